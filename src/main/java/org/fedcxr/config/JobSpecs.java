@@ -1,0 +1,97 @@
+package org.fedcxr.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/** The one place where every job's spec keys, types, defaults and allowed values are declared. */
+public final class JobSpecs {
+  /** Strategies of the {@code partition} job. */
+  public static final List<String> PARTITION_STRATEGIES = List.of("noniid", "iid", "dirichlet", "quantity-skew");
+  /** Policies for CheXpert's uncertain (-1) labels. */
+  public static final List<String> UNCERTAIN_POLICIES = List.of("ones", "zeros", "ignore");
+
+  private static final Map<String, SpecSchema> SCHEMAS = new TreeMap<>();
+
+  static {
+    SpecKey seed = SpecKey.longValue("seed", 42L, "every random choice of the job derives from it");
+    SpecKey catalog = SpecKey.string("catalog", "data-catalog",
+        "directory of dataset descriptors; relative paths resolve against FEDCXR_HOME, else the working directory");
+    SpecKey imageSize = SpecKey.integer("image_size", 128, 16, 1024, "output side length in pixels");
+
+    List<SpecKey> ingest = List.of(
+        SpecKey.string("dataset", null, "a dataset name from the catalog"),
+        catalog,
+        SpecKey.string("output", null, "where the images and quarantine tables go (file:, hdfs://, s3a://)"),
+        seed,
+        imageSize,
+        SpecKey.optionalString("dataset_root", "overrides the catalog's location (the directory holding the images and the label table)"),
+        SpecKey.optionalString("glob", "overrides the catalog's file-name filter, e.g. *.png"),
+        SpecKey.number("split.server", 0.4, 0, 1, "share of patients for self-supervised pretraining"),
+        SpecKey.number("split.client", 0.4, 0, 1, "share of patients for the federated clients"),
+        SpecKey.number("split.test", 0.2, 0, 1, "share of patients for the test set"),
+        SpecKey.integer("min_source_px", 64, 1, 65536, "an image whose shorter side is below this is quarantined"),
+        SpecKey.integer("max_source_px", 16384, 1, 65536, "an image whose longer side is above this is quarantined"),
+        SpecKey.optionalChoice("uncertain_policy", UNCERTAIN_POLICIES,
+            "overrides the catalog's policy for uncertain (-1) labels"));
+    register("ingest", ingest, List.of(JobSpecs::splitsSumToOne));
+
+    List<SpecKey> partition = List.of(
+        SpecKey.string("input", null, "output location of an ingest job"),
+        SpecKey.string("output", null, "where the clients table and report go"),
+        seed,
+        SpecKey.integer("clients", 10, 1, 100_000, "number of simulated clients K"),
+        SpecKey.choice("strategy", "noniid", PARTITION_STRATEGIES, "how the client pool is divided"),
+        SpecKey.number("size_alpha", 1.0, 0.01, 1000, "Dirichlet concentration of the client sizes"
+            + " (noniid, quantity-skew); small = very unequal"),
+        SpecKey.number("dirichlet_alpha", 0.5, 0.001, 1000, "Dirichlet concentration of each class over the clients"
+            + " (dirichlet); small = strong label skew"),
+        SpecKey.number("fraction", 1.0, Double.MIN_VALUE, 1, "share of each client's images kept; nested across"
+            + " values for one seed"));
+    register("partition", partition, List.of());
+
+    List<SpecKey> demo = List.of(
+        SpecKey.string("dataset", "nih-cxr14-bundled", "a dataset name from the catalog"),
+        catalog,
+        SpecKey.string("output", "runs/demo", "the demo writes ingest/ and partition/ under it"),
+        seed,
+        imageSize,
+        SpecKey.integer("clients", 10, 1, 100_000, "number of simulated clients K"));
+    register("demo", demo, List.of());
+
+    List<SpecKey> synthesize = List.of(
+        SpecKey.string("output", null, "directory for images/ and Data_Entry_2017.csv"),
+        seed,
+        SpecKey.integer("count", 200, 1, 10_000_000, "number of images"),
+        SpecKey.integer("image_size", 256, 16, 4096, "side length of the generated PNGs"),
+        SpecKey.integer("images_per_patient", 2, 1, 100, "images of one synthetic patient"));
+    register("synthesize", synthesize, List.of());
+  }
+
+  private JobSpecs() {
+  }
+
+  /** The schema of a job, or a {@link SpecException} listing the known jobs. */
+  public static SpecSchema schema(String job) {
+    SpecSchema schema = SCHEMAS.get(job);
+    if (schema == null) {
+      throw new SpecException("unknown job '" + job + "'; jobs: " + String.join(", ", SCHEMAS.keySet()));
+    }
+    return schema;
+  }
+
+  private static void register(String job, List<SpecKey> keys, List<Consumer<Spec>> checks) {
+    SCHEMAS.put(job, new SpecSchema(job, new ArrayList<>(keys), checks));
+  }
+
+  private static void splitsSumToOne(Spec spec) {
+    double sum = spec.number("split.server") + spec.number("split.client") + spec.number("split.test");
+    if (Math.abs(sum - 1.0) > 1e-9) {
+      throw new SpecException(spec.source() + ": keys 'split.server', 'split.client', 'split.test' are "
+          + spec.number("split.server") + ", " + spec.number("split.client") + ", " + spec.number("split.test")
+          + " (sum " + sum + "), but they must sum to 1");
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package org.fedcxr.data;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.regexp_extract;
+import static org.apache.spark.sql.functions.substring;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.fedcxr.catalog.DatasetDescriptor;
+import org.fedcxr.config.JobFailure;
+
+/**
+ * The ingest pipeline: reads image files with Spark's {@code binaryFile} source, matches them to the label table
+ * (broadcast, so image bytes are never shuffled), decodes and resizes them on the executors, assigns the patient
+ * split, and separates accepted images from quarantined inputs. Nothing is dropped without a reason.
+ */
+public final class Ingestor {
+  /** What the ingest reads and how: the image location and glob may override the descriptor's. */
+  public record Settings(DatasetDescriptor dataset, String images, String glob, int size, int minSide, int maxSide,
+      String uncertainPolicy, PatientSplit split) implements java.io.Serializable {
+  }
+
+  /**
+   * The outcome: every input file as one row with either an accepted image or a reason (persisted: read it as
+   * {@link #images()} and {@link #quarantine()} without decoding twice), and the label rows that matched no file.
+   */
+  public record Result(Dataset<Row> all, List<String> labelNames, long labelRows, long labelRowsWithoutImage) {
+    public Dataset<Row> images() {
+      Dataset<Row> ok = all.filter(col("reason").isNull());
+      List<org.apache.spark.sql.Column> cols = new ArrayList<>();
+      for (String c : ImagesTable.COLUMNS) {
+        cols.add(c.equals("labels") ? ImagesTable.labelsWithNames(ok, labelNames) : ok.col(c));
+      }
+      return ok.select(cols.toArray(org.apache.spark.sql.Column[]::new));
+    }
+
+    public Dataset<Row> quarantine() {
+      return all.filter(col("reason").isNotNull()).select("source_path", "reason", "detail");
+    }
+  }
+
+  private static final StructType ROW = nullable(new StructType(ImagesTable.SCHEMA.fields())
+      .add("reason", DataTypes.StringType, true)
+      .add("detail", DataTypes.StringType, true));
+
+  private Ingestor() {
+  }
+
+  public static Result run(SparkSession spark, Settings s) {
+    String images = qualifiedDirectory(spark, s.images(), s.dataset().name());
+    Dataset<Row> files = spark.read().format("binaryFile")
+        .option("recursiveFileLookup", "true")
+        .option("pathGlobFilter", s.glob())
+        .load(images);
+    files = files.withColumn("image_key", s.dataset().keyedByFileName()
+        ? regexp_extract(col("path"), "[^/]+$", 0)
+        : substring(col("path"), images.length() + 2, Integer.MAX_VALUE));
+
+    Dataset<Row> labels = new LabelTable(s.dataset(), s.uncertainPolicy()).read(spark).dropDuplicates("image_key");
+    long labelRows = labels.count();
+    long withoutImage = labels.join(files.select("image_key"), labels.col("image_key")
+        .equalTo(files.col("image_key")), "left_anti").count();
+
+    Dataset<Row> keyed = labels.withColumnRenamed("image_key", "label_key");
+    Dataset<Row> joined = files.select(col("path"), col("content"), col("image_key"))
+        .join(broadcast(keyed), col("image_key").equalTo(col("label_key")), "left")
+        .withColumn("has_label_row", col("label_key").isNotNull());
+    Dataset<Row> all = joined.mapPartitions(new Decode(s), Encoders.row(ROW))
+        .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    return new Result(all, s.dataset().labels(), labelRows, withoutImage);
+  }
+
+  private static StructType nullable(StructType t) {
+    StructType out = new StructType();
+    for (var f : t.fields()) {
+      out = out.add(f.name(), f.dataType(), true);
+    }
+    return out;
+  }
+
+  private static String qualifiedDirectory(SparkSession spark, String location, String dataset) {
+    try {
+      Path p = new Path(location);
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.getFileStatus(p).isDirectory()) {
+        throw new JobFailure("images location " + location + " of dataset '" + dataset + "' is not a directory");
+      }
+      return fs.makeQualified(p).toString().replaceAll("/+$", "");
+    } catch (java.io.FileNotFoundException e) {
+      throw new JobFailure("images location " + location + " of dataset '" + dataset + "' does not exist", e);
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof JobFailure f) {
+        throw f;
+      }
+      throw new JobFailure("cannot reach the images location " + location + " of dataset '" + dataset + "': " + e,
+          e);
+    }
+  }
+
+  /** Decodes, resizes and splits one partition of (file, label row) pairs. */
+  private static final class Decode implements MapPartitionsFunction<Row, Row> {
+    private static final long serialVersionUID = 1L;
+    private final Settings s;
+
+    Decode(Settings s) {
+      this.s = s;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      ImageDecoder decoder = new ImageDecoder(s.minSide(), s.maxSide());
+      return new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return rows.hasNext();
+        }
+
+        @Override
+        public Row next() {
+          return convert(rows.next(), decoder);
+        }
+      };
+    }
+
+    private Row convert(Row r, ImageDecoder decoder) {
+      String path = r.getAs("path");
+      String key = r.getAs("image_key");
+      if (!(Boolean) r.getAs("has_label_row")) {
+        return rejected(path, Reason.NO_LABEL_ROW.code(), "no row for '" + key + "' in "
+            + s.dataset().labelTable());
+      }
+      if (r.getAs("label_error") != null) {
+        return rejected(path, r.getAs("label_error"), r.getAs("label_detail"));
+      }
+      Decoded d = decoder.decode(r.getAs("content"));
+      if (!d.isOk()) {
+        return rejected(path, d.reason().code(), d.detail());
+      }
+      GrayImage img = Resampler.resize(d.image(), s.size(), s.size());
+      String patient = r.getAs("patient_id");
+      return RowFactory.create(key, patient, r.getAs("view"), s.split().of(patient),
+          r.getList(r.fieldIndex("labels")).toArray(), img.height(), img.width(), img.pixels(), path, null, null);
+    }
+
+    private static Row rejected(String path, String reason, String detail) {
+      return RowFactory.create(null, null, null, null, null, null, null, null, path, reason, detail);
+    }
+  }
+}
