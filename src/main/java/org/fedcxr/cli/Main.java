@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     exitCodeList = {"0:success", "1:the job failed at run time (no output marked complete)",
         "2:bad spec or arguments (nothing written)"})
 public final class Main {
-  private Main() {
+  Main() {
   }
 
   public static void main(String[] args) {

@@ -21,10 +21,9 @@ public final class Locations {
 
   /** The location as a URI string, plain paths resolved against {@code base}. */
   public static String resolve(String location, Path base) {
-    if (hasScheme(location)) {
-      return location;
-    }
-    return base.resolve(location).toAbsolutePath().normalize().toUri().toString();
+    String uri = hasScheme(location) ? location : base.resolve(location).toAbsolutePath().normalize().toUri().toString();
+    return uri.length() > 1 && uri.endsWith("/") && !uri.endsWith(":/") && !uri.endsWith("//")
+        ? uri.substring(0, uri.length() - 1) : uri;
   }
 
   /** The location as a URI string, plain paths resolved against the working directory. */

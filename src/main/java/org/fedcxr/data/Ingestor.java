@@ -65,22 +65,45 @@ public final class Ingestor {
         .option("recursiveFileLookup", "true")
         .option("pathGlobFilter", s.glob())
         .load(images);
-    files = files.withColumn("image_key", s.dataset().keyedByFileName()
-        ? regexp_extract(col("path"), "[^/]+$", 0)
-        : substring(col("path"), images.length() + 2, Integer.MAX_VALUE));
+    Dataset<Row> listed = withKey(listedPaths(spark, files), s, images);
+    files = withKey(files, s, images);
 
     Dataset<Row> labels = new LabelTable(s.dataset(), s.uncertainPolicy()).read(spark).dropDuplicates("image_key");
     long labelRows = labels.count();
-    long withoutImage = labels.join(files.select("image_key"), labels.col("image_key")
-        .equalTo(files.col("image_key")), "left_anti").count();
+    long withoutImage = labels.join(listed, labels.col("image_key").equalTo(listed.col("image_key")), "left_anti")
+        .count();
 
     Dataset<Row> keyed = labels.withColumnRenamed("image_key", "label_key");
     Dataset<Row> joined = files.select(col("path"), col("content"), col("image_key"))
         .join(broadcast(keyed), col("image_key").equalTo(col("label_key")), "left")
         .withColumn("has_label_row", col("label_key").isNotNull());
     Dataset<Row> all = joined.mapPartitions(new Decode(s), Encoders.row(ROW))
+        .unionByName(zeroByteFiles(listed, files))
         .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
     return new Result(all, s.dataset().labels(), labelRows, withoutImage);
+  }
+
+  /** The key that matches a file to its label row: the file name (nih), or the path below the image root. */
+  private static Dataset<Row> withKey(Dataset<Row> df, Settings s, String images) {
+    return df.withColumn("image_key", s.dataset().keyedByFileName()
+        ? regexp_extract(col("path"), "[^/]+$", 0)
+        : substring(col("path"), images.length() + 2, Integer.MAX_VALUE));
+  }
+
+  /** Every file the source listed (only paths reach the driver), in the form of the scan's {@code path} column. */
+  private static Dataset<Row> listedPaths(SparkSession spark, Dataset<Row> files) {
+    List<Row> listed = new ArrayList<>();
+    for (String path : files.inputFiles()) {
+      listed.add(RowFactory.create(new Path(java.net.URI.create(path)).toString()));
+    }
+    return spark.createDataFrame(listed, new StructType().add("path", DataTypes.StringType, false));
+  }
+
+  /** The file scan skips zero-byte files; they are the listed files that produced no row, quarantined here. */
+  private static Dataset<Row> zeroByteFiles(Dataset<Row> listed, Dataset<Row> files) {
+    return listed.join(files.select("path"), listed.col("path").equalTo(files.col("path")), "left_anti")
+        .map((org.apache.spark.api.java.function.MapFunction<Row, Row>) r ->
+            Decode.rejected(r.getString(0), Reason.EMPTY.code(), "zero-byte file"), Encoders.row(ROW));
   }
 
   private static StructType nullable(StructType t) {
@@ -155,7 +178,7 @@ public final class Ingestor {
           r.getList(r.fieldIndex("labels")).toArray(), img.height(), img.width(), img.pixels(), path, null, null);
     }
 
-    private static Row rejected(String path, String reason, String detail) {
+    static Row rejected(String path, String reason, String detail) {
       return RowFactory.create(null, null, null, null, null, null, null, null, path, reason, detail);
     }
   }

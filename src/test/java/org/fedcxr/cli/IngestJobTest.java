@@ -1,0 +1,170 @@
+package org.fedcxr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.fedcxr.config.JobFailure;
+import org.fedcxr.config.JobSpecs;
+import org.fedcxr.config.Spec;
+import org.fedcxr.data.ImagesTable;
+import org.fedcxr.data.SyntheticXrays;
+import org.fedcxr.testing.SparkTests;
+import org.fedcxr.testing.TestCatalog;
+import org.fedcxr.testing.TestImages;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IngestJobTest {
+  static SparkSession spark;
+  @TempDir
+  static Path dir;
+  static Path catalog;
+  static final int GOOD = 40;
+
+  @BeforeAll
+  static void setUp() throws IOException {
+    spark = SparkTests.start();
+    Path data = dir.resolve("messy");
+    SyntheticXrays.write(data, GOOD, 96, 2, 5);
+    Path images = data.resolve("images");
+    StringBuilder rows = new StringBuilder();
+    Map<String, byte[]> bad = new HashMap<>();
+    bad.put("90000001_000.png", new byte[0]);
+    bad.put("90000002_000.png", "this is a note, not an image".getBytes());
+    bad.put("90000003_000.png", TestImages.truncate(TestImages.png(200, 200), 0.4));
+    bad.put("90000004_000.png", TestImages.png(32, 32));
+    bad.put("90000005_000.gif", TestImages.encode(TestImages.gradient(96, 96, BufferedImage.TYPE_BYTE_GRAY),
+        "gif"));
+    bad.put("90000006_000.png", TestImages.png(96, 96));
+    bad.put("90000008_000.jpg", TestImages.truncate(TestImages.jpeg(200, 200), 0.5));
+    for (Map.Entry<String, byte[]> e : bad.entrySet()) {
+      TestImages.write(images.resolve(e.getKey()), e.getValue());
+      rows.append(e.getKey()).append(",Effusion,0,").append(e.getKey(), 0, 8).append(",050,M,PA,96,96,0.1,0.1\n");
+    }
+    TestImages.write(images.resolve("nested/90000007_000.png"), TestImages.png(96, 96));
+    rows.append("90000007_000.png,Effusion|Dragon_Scales,0,90000007,050,M,PA,96,96,0.1,0.1\n");
+    TestImages.write(images.resolve("90000009_000.png"), TestImages.png(96, 96));
+    for (int i = 0; i < 3; i++) {
+      rows.append("8000000").append(i).append("_000.png,Mass,0,8000000").append(i).append(",050,M,PA,1,1,1,1\n");
+    }
+    TestImages.write(images.resolve("90000010_000.png"), TestImages.encode(TestImages.gradient(128, 128,
+        BufferedImage.TYPE_USHORT_GRAY), "png"));
+    rows.append("90000010_000.png,No Finding,0,90000010,050,M,PA,1,1,1,1\n");
+    Files.writeString(data.resolve("Data_Entry_2017.csv"), rows.toString(),
+        java.nio.file.StandardOpenOption.APPEND);
+    catalog = TestCatalog.nih(dir.resolve("catalog"), "messy", data);
+  }
+
+  @AfterAll
+  static void tearDown() {
+    spark.stop();
+  }
+
+  static Spec spec(String dataset, Path out, String... more) {
+    List<String> sets = new java.util.ArrayList<>(List.of("dataset=" + dataset, "catalog=" + catalog,
+        "output=" + out, "image_size=64"));
+    sets.addAll(List.of(more));
+    return JobSpecs.schema("ingest").load(null, sets);
+  }
+
+  @Test
+  void badInputsAreQuarantinedWithTheirReasonAndGoodOnesIngested() {
+    Path out = dir.resolve("out-messy");
+    Map<String, Object> summary = IngestJob.execute(spark, spec("messy", out), false);
+    Map<String, String> reasons = spark.read().parquet(out + "/quarantine").collectAsList().stream()
+        .collect(Collectors.toMap(r -> Path.of(r.getString(0)).getFileName().toString(), r -> r.getString(1)));
+    assertEquals(Map.of(
+        "90000001_000.png", "empty",
+        "90000002_000.png", "not_an_image",
+        "90000003_000.png", "truncated",
+        "90000004_000.png", "too_small",
+        "90000005_000.gif", "unsupported_format",
+        "90000007_000.png", "unknown_label",
+        "90000008_000.jpg", "truncated",
+        "90000009_000.png", "no_label_row"), reasons);
+
+    Dataset<Row> images = spark.read().parquet(out + "/images");
+    assertEquals(GOOD + 2, images.count(), "40 synthetic + the valid PNG + the 16-bit PNG");
+    assertEquals(SyntheticXrays.LABELS, ImagesTable.labelNames(images));
+    Row r = images.filter("image_id = '90000010_000.png'").first();
+    assertEquals(64, r.<Integer>getAs("height"));
+    assertEquals(64 * 64, r.<byte[]>getAs("pixels").length);
+    assertEquals(0f, r.<scala.collection.Seq<Float>>getAs("labels").apply(0));
+
+    Map<?, ?> results = (Map<?, ?>) summary.get("results");
+    assertEquals(3L, results.get("label_rows_without_image"));
+    assertEquals(8L, results.get("quarantined"));
+    assertEquals((long) GOOD + 2, results.get("images_ingested"));
+    assertTrue(Files.exists(out.resolve("_SUCCESS")));
+    assertTrue(Files.exists(out.resolve("_SUMMARY.json")));
+  }
+
+  @Test
+  void splitIsByPatientDeterministicAndSeeded() {
+    Path a = dir.resolve("split-a");
+    Path b = dir.resolve("split-b");
+    Path c = dir.resolve("split-c");
+    IngestJob.execute(spark, spec("messy", a), false);
+    IngestJob.execute(spark, spec("messy", b), false);
+    IngestJob.execute(spark, spec("messy", c, "seed=1234"), false);
+    Map<String, String> splitA = splits(a);
+    assertEquals(splitA, splits(b));
+    assertNotEquals(splitA, splits(c));
+    long mixed = spark.read().parquet(a + "/images").groupBy("patient_id")
+        .agg(org.apache.spark.sql.functions.countDistinct("split").as("n")).filter("n > 1").count();
+    assertEquals(0, mixed, "a patient in two splits");
+  }
+
+  private static Map<String, String> splits(Path out) {
+    return spark.read().parquet(out + "/images").select("image_id", "split").collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.getString(0), r -> r.getString(1)));
+  }
+
+  @Test
+  void ingestsTheBundledRealSampleAt224() throws IOException {
+    Path out = dir.resolve("bundled");
+    Spec s = JobSpecs.schema("ingest").load(null, List.of("dataset=nih-cxr14-bundled",
+        "catalog=" + Path.of("data-catalog").toAbsolutePath(), "output=" + out, "image_size=224"));
+    Map<?, ?> results = (Map<?, ?>) IngestJob.execute(spark, s, false).get("results");
+    assertEquals(400L, results.get("images_ingested"));
+    assertEquals(0L, results.get("quarantined"));
+    assertEquals(12L, ((Map<?, ?>) results.get("images_per_label")).get("Hernia"));
+    Dataset<Row> images = spark.read().parquet(out + "/images");
+    assertEquals(0, images.filter("height != 224 OR width != 224 OR length(pixels) != 50176").count());
+    long distinctPatients = images.select("patient_id").distinct().count();
+    assertEquals(210, distinctPatients);
+  }
+
+  @Test
+  void aFailedRunKeepsThePreviousOutputAndARerunReplacesIt() throws IOException {
+    Path out = dir.resolve("replace");
+    IngestJob.execute(spark, spec("messy", out), false);
+    String before = Files.readString(out.resolve("_SUMMARY.json"));
+    JobFailure e = assertThrows(JobFailure.class, () -> IngestJob.execute(spark,
+        spec("messy", out, "dataset_root=" + dir.resolve("no-such-dir"), "seed=9"), false));
+    assertTrue(e.getMessage().contains("no-such-dir"), e.getMessage());
+    assertEquals(before, Files.readString(out.resolve("_SUMMARY.json")));
+    try (var siblings = Files.list(dir)) {
+      assertFalse(siblings.anyMatch(p -> p.getFileName().toString().contains("inprogress")), "staging left over");
+    }
+    IngestJob.execute(spark, spec("messy", out, "seed=9"), false);
+    assertTrue(Files.readString(out.resolve("_SUMMARY.json")).contains("\"seed\" : 9"));
+    assertTrue(Files.exists(out.resolve("_SUCCESS")));
+  }
+}
