@@ -1,0 +1,60 @@
+package org.fedcxr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged jar, run the way users run it: bin/fedcxr → Spark's SparkSubmit → org.fedcxr.cli.Main. */
+class LauncherIT {
+  @TempDir
+  Path dir;
+
+  record Run(int code, String out) {
+  }
+
+  private Run fedcxr(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of("bin/fedcxr"));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().remove("SPARK_HOME");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(5, TimeUnit.MINUTES));
+    return new Run(p.exitValue(), out);
+  }
+
+  @Test
+  void demoRunsIngestAndPartitionOnTheBundledSampleThroughSparkSubmit() throws Exception {
+    Path out = dir.resolve("demo");
+    Run run = fedcxr("demo", "--set", "output=" + out);
+    assertEquals(0, run.code(), run.out());
+    assertTrue(run.out().contains("demo: ingest  400 images"), run.out());
+    assertTrue(Files.exists(out.resolve("ingest/_SUCCESS")));
+    assertTrue(Files.exists(out.resolve("partition/_SUCCESS")));
+    assertTrue(Files.size(out.resolve("partition/charts/clients.png")) > 10_000);
+    String summary = Files.readString(out.resolve("ingest/_SUMMARY.json"));
+    assertTrue(summary.contains("\"images_ingested\" : 400"), summary);
+    assertTrue(summary.contains("\"fedcxr_version\" : \"0.1.0-SNAPSHOT\""), summary);
+  }
+
+  @Test
+  void badSpecExitsTwoAndRuntimeFailureExitsOneWithoutOutput() throws Exception {
+    Run bad = fedcxr("partition", "--set", "clients=0", "--set", "output=" + dir.resolve("p"));
+    assertEquals(2, bad.code(), bad.out());
+    assertTrue(bad.out().contains("'clients' has value '0'"), bad.out());
+    Run fail = fedcxr("partition", "--set", "input=" + dir.resolve("missing"), "--set", "output=" + dir.resolve("p"));
+    assertEquals(1, fail.code(), fail.out());
+    assertTrue(fail.out().contains("is not a complete ingest output"), fail.out());
+    assertFalse(Files.exists(dir.resolve("p")));
+  }
+}
