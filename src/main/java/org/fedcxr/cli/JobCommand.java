@@ -50,6 +50,10 @@ abstract class JobCommand implements Callable<Integer> {
     } catch (JobFailure e) {
       System.err.println("fedcxr " + job() + ": failed: " + e.getMessage());
       return 1;
+    } catch (Exception e) {
+      e.printStackTrace();
+      System.err.println("fedcxr " + job() + ": failed: " + e);
+      return 1;
     } finally {
       spark.stop();
     }

@@ -25,6 +25,7 @@ final class JobRunner {
   static Map<String, Object> execute(SparkSession spark, Spec spec, Body body) {
     Instant start = Instant.now();
     JobOutput out = JobOutput.begin(spec.string("output"), spark.sparkContext().hadoopConfiguration());
+    boolean committed = false;
     try {
       Map<String, Object> results = body.run(out);
       Map<String, Object> summary = new LinkedHashMap<>();
@@ -37,10 +38,12 @@ final class JobRunner {
       summary.put("seconds", Duration.between(start, Instant.now()).toMillis() / 1000.0);
       summary.put("results", results);
       out.commit(summary);
+      committed = true;
       return summary;
-    } catch (RuntimeException | Error e) {
-      out.abort();
-      throw e;
+    } finally {
+      if (!committed) {
+        out.abort();
+      }
     }
   }
 }

@@ -68,6 +68,16 @@ public final class JobSpecs {
         SpecKey.integer("image_size", 256, 16, 4096, "side length of the generated PNGs"),
         SpecKey.integer("images_per_patient", 2, 1, 100, "images of one synthetic patient"));
     register("synthesize", synthesize, List.of());
+
+    List<SpecKey> bench = List.of(
+        SpecKey.choice("suite", "ingest", List.of("ingest"), "what to measure"),
+        SpecKey.string("output", "runs/bench", "where the inputs, outputs and the summary go"),
+        seed,
+        SpecKey.integer("count", 200, 1, 1_000_000, "number of source images"),
+        SpecKey.integer("source_px", 1024, 16, 8192, "side of the source PNGs (NIH's are 1024)"),
+        imageSize,
+        SpecKey.string("imagemagick", "/usr/bin/convert", "ImageMagick's convert to compare with; 'none' skips"));
+    register("bench", bench, List.of());
   }
 
   private JobSpecs() {

@@ -19,7 +19,8 @@ import javax.imageio.stream.ImageInputStream;
 /**
  * Decodes PNG and JPEG files (8- or 16-bit, gray, RGB or palette) to 8-bit gray, and tells exactly why a file is
  * rejected: empty, not an image, another image format, truncated, corrupt, or too small/large to be an X-ray. The
- * size is checked from the header before the pixels are decoded.
+ * size is checked from the header before the pixels are decoded. One instance serves one thread (an executor task):
+ * it keeps one ImageIO reader per format and reuses it for every file.
  */
 public final class ImageDecoder {
   private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
@@ -30,6 +31,8 @@ public final class ImageDecoder {
 
   private final int minSide;
   private final int maxSide;
+  private final java.util.Map<String, ImageReader> readers = new java.util.HashMap<>();
+  private final List<String> warnings = new ArrayList<>();
 
   /** Accepts images whose shorter side is at least {@code minSide} and longer side at most {@code maxSide}. */
   public ImageDecoder(int minSide, int maxSide) {
@@ -48,17 +51,11 @@ public final class ImageDecoder {
     if (!format.equals("png") && !format.equals("jpeg")) {
       return Decoded.rejected(Reason.UNSUPPORTED_FORMAT, format + " files are not supported (PNG or JPEG only)");
     }
-    Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
-    ImageReader reader = readers.next();
-    List<String> warnings = new ArrayList<>();
+    ImageReader reader = readers.computeIfAbsent(format, this::newReader);
+    warnings.clear();
+    boolean failed = false;
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
       reader.setInput(in, true, true);
-      reader.addIIOReadWarningListener(new IIOReadWarningListener() {
-        @Override
-        public void warningOccurred(ImageReader source, String warning) {
-          warnings.add(warning);
-        }
-      });
       int w = reader.getWidth(0);
       int h = reader.getHeight(0);
       if (Math.max(w, h) > maxSide) {
@@ -73,10 +70,28 @@ public final class ImageDecoder {
       }
       return Decoded.ok(toGray(image));
     } catch (IOException | RuntimeException e) {
+      failed = true;
       return classify(format, e);
     } finally {
-      reader.dispose();
+      if (failed) {
+        readers.remove(format);
+        reader.dispose();
+      } else {
+        reader.setInput(null);
+      }
     }
+  }
+
+  private ImageReader newReader(String format) {
+    Iterator<ImageReader> it = ImageIO.getImageReadersByFormatName(format);
+    ImageReader reader = it.next();
+    reader.addIIOReadWarningListener(new IIOReadWarningListener() {
+      @Override
+      public void warningOccurred(ImageReader source, String warning) {
+        warnings.add(warning);
+      }
+    });
+    return reader;
   }
 
   private static Decoded classify(String format, Exception e) {

@@ -13,51 +13,67 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
-/** The counts an ingest reports in {@code _SUMMARY.json}, computed on the cluster from the persisted result. */
+/**
+ * The counts an ingest reports in {@code _SUMMARY.json}, computed on the cluster from the persisted result in two
+ * aggregations: by quarantine reason, and by split with the positives of every label.
+ */
 public final class IngestSummary {
   private IngestSummary() {
   }
 
   public static Map<String, Object> of(Ingestor.Result r) {
-    Dataset<Row> images = r.images();
+    List<String> names = r.labelNames();
+    long files = 0;
+    long accepted = 0;
+    Map<String, Long> reasons = new TreeMap<>();
+    for (Row row : r.all().groupBy("reason").count().collectAsList()) {
+      files += row.getLong(1);
+      if (row.isNullAt(0)) {
+        accepted = row.getLong(1);
+      } else {
+        reasons.put(row.getString(0), row.getLong(1));
+      }
+    }
+
+    List<Column> aggs = new ArrayList<>();
+    aggs.add(countDistinct("patient_id"));
+    Column none = lit(true);
+    for (int i = 0; i < names.size(); i++) {
+      Column positive = col("labels").getItem(i).equalTo(1f);
+      aggs.add(sum(when(positive, 1L).otherwise(0L)));
+      none = none.and(positive.isNull().or(positive.equalTo(false)));
+    }
+    aggs.add(sum(when(none, 1L).otherwise(0L)));
+    Map<String, Long> perLabel = new LinkedHashMap<>();
+    names.forEach(n -> perLabel.put(n, 0L));
+    perLabel.put("No Finding", 0L);
+    Map<String, Object> splits = new TreeMap<>();
+    for (Row row : r.images().groupBy("split").agg(count(lit(1)), aggs.toArray(Column[]::new)).collectAsList()) {
+      Map<String, Long> splitLabels = new LinkedHashMap<>();
+      for (int i = 0; i <= names.size(); i++) {
+        String name = i < names.size() ? names.get(i) : "No Finding";
+        long n = row.isNullAt(3 + i) ? 0 : row.getLong(3 + i);
+        splitLabels.put(name, n);
+        perLabel.merge(name, n, Long::sum);
+      }
+      Map<String, Object> split = new LinkedHashMap<>();
+      split.put("images", row.getLong(1));
+      split.put("patients", row.getLong(2));
+      split.put("images_per_label", splitLabels);
+      splits.put(row.getString(0), split);
+    }
+
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("files_seen", r.all().count());
-    out.put("images_ingested", images.count());
+    out.put("files_seen", files);
+    out.put("images_ingested", accepted);
     out.put("label_rows", r.labelRows());
     out.put("label_rows_without_image", r.labelRowsWithoutImage());
-    out.put("label_names", r.labelNames());
-
-    List<Column> sums = new ArrayList<>();
-    for (int i = 0; i < r.labelNames().size(); i++) {
-      sums.add(sum(when(col("labels").getItem(i).equalTo(1f), 1L).otherwise(0L)));
-    }
-    Column none = lit(true);
-    for (int i = 0; i < r.labelNames().size(); i++) {
-      none = none.and(col("labels").getItem(i).notEqual(1f));
-    }
-    sums.add(sum(when(none, 1L).otherwise(0L)));
-    Row totals = images.agg(sums.get(0), sums.subList(1, sums.size()).toArray(Column[]::new)).first();
-    Map<String, Long> perLabel = new LinkedHashMap<>();
-    for (int i = 0; i < r.labelNames().size(); i++) {
-      perLabel.put(r.labelNames().get(i), totals.isNullAt(i) ? 0L : totals.getLong(i));
-    }
-    perLabel.put("No Finding", totals.isNullAt(r.labelNames().size()) ? 0L : totals.getLong(r.labelNames().size()));
+    out.put("label_names", names);
     out.put("images_per_label", perLabel);
-
-    Map<String, Object> splits = new TreeMap<>();
-    for (Row row : images.groupBy("split").agg(count(lit(1)), countDistinct("patient_id")).collectAsList()) {
-      splits.put(row.getString(0), Map.of("images", row.getLong(1), "patients", row.getLong(2)));
-    }
     out.put("splits", splits);
-
-    Map<String, Long> reasons = new TreeMap<>();
-    for (Row row : r.quarantine().groupBy("reason").count().collectAsList()) {
-      reasons.put(row.getString(0), row.getLong(1));
-    }
-    out.put("quarantined", reasons.values().stream().mapToLong(Long::longValue).sum());
+    out.put("quarantined", files - accepted);
     out.put("quarantined_by_reason", reasons);
     return out;
   }

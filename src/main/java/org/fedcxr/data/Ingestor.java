@@ -2,6 +2,10 @@ package org.fedcxr.data;
 
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.substring;
 
@@ -69,9 +73,11 @@ public final class Ingestor {
     files = withKey(files, s, images);
 
     Dataset<Row> labels = new LabelTable(s.dataset(), s.uncertainPolicy()).read(spark).dropDuplicates("image_key");
-    long labelRows = labels.count();
-    long withoutImage = labels.join(listed, labels.col("image_key").equalTo(listed.col("image_key")), "left_anti")
-        .count();
+    Dataset<Row> listedKeys = listed.select(col("image_key").as("listed_key")).distinct();
+    Row counts = labels.join(listedKeys, col("image_key").equalTo(col("listed_key")), "left")
+        .agg(count(lit(1)), sum(when(col("listed_key").isNull(), 1L).otherwise(0L))).first();
+    long labelRows = counts.getLong(0);
+    long withoutImage = counts.isNullAt(1) ? 0 : counts.getLong(1);
 
     Dataset<Row> keyed = labels.withColumnRenamed("image_key", "label_key");
     Dataset<Row> joined = files.select(col("path"), col("content"), col("image_key"))

@@ -49,8 +49,15 @@ public final class LabelTable implements Serializable {
   public Dataset<Row> read(SparkSession spark) {
     Dataset<Row> csv;
     try {
+      org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(dataset.labelTable());
+      if (!path.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(path)) {
+        throw new JobFailure("the label table " + dataset.labelTable() + " of dataset '" + dataset.name()
+            + "' does not exist");
+      }
       csv = spark.read().option("header", "true").option("mode", "PERMISSIVE").csv(dataset.labelTable());
-    } catch (RuntimeException e) {
+    } catch (JobFailure e) {
+      throw e;
+    } catch (Exception e) {
       throw new JobFailure("cannot read the label table " + dataset.labelTable() + " of dataset '" + dataset.name()
           + "': " + e.getMessage(), e);
     }

@@ -5,6 +5,10 @@ package org.fedcxr.data;
  * downscaling averages every source pixel (no aliasing), as ImageMagick's and Pillow's antialiased resize do.
  */
 public final class Resampler {
+  /** Filter weights depend only on (source size, target size): computed once per pair, shared by all threads. */
+  private static final java.util.concurrent.ConcurrentMap<Long, Kernel> KERNELS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private Resampler() {
   }
 
@@ -13,8 +17,8 @@ public final class Resampler {
     if (src.width() == width && src.height() == height) {
       return src;
     }
-    Kernel kx = Kernel.of(src.width(), width);
-    Kernel ky = Kernel.of(src.height(), height);
+    Kernel kx = kernel(src.width(), width);
+    Kernel ky = kernel(src.height(), height);
     float[] tmp = new float[src.height() * width];
     byte[] in = src.pixels();
     int sw = src.width();
@@ -49,6 +53,10 @@ public final class Resampler {
       }
     }
     return new GrayImage(width, height, out);
+  }
+
+  private static Kernel kernel(int in, int out) {
+    return KERNELS.computeIfAbsent(((long) in << 32) | out, k -> Kernel.of(in, out));
   }
 
   /** Per output index: the first source index and the normalised weights of the source indices it covers. */

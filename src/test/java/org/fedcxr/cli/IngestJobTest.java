@@ -152,6 +152,18 @@ class IngestJobTest {
   }
 
   @Test
+  void aMissingLabelTableFailsNamingIt() throws IOException {
+    Path data = dir.resolve("no-labels");
+    TestImages.write(data.resolve("images/00000001_000.png"), TestImages.png(96, 96));
+    TestCatalog.nih(catalog, "no-labels", data);
+    JobFailure e = assertThrows(JobFailure.class, () -> IngestJob.execute(spark, spec("no-labels",
+        dir.resolve("out-no-labels")), false));
+    assertTrue(e.getMessage().contains("label table") && e.getMessage().contains("Data_Entry_2017.csv"),
+        e.getMessage());
+    assertFalse(Files.exists(dir.resolve("out-no-labels")));
+  }
+
+  @Test
   void aFailedRunKeepsThePreviousOutputAndARerunReplacesIt() throws IOException {
     Path out = dir.resolve("replace");
     IngestJob.execute(spark, spec("messy", out), false);

@@ -1,0 +1,25 @@
+package org.fedcxr.config;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** docs/jobs.md documents every key of every job. */
+class JobDocsTest {
+  @Test
+  void everySpecKeyIsDocumentedUnderItsJob() throws IOException {
+    String doc = Files.readString(Path.of("docs/jobs.md"));
+    for (String job : new String[] {"ingest", "partition", "demo", "synthesize", "bench"}) {
+      int start = doc.indexOf("## " + job + "\n");
+      assertTrue(start >= 0, "no section for " + job);
+      int end = doc.indexOf("\n## ", start + 1);
+      String section = doc.substring(start, end < 0 ? doc.length() : end);
+      for (String key : JobSpecs.schema(job).keys().keySet()) {
+        assertTrue(section.contains("`" + key + "`"), job + ": key " + key + " is not documented");
+      }
+    }
+  }
+}
