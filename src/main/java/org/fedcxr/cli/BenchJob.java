@@ -138,8 +138,7 @@ public final class BenchJob extends JobCommand {
     }
     ImageDecoder decoder = new ImageDecoder(1, 65536);
     List<Path> out = new ArrayList<>();
-    StringBuilder labels = new StringBuilder("Image Index,Finding Labels,Follow-up #,Patient ID,Patient Age,"
-        + "Patient Gender,View Position,OriginalImage[Width,Height],OriginalImagePixelSpacing[x,y],\n");
+    StringBuilder labels = new StringBuilder(SyntheticXrays.NIH_HEADER + "\n");
     try {
       Files.createDirectories(dir.resolve("images"));
       for (int i = 0; i < count; i++) {

@@ -4,6 +4,7 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.MetadataBuilder;
@@ -44,6 +45,22 @@ public final class ImagesTable {
   public static Column labelsWithNames(Dataset<Row> df, List<String> labelNames) {
     Metadata meta = new MetadataBuilder().putStringArray(LABEL_NAMES, labelNames.toArray(String[]::new)).build();
     return df.col("labels").as("labels", meta);
+  }
+
+  /**
+   * Aggregates counting positives: one per label (a label counts where it is 1; 0 and NaN do not), then one for
+   * images with no positive label ("No Finding"). Each is a long named {@code positives_<i>} / {@code no_finding}.
+   */
+  public static List<Column> positiveCounts(int labelCount) {
+    List<Column> out = new java.util.ArrayList<>();
+    Column none = functions.lit(true);
+    for (int i = 0; i < labelCount; i++) {
+      Column positive = functions.coalesce(functions.col("labels").getItem(i).equalTo(1f), functions.lit(false));
+      out.add(functions.sum(functions.when(positive, 1L).otherwise(0L)).as("positives_" + i));
+      none = none.and(functions.not(positive));
+    }
+    out.add(functions.sum(functions.when(none, 1L).otherwise(0L)).as("no_finding"));
+    return out;
   }
 
   /** The label names stored with a table that {@code ingest} wrote. */

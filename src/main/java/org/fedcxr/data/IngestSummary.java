@@ -1,11 +1,8 @@
 package org.fedcxr.data;
 
-import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,13 +36,7 @@ public final class IngestSummary {
 
     List<Column> aggs = new ArrayList<>();
     aggs.add(countDistinct("patient_id"));
-    Column none = lit(true);
-    for (int i = 0; i < names.size(); i++) {
-      Column positive = col("labels").getItem(i).equalTo(1f);
-      aggs.add(sum(when(positive, 1L).otherwise(0L)));
-      none = none.and(positive.isNull().or(positive.equalTo(false)));
-    }
-    aggs.add(sum(when(none, 1L).otherwise(0L)));
+    aggs.addAll(ImagesTable.positiveCounts(names.size()));
     Map<String, Long> perLabel = new LinkedHashMap<>();
     names.forEach(n -> perLabel.put(n, 0L));
     perLabel.put("No Finding", 0L);

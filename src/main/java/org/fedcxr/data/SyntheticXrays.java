@@ -27,7 +27,8 @@ public final class SyntheticXrays {
       "Pleural_Thickening", "Hernia");
   /** Relative frequency of each label among images with a finding (some rare, like NIH's Hernia). */
   private static final double[] WEIGHTS = {10, 4, 12, 16, 5, 5, 3, 4, 4, 2, 2, 2, 3, 0.5};
-  private static final String HEADER = "Image Index,Finding Labels,Follow-up #,Patient ID,Patient Age,"
+  /** The header of NIH's {@code Data_Entry_2017.csv}, trailing comma included. */
+  public static final String NIH_HEADER = "Image Index,Finding Labels,Follow-up #,Patient ID,Patient Age,"
       + "Patient Gender,View Position,OriginalImage[Width,Height],OriginalImagePixelSpacing[x,y],";
 
   private SyntheticXrays() {
@@ -48,7 +49,7 @@ public final class SyntheticXrays {
     try {
       Path images = Files.createDirectories(dir.resolve("images"));
       try (Writer w = Files.newBufferedWriter(dir.resolve("Data_Entry_2017.csv"), StandardCharsets.UTF_8)) {
-        w.write(HEADER + "\n");
+        w.write(NIH_HEADER + "\n");
         for (int i = 0; i < count; i++) {
           Sample s = sample(i, size, imagesPerPatient, seed);
           writePng(s.image(), images.resolve(s.fileName()));

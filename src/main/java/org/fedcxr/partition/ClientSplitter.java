@@ -9,9 +9,7 @@ import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.udf;
-import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,6 +27,7 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.fedcxr.config.Seeds;
+import org.fedcxr.data.ImagesTable;
 
 /**
  * Divides the client pool of an images table into clients. Only per-patient summaries reach the driver (a patient's
@@ -100,17 +99,14 @@ public final class ClientSplitter {
   public static List<ClientStats> stats(Dataset<Row> clients, int labelCount, int[] drawnSizes) {
     List<Column> aggs = new ArrayList<>();
     aggs.add(countDistinct("patient_id").as("patients"));
-    for (int i = 0; i < labelCount; i++) {
-      aggs.add(sum(when(col("labels").getItem(i).equalTo(1f), 1).otherwise(0)).as("l" + i));
-    }
-    aggs.add(sum(when(callNoFinding(labelCount), 1).otherwise(0)).as("no_finding"));
+    aggs.addAll(ImagesTable.positiveCounts(labelCount));
     List<Row> rows = clients.groupBy("client_id").agg(count(lit(1)).as("images"), aggs.toArray(Column[]::new))
         .orderBy("client_id").collectAsList();
     List<ClientStats> out = new ArrayList<>();
     for (Row r : rows) {
       long[] pos = new long[labelCount];
       for (int i = 0; i < labelCount; i++) {
-        pos[i] = r.getLong(r.fieldIndex("l" + i));
+        pos[i] = r.getLong(r.fieldIndex("positives_" + i));
       }
       int id = r.getInt(0);
       out.add(new ClientStats(id, r.getLong(1), r.getLong(2), pos, r.getLong(r.fieldIndex("no_finding")),
@@ -120,27 +116,14 @@ public final class ClientSplitter {
     return out;
   }
 
-  private static Column callNoFinding(int labelCount) {
-    Column none = lit(true);
-    for (int i = 0; i < labelCount; i++) {
-      none = none.and(col("labels").getItem(i).notEqual(1f));
-    }
-    return none;
-  }
-
   /** Rank of each label by rarity in the pool (0 = fewest positives); "No Finding" gets rank labelCount. */
   private static int[] rarityRank(Dataset<Row> pool, int labelCount) {
-    List<Column> sums = new ArrayList<>();
-    for (int i = 0; i < labelCount; i++) {
-      sums.add(sum(when(col("labels").getItem(i).equalTo(1f), 1L).otherwise(0L)));
-    }
+    List<Column> sums = ImagesTable.positiveCounts(labelCount);
     Row totals = pool.agg(sums.get(0), sums.subList(1, sums.size()).toArray(Column[]::new)).first();
     Integer[] order = new Integer[labelCount];
-    for (int i = 0; i < labelCount; i++) {
-      order[i] = i;
-    }
     long[] counts = new long[labelCount];
     for (int i = 0; i < labelCount; i++) {
+      order[i] = i;
       counts[i] = totals.isNullAt(i) ? 0 : totals.getLong(i);
     }
     Arrays.sort(order, Comparator.comparingLong((Integer i) -> counts[i]).thenComparing(i -> i));
