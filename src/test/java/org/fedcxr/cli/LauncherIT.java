@@ -23,10 +23,17 @@ class LauncherIT {
   }
 
   private Run fedcxr(String... args) throws IOException, InterruptedException {
+    return fedcxrWith(null, args);
+  }
+
+  private Run fedcxrWith(Path sparkHome, String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of("bin/fedcxr"));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().remove("SPARK_HOME");
+    if (sparkHome != null) {
+      pb.environment().put("SPARK_HOME", sparkHome.toString());
+    }
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(5, TimeUnit.MINUTES));
@@ -45,6 +52,25 @@ class LauncherIT {
     String summary = Files.readString(out.resolve("ingest/_SUMMARY.json"));
     assertTrue(summary.contains("\"images_ingested\" : 400"), summary);
     assertTrue(summary.contains("\"fedcxr_version\" : \"0.1.0-SNAPSHOT\""), summary);
+  }
+
+  @Test
+  void withSparkHomeItHandsTheJobToThatSparkSubmit() throws Exception {
+    Path home = dir.resolve("spark");
+    Path submit = home.resolve("bin/spark-submit");
+    Files.createDirectories(submit.getParent());
+    Path argsFile = dir.resolve("args.txt");
+    Files.writeString(submit, "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\" > " + argsFile + "\n");
+    submit.toFile().setExecutable(true);
+    Run run = fedcxrWith(home, "ingest", "--set", "seed=3");
+    assertEquals(0, run.code(), run.out());
+    List<String> args = Files.readAllLines(argsFile);
+    assertEquals("--properties-file", args.get(0));
+    assertTrue(args.get(1).endsWith("spark-conf/local/spark-defaults.conf"), args.get(1));
+    int cls = args.indexOf("--class");
+    assertEquals("org.fedcxr.cli.Main", args.get(cls + 1));
+    assertTrue(args.get(cls + 2).endsWith("target/fedcxr.jar"));
+    assertEquals(List.of("ingest", "--set", "seed=3"), args.subList(cls + 3, args.size()));
   }
 
   @Test
