@@ -1,0 +1,73 @@
+package org.fedcxr.model;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.function.Function;
+
+/**
+ * A DJL block whose children carry torchvision's attribute names ({@code conv1}, {@code layer1}, {@code 0}, ...),
+ * so that {@link StateDict} can name every parameter as PyTorch does. By default the children run one after another
+ * (like {@code nn.Sequential}); blocks with another data flow override {@link #forwardInternal} and
+ * {@link #getOutputShapes}. A child added under the empty name adds no prefix to the names below it.
+ */
+public class Module extends AbstractBlock {
+  /** Adds a named child; returns this module, for chaining. */
+  public Module add(String name, Block block) {
+    addChildBlock(name, block);
+    return this;
+  }
+
+  /** Adds a parameter-free step (activation, pooling) that runs in order with the children. */
+  public Module op(String name, Function<NDList, NDList> f) {
+    addChildBlock(name, f);
+    return this;
+  }
+
+  /** The child added under {@code name}. */
+  protected Block child(String name) {
+    for (var pair : children) {
+      if (pair.getKey().substring(2).equals(name)) {
+        return pair.getValue();
+      }
+    }
+    throw new IllegalArgumentException("no child " + name + " in " + getClass().getSimpleName());
+  }
+
+  protected boolean hasChild(String name) {
+    return children.keys().stream().anyMatch(k -> k.substring(2).equals(name));
+  }
+
+  @Override
+  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+      PairList<String, Object> params) {
+    NDList x = inputs;
+    for (Block b : children.values()) {
+      x = b.forward(ps, x, training, params);
+    }
+    return x;
+  }
+
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    Shape[] shapes = inputShapes;
+    for (Block b : children.values()) {
+      shapes = b.getOutputShapes(shapes);
+    }
+    return shapes;
+  }
+
+  @Override
+  protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    Shape[] shapes = inputShapes;
+    for (Block b : children.values()) {
+      b.initialize(manager, dataType, shapes);
+      shapes = b.getOutputShapes(shapes);
+    }
+  }
+}
