@@ -1,0 +1,45 @@
+package org.fedcxr.train;
+
+import ai.djl.Device;
+import java.util.Map;
+import org.apache.spark.TaskContext;
+import org.apache.spark.resource.ResourceInformation;
+
+/**
+ * The device a Spark task trains on: the GPU that Spark assigned to the task (resource {@code gpu}, the first address
+ * is the CUDA index), else the CPU. Outside a task, the CPU.
+ */
+public final class Devices {
+  private Devices() {
+  }
+
+  /** The device for the current Spark task. */
+  public static Device forCurrentTask() {
+    TaskContext task = TaskContext.get();
+    if (task == null) {
+      return Device.cpu();
+    }
+    return fromResources(scala.jdk.javaapi.CollectionConverters.asJava(task.resources()));
+  }
+
+  /** The device named by a task's resources: {@code gpu} addresses {@code ["3"]} give {@code gpu(3)}. */
+  public static Device fromResources(Map<String, ResourceInformation> resources) {
+    ResourceInformation gpu = resources.get("gpu");
+    if (gpu == null || gpu.addresses().length == 0) {
+      return Device.cpu();
+    }
+    String address = gpu.addresses()[0];
+    try {
+      return Device.gpu(Integer.parseInt(address.trim()));
+    } catch (NumberFormatException e) {
+      throw new IllegalStateException("Spark assigned GPU address '" + address + "', which is not a CUDA index; "
+          + "the discovery script must report device indices", e);
+    }
+  }
+
+  /** Intra-op threads for the current task: {@code spark.task.cpus}, or the given fallback outside Spark. */
+  public static int threadsForCurrentTask(int fallback) {
+    TaskContext task = TaskContext.get();
+    return task == null ? fallback : Math.max(1, task.cpus());
+  }
+}

@@ -1,0 +1,30 @@
+package org.fedcxr.train;
+
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.sql.Row;
+
+/** One training example as the images table stores it: 8-bit gray pixels and multi-hot labels (NaN = unknown). */
+public record LabelledImage(String imageId, int height, int width, byte[] pixels, float[] labels) {
+  /** Adapts a stream of images-table rows (a Spark partition) without materialising it. */
+  public static Iterator<LabelledImage> fromRows(Iterator<Row> rows) {
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return rows.hasNext();
+      }
+
+      @Override
+      public LabelledImage next() {
+        Row r = rows.next();
+        List<Object> raw = r.getList(r.fieldIndex("labels"));
+        float[] labels = new float[raw.size()];
+        for (int i = 0; i < labels.length; i++) {
+          labels[i] = ((Number) raw.get(i)).floatValue();
+        }
+        return new LabelledImage(r.getAs("image_id"), r.<Integer>getAs("height"), r.<Integer>getAs("width"),
+            r.getAs("pixels"), labels);
+      }
+    };
+  }
+}

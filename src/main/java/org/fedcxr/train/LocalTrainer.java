@@ -1,0 +1,192 @@
+package org.fedcxr.train;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import java.util.SplittableRandom;
+import java.util.concurrent.locks.ReentrantLock;
+import org.fedcxr.config.Seeds;
+import org.fedcxr.model.Architecture;
+import org.fedcxr.model.Classifier;
+import org.fedcxr.model.StateDict;
+
+/**
+ * Trains a classifier on a {@link LocalShard}: batches are built from the shard while training runs, in an order and
+ * with augmentations derived from the seed, so the same seed, data and initial weights give the same weights out,
+ * bit for bit, on the same machine and thread count. DJL records gradients in one global switch per JVM, so only one
+ * training runs at a time in a JVM: {@link #train} holds a JVM-wide lock for its whole run (a second Spark task in
+ * the same executor waits for it).
+ */
+public final class LocalTrainer {
+  private static final ReentrantLock ONE_AT_A_TIME = new ReentrantLock(true);
+
+  /** The outcome of a local run. */
+  public record Result(float[] weights, int samples, int steps, double firstEpochLoss, double lastEpochLoss,
+      double seconds) {
+  }
+
+  private final Architecture architecture;
+  private final int labels;
+  private final TrainConfig config;
+
+  public LocalTrainer(Architecture architecture, int labels, TrainConfig config) {
+    this.architecture = architecture;
+    this.labels = labels;
+    this.config = config;
+  }
+
+  /** Whether some thread of this JVM is training now. */
+  public static boolean busy() {
+    return ONE_AT_A_TIME.isLocked();
+  }
+
+  /**
+   * Trains from {@code initial} weights (a flat view; null for a fresh model initialised from the seed) and returns
+   * the new weights.
+   */
+  public Result train(float[] initial, LocalShard shard, long seed, Device device) {
+    ONE_AT_A_TIME.lock();
+    try {
+      return run(initial, shard, seed, device);
+    } finally {
+      ONE_AT_A_TIME.unlock();
+    }
+  }
+
+  private Result run(float[] initial, LocalShard shard, long seed, Device device) {
+    long start = System.nanoTime();
+    Engine engine = Engine.getEngine("PyTorch");
+    JniUtils.setNumThreads(config.threads());
+    engine.setRandomSeed((int) Seeds.derive(seed, "init"));
+    int perEpoch = (shard.size() + config.batchSize() - 1) / config.batchSize();
+    int totalSteps = perEpoch * config.epochs();
+    Tracker lr = config.schedule().equals("cosine")
+        ? Tracker.cosine().setBaseValue(config.learningRate()).optFinalValue(0f)
+            .setMaxUpdates(Math.max(1, totalSteps)).build()
+        : Tracker.fixed(config.learningRate());
+    Optimizer optimizer = config.optimizer().equals("adam")
+        ? Optimizer.adam().optLearningRateTracker(lr).optWeightDecays(config.weightDecay()).build()
+        : Optimizer.sgd().setLearningRateTracker(lr).optMomentum(config.momentum())
+            .optWeightDecays(config.weightDecay()).build();
+    Classifier block = Classifier.of(architecture, labels);
+    try (Model model = Model.newInstance("fedcxr-local", device, "PyTorch")) {
+      model.setBlock(block);
+      DefaultTrainingConfig tc = new DefaultTrainingConfig(new MaskedBceLoss())
+          .optOptimizer(optimizer).optDevices(new Device[] {device});
+      try (Trainer trainer = model.newTrainer(tc)) {
+        int h = shard.height();
+        int w = shard.width();
+        trainer.initialize(new Shape(config.batchSize(), 1, h, w));
+        if (initial != null) {
+          StateDict.load(block, initial);
+        }
+        float[] posWeight = positiveWeights(shard);
+        double first = 0;
+        double last = 0;
+        int steps = 0;
+        byte[] px = new byte[h * w];
+        float[] lab = new float[labels];
+        for (int epoch = 0; epoch < config.epochs(); epoch++) {
+          int[] order = shard.order(seed, epoch);
+          double lossSum = 0;
+          for (int b = 0; b < order.length; b += config.batchSize()) {
+            int n = Math.min(config.batchSize(), order.length - b);
+            float[] x = new float[n * h * w];
+            float[] y = new float[n * labels];
+            float[] mask = new float[n * labels];
+            for (int i = 0; i < n; i++) {
+              int idx = order[b + i];
+              shard.read(idx, px, lab);
+              SplittableRandom rnd = Seeds.random(seed, "augment", Integer.toString(epoch), shard.id(idx));
+              config.augmenter().apply(px, h, w, rnd, x, i * h * w);
+              for (int k = 0; k < labels; k++) {
+                boolean known = !Float.isNaN(lab[k]);
+                y[i * labels + k] = known ? lab[k] : 0f;
+                mask[i * labels + k] = known ? 1f : 0f;
+              }
+            }
+            lossSum += step(trainer, x, y, mask, posWeight, n, h, w) * n;
+            steps++;
+          }
+          double mean = lossSum / order.length;
+          if (epoch == 0) {
+            first = mean;
+          }
+          last = mean;
+        }
+        return new Result(StateDict.flatten(block), shard.size(), steps, first, last,
+            (System.nanoTime() - start) / 1e9);
+      }
+    }
+  }
+
+  private float step(Trainer trainer, float[] x, float[] y, float[] mask, float[] posWeight, int n, int h, int w) {
+    try (NDManager batch = trainer.getManager().newSubManager()) {
+      NDArray images = batch.create(x, new Shape(n, 1, h, w));
+      NDList targets = new NDList(batch.create(y, new Shape(n, labels)), batch.create(mask, new Shape(n, labels)),
+          batch.create(posWeight, new Shape(1, labels)));
+      float loss;
+      try (GradientCollector gc = trainer.newGradientCollector()) {
+        NDList predictions = trainer.forward(new NDList(images));
+        NDArray l = trainer.getLoss().evaluate(targets, predictions);
+        gc.backward(l);
+        loss = l.getFloat();
+      }
+      clipGradients(trainer);
+      trainer.step();
+      return loss;
+    }
+  }
+
+  /** Scales all gradients down to the configured global L2 norm; temporaries live in a scope closed here. */
+  private void clipGradients(Trainer trainer) {
+    if (config.clipNorm() <= 0) {
+      return;
+    }
+    try (NDManager scope = trainer.getManager().newSubManager()) {
+      NDList grads = new NDList();
+      for (var p : trainer.getModel().getBlock().getParameters()) {
+        if (p.getValue().requiresGradient()) {
+          NDArray g = p.getValue().getArray().getGradient();
+          g.attach(scope);
+          grads.add(g);
+        }
+      }
+      double sumSq = 0;
+      for (NDArray g : grads) {
+        sumSq += g.square().sum().getFloat();
+      }
+      double norm = Math.sqrt(sumSq);
+      if (norm > config.clipNorm()) {
+        float scale = (float) (config.clipNorm() / (norm + 1e-6));
+        for (NDArray g : grads) {
+          g.muli(scale);
+        }
+      }
+    }
+  }
+
+  private float[] positiveWeights(LocalShard shard) {
+    float[] w = new float[labels];
+    java.util.Arrays.fill(w, 1f);
+    if (config.classWeighted()) {
+      long[] pos = shard.positives();
+      for (int k = 0; k < labels; k++) {
+        if (pos[k] > 0) {
+          w[k] = (float) Math.min(100, (double) (shard.size() - pos[k]) / pos[k]);
+        }
+      }
+    }
+    return w;
+  }
+}

@@ -1,0 +1,107 @@
+package org.fedcxr.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.fedcxr.data.Resampler;
+import org.fedcxr.data.SyntheticXrays;
+import org.fedcxr.model.Architecture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalTrainerTest {
+  @TempDir
+  Path tmp;
+
+  static List<LabelledImage> images(int n, int size) {
+    List<LabelledImage> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      SyntheticXrays.Sample s = SyntheticXrays.sample(i, 64, 1, 3);
+      float[] labels = new float[14];
+      s.labels().forEach(k -> labels[k] = 1f);
+      out.add(new LabelledImage(s.fileName(), size, size, Resampler.resize(s.image(), size, size).pixels(),
+          labels));
+    }
+    return out;
+  }
+
+  static final TrainConfig CONFIG = TrainConfig.builder().setBatchSize(16).setEpochs(2).optThreads(1)
+      .optClassWeighted(true).build();
+
+  private LocalTrainer.Result train(List<LabelledImage> data, long seed, float[] initial) {
+    try (LocalShard shard = LocalShard.spool(data.iterator(), tmp)) {
+      return new LocalTrainer(Architecture.SMALL, 14, CONFIG).train(initial, shard, seed, Device.cpu());
+    }
+  }
+
+  @Test
+  void sameSeedRowsAndWeightsGiveTheSameWeightsBitForBit() {
+    List<LabelledImage> data = images(48, 32);
+    LocalTrainer.Result a = train(data, 7, null);
+    List<LabelledImage> shuffled = new ArrayList<>(data);
+    Collections.reverse(shuffled);
+    LocalTrainer.Result b = train(shuffled, 7, null);
+    assertArrayEquals(a.weights(), b.weights(), "row arrival order must not matter");
+    LocalTrainer.Result c = train(data, 8, null);
+    assertFalse(Arrays.equals(a.weights(), c.weights()));
+    LocalTrainer.Result d = train(data, 7, a.weights());
+    LocalTrainer.Result e = train(data, 7, a.weights());
+    assertArrayEquals(d.weights(), e.weights());
+    assertEquals(48, a.samples());
+    assertEquals(6, a.steps());
+  }
+
+  @Test
+  void lossGoesDownOnLearnableData() {
+    List<LabelledImage> data = images(160, 32);
+    LocalTrainer trainer = new LocalTrainer(Architecture.SMALL, 14, TrainConfig.builder().setBatchSize(16)
+        .setEpochs(6).optLearningRate(3e-3f).optAugmenter(Augmenter.NONE).build());
+    try (LocalShard shard = LocalShard.spool(data.iterator(), tmp)) {
+      LocalTrainer.Result r = trainer.train(null, shard, 1, Device.cpu());
+      assertTrue(r.lastEpochLoss() < 0.8 * r.firstEpochLoss(), r.firstEpochLoss() + " -> " + r.lastEpochLoss());
+    }
+  }
+
+  /**
+   * DJL fails a second gradient recording in a JVM ("already collecting"); with the trainer's lock two concurrent
+   * trainings both finish and equal their sequential results.
+   */
+  @Test
+  void concurrentTrainingsInOneJvmAreSerialisedAndUnchanged() throws Exception {
+    List<LabelledImage> data = images(32, 32);
+    LocalTrainer.Result[] results = new LocalTrainer.Result[2];
+    Throwable[] errors = new Throwable[2];
+    CountDownLatch go = new CountDownLatch(1);
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 2; t++) {
+      int k = t;
+      threads.add(new Thread(() -> {
+        try (LocalShard shard = LocalShard.spool(data.iterator(), tmp)) {
+          go.await();
+          results[k] = new LocalTrainer(Architecture.SMALL, 14, CONFIG).train(null, shard, k, Device.cpu());
+        } catch (Throwable e) {
+          errors[k] = e;
+        }
+      }));
+    }
+    threads.forEach(Thread::start);
+    go.countDown();
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertEquals(null, errors[0]);
+    assertEquals(null, errors[1]);
+    assertArrayEquals(train(data, 0, null).weights(), results[0].weights());
+    assertArrayEquals(train(data, 1, null).weights(), results[1].weights());
+    assertFalse(LocalTrainer.busy());
+  }
+}
