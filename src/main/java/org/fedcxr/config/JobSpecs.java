@@ -70,13 +70,20 @@ public final class JobSpecs {
     register("synthesize", synthesize, List.of());
 
     List<SpecKey> bench = List.of(
-        SpecKey.choice("suite", "ingest", List.of("ingest"), "what to measure"),
+        SpecKey.choice("suite", "ingest", List.of("ingest", "train", "memory"), "what to measure"),
         SpecKey.string("output", "runs/bench", "where the inputs, outputs and the summary go"),
         seed,
         SpecKey.integer("count", 200, 1, 1_000_000, "number of source images"),
         SpecKey.integer("source_px", 1024, 16, 8192, "side of the source PNGs (NIH's are 1024)"),
         imageSize,
-        SpecKey.string("imagemagick", "/usr/bin/convert", "ImageMagick's convert to compare with; 'none' skips"));
+        SpecKey.string("imagemagick", "/usr/bin/convert", "ImageMagick's convert to compare with; 'none' skips"),
+        SpecKey.string("architecture", "resnet18", "model of the train and memory suites"),
+        SpecKey.integer("threads", 2, 1, 256, "libtorch intra-op threads (train, memory)"),
+        SpecKey.integer("batch_size", 32, 1, 4096, "batch of the train suite"),
+        SpecKey.integer("train_steps", 10, 1, 100_000, "timed steps per image size (train)"),
+        SpecKey.integer("memory_steps", 500, 50, 1_000_000, "training steps of the memory suite"),
+        SpecKey.integer("memory_batch_size", 8, 1, 4096, "batch of the memory suite"),
+        SpecKey.integer("memory_image_size", 64, 16, 1024, "image side of the memory suite"));
     register("bench", bench, List.of());
   }
 

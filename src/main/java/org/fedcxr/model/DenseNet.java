@@ -60,6 +60,18 @@ final class DenseNet {
     }
 
     @Override
+    public long forwardFlops(Shape input) {
+      long channels = input.get(1);
+      long flops = 0;
+      for (Block layer : children.values()) {
+        Shape in = new Shape(input.get(0), channels, input.get(2), input.get(3));
+        flops += flopsOf(layer, in);
+        channels += layer.getOutputShapes(new Shape[] {in})[0].get(1);
+      }
+      return flops;
+    }
+
+    @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
       Shape s = inputShapes[0];
       long channels = s.get(1);

@@ -62,6 +62,34 @@ public class Module extends AbstractBlock {
     return shapes;
   }
 
+  /**
+   * Multiply-add FLOPs (2 per multiply-add) of one forward pass of one image of {@code input} shape (N = 1),
+   * counting convolutions and linear layers. Blocks with another data flow override it.
+   */
+  public long forwardFlops(Shape input) {
+    long flops = 0;
+    Shape[] shapes = {input};
+    for (Block b : children.values()) {
+      flops += flopsOf(b, shapes[0]);
+      shapes = b.getOutputShapes(shapes);
+    }
+    return flops;
+  }
+
+  /** FLOPs of any child: a module's own count, a convolution's or linear layer's, or 0 for parameter-free steps. */
+  protected static long flopsOf(Block b, Shape input) {
+    if (b instanceof Module m) {
+      return m.forwardFlops(input);
+    }
+    if (b instanceof ai.djl.nn.convolutional.Convolution || b instanceof ai.djl.nn.core.Linear) {
+      Shape out = b.getOutputShapes(new Shape[] {input})[0];
+      long weights = b.getParameters().get("weight").getArray().size();
+      long outChannels = b.getParameters().get("weight").getArray().getShape().get(0);
+      return 2 * weights * (out.size() / out.get(0)) / outChannels;
+    }
+    return 0;
+  }
+
   @Override
   protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
     Shape[] shapes = inputShapes;

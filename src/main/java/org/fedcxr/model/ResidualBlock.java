@@ -61,6 +61,18 @@ final class ResidualBlock extends Module {
   }
 
   @Override
+  public long forwardFlops(Shape input) {
+    long flops = 0;
+    Shape s = input;
+    for (int i = 1; i <= convs; i++) {
+      Block conv = child("conv" + i);
+      flops += flopsOf(conv, s);
+      s = conv.getOutputShapes(new Shape[] {s})[0];
+    }
+    return flops + (hasChild("downsample") ? flopsOf(child("downsample"), input) : 0);
+  }
+
+  @Override
   public Shape[] getOutputShapes(Shape[] inputShapes) {
     Shape[] s = inputShapes;
     for (int i = 1; i <= convs; i++) {

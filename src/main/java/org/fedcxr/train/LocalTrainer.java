@@ -30,19 +30,32 @@ import org.fedcxr.model.StateDict;
 public final class LocalTrainer {
   private static final ReentrantLock ONE_AT_A_TIME = new ReentrantLock(true);
 
-  /** The outcome of a local run. */
+  /** The outcome of a local run; {@code lastEpochSeconds} is the wall time of the last epoch alone. */
   public record Result(float[] weights, int samples, int steps, double firstEpochLoss, double lastEpochLoss,
-      double seconds) {
+      double seconds, double lastEpochSeconds) {
+  }
+
+  /** Called after every optimizer step with the step number (from 1) and the batch loss. */
+  @FunctionalInterface
+  public interface StepListener {
+    void afterStep(int step, float loss);
   }
 
   private final Architecture architecture;
   private final int labels;
   private final TrainConfig config;
+  private StepListener listener = (step, loss) -> { };
 
   public LocalTrainer(Architecture architecture, int labels, TrainConfig config) {
     this.architecture = architecture;
     this.labels = labels;
     this.config = config;
+  }
+
+  /** Observes every step (progress, memory measurements); returns this trainer. */
+  public LocalTrainer optStepListener(StepListener listener) {
+    this.listener = listener;
+    return this;
   }
 
   /** Whether some thread of this JVM is training now. */
@@ -93,10 +106,12 @@ public final class LocalTrainer {
         float[] posWeight = positiveWeights(shard);
         double first = 0;
         double last = 0;
+        double lastEpochSeconds = 0;
         int steps = 0;
         byte[] px = new byte[h * w];
         float[] lab = new float[labels];
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
+          long epochStart = System.nanoTime();
           int[] order = shard.order(seed, epoch);
           double lossSum = 0;
           for (int b = 0; b < order.length; b += config.batchSize()) {
@@ -115,9 +130,11 @@ public final class LocalTrainer {
                 mask[i * labels + k] = known ? 1f : 0f;
               }
             }
-            lossSum += step(trainer, x, y, mask, posWeight, n, h, w) * n;
-            steps++;
+            float loss = step(trainer, x, y, mask, posWeight, n, h, w);
+            lossSum += loss * n;
+            listener.afterStep(++steps, loss);
           }
+          lastEpochSeconds = (System.nanoTime() - epochStart) / 1e9;
           double mean = lossSum / order.length;
           if (epoch == 0) {
             first = mean;
@@ -125,7 +142,7 @@ public final class LocalTrainer {
           last = mean;
         }
         return new Result(StateDict.flatten(block), shard.size(), steps, first, last,
-            (System.nanoTime() - start) / 1e9);
+            (System.nanoTime() - start) / 1e9, lastEpochSeconds);
       }
     }
   }

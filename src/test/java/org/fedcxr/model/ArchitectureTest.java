@@ -61,4 +61,22 @@ class ArchitectureTest {
           "STACK.md's figure: parameters plus BatchNorm running statistics");
     }
   }
+
+  /**
+   * torchvision's published forward cost at 224 px, 3 channels, 1000 classes: ResNet-18 1.814 GMACs, ResNet-50 4.09
+   * GMACs (v1.5), DenseNet-121 2.83 GMACs. With 1 channel and 14 classes conv1/conv0 costs 2/3 less.
+   */
+  @ParameterizedTest
+  @CsvSource({"resnet18, 1.814, 118013952, 512000", "resnet50, 4.089, 118013952, 2048000",
+      "densenet121, 2.834, 118013952, 1024000"})
+  void forwardFlopsMatchTorchvision(String name, double gmacs3ch, long conv1Macs3ch, long fcMacs1000) {
+    Architecture a = Architecture.named(name);
+    try (NDManager m = NDManager.newBaseManager()) {
+      Classifier c = Classifier.of(a, 14);
+      c.initialize(m, DataType.FLOAT32, new Shape(1, 1, 224, 224));
+      double expectedMacs = gmacs3ch * 1e9 - conv1Macs3ch * 2.0 / 3 - fcMacs1000 + fcMacs1000 * 14 / 1000.0;
+      double macs = c.forwardFlops(new Shape(1, 1, 224, 224)) / 2.0;
+      assertEquals(expectedMacs, macs, 0.01 * expectedMacs, name);
+    }
+  }
 }

@@ -1,0 +1,66 @@
+package org.fedcxr.cli;
+
+import ai.djl.Device;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.fedcxr.config.Spec;
+import org.fedcxr.model.Architecture;
+import org.fedcxr.train.LocalShard;
+import org.fedcxr.train.LocalTrainer;
+import org.fedcxr.train.TrainConfig;
+
+/**
+ * The {@code memory} suite of {@code bench}: the process's resident memory (VmRSS) every 50 steps of one long local
+ * training, and its growth after the first 100 steps (allocator and JIT warm-up). Native memory that is never
+ * released (an unclosed NDArray per step) shows as steady growth.
+ */
+final class MemoryBenchmark {
+  private MemoryBenchmark() {
+  }
+
+  static Map<String, Object> run(Spec spec) {
+    Architecture arch = Architecture.named(spec.string("architecture"));
+    int batch = spec.integer("memory_batch_size");
+    int steps = spec.integer("memory_steps");
+    int size = spec.integer("memory_image_size");
+    Map<String, Object> results = new LinkedHashMap<>();
+    results.put("architecture", arch.name());
+    results.put("steps", steps);
+    results.put("batch_size", batch);
+    results.put("image_size", size);
+    Map<String, Double> rss = new LinkedHashMap<>();
+    TrainConfig config = TrainConfig.builder().setBatchSize(batch).setEpochs(1).optThreads(spec.integer("threads"))
+        .build();
+    try (LocalShard shard = LocalShard.spool(TrainBenchmark.randomImages(batch * steps, size,
+        spec.longValue("seed")).iterator(), Path.of(System.getProperty("java.io.tmpdir")))) {
+      new LocalTrainer(arch, 14, config).optStepListener((step, loss) -> {
+        if (step % 50 == 0) {
+          rss.put("step_" + step, residentMegabytes());
+        }
+      }).train(null, shard, spec.longValue("seed"), Device.cpu());
+    }
+    results.put("rss_mb", rss);
+    double at100 = rss.getOrDefault("step_100", Double.NaN);
+    double atEnd = rss.getOrDefault("step_" + (steps / 50 * 50), Double.NaN);
+    results.put("rss_growth_mb_after_step_100", atEnd - at100);
+    return results;
+  }
+
+  /** VmRSS of this process from /proc (Linux). */
+  static double residentMegabytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+        }
+      }
+      return Double.NaN;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

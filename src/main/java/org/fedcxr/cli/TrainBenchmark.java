@@ -1,0 +1,113 @@
+package org.fedcxr.cli;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.fedcxr.config.Seeds;
+import org.fedcxr.config.Spec;
+import org.fedcxr.model.Architecture;
+import org.fedcxr.model.Classifier;
+import org.fedcxr.train.Augmenter;
+import org.fedcxr.train.LabelledImage;
+import org.fedcxr.train.LocalShard;
+import org.fedcxr.train.LocalTrainer;
+import org.fedcxr.train.TrainConfig;
+
+/**
+ * The {@code train} suite of {@code bench}: a 2048x2048 fp32 matmul's FLOP/s, then training images/s of the
+ * architecture at 128 and 224 px (the trainer's full step: batch assembly, augmentation, forward, masked BCE,
+ * backward, clipping, Adam), and the achieved FLOP/s (3x the forward FLOPs per image) as a share of the matmul's,
+ * all on the same threads in one run. Each size trains two epochs of {@code train_steps} steps; the second is timed.
+ */
+final class TrainBenchmark {
+  private TrainBenchmark() {
+  }
+
+  static Map<String, Object> run(Spec spec) {
+    int threads = spec.integer("threads");
+    Engine.getEngine("PyTorch");
+    JniUtils.setNumThreads(threads);
+    Map<String, Object> results = new LinkedHashMap<>();
+    Architecture arch = Architecture.named(spec.string("architecture"));
+    results.put("architecture", arch.name());
+    results.put("threads", threads);
+    results.put("batch_size", spec.integer("batch_size"));
+    double matmul = matmulFlops();
+    results.put("matmul_2048_gflop_per_s", matmul / 1e9);
+    for (int size : new int[] {128, 224}) {
+      double imagesPerSecond = trainingRate(arch, size, spec);
+      double flops = 3.0 * forwardFlops(arch, size) * imagesPerSecond;
+      results.put("train_" + size + "px_img_per_s", imagesPerSecond);
+      results.put("train_" + size + "px_gflop_per_s", flops / 1e9);
+      results.put("train_" + size + "px_share_of_matmul", flops / matmul);
+    }
+    return results;
+  }
+
+  /** FLOP/s of a 2048x2048 fp32 matmul (2n^3 per product), best of 10 after 3 warm-ups. */
+  static double matmulFlops() {
+    int n = 2048;
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray a = m.randomUniform(-1, 1, new Shape(n, n));
+      NDArray b = m.randomUniform(-1, 1, new Shape(n, n));
+      double best = Double.MAX_VALUE;
+      for (int i = 0; i < 13; i++) {
+        try (NDManager scope = m.newSubManager()) {
+          long t0 = System.nanoTime();
+          NDArray c = a.matMul(b);
+          c.attach(scope);
+          double s = (System.nanoTime() - t0) / 1e9;
+          if (i >= 3) {
+            best = Math.min(best, s);
+          }
+        }
+      }
+      return 2.0 * n * n * n / best;
+    }
+  }
+
+  static long forwardFlops(Architecture arch, int size) {
+    try (NDManager m = NDManager.newBaseManager()) {
+      Classifier c = Classifier.of(arch, 14);
+      c.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(1, 1, size, size));
+      return c.forwardFlops(new Shape(1, 1, size, size));
+    }
+  }
+
+  private static double trainingRate(Architecture arch, int size, Spec spec) {
+    int batch = spec.integer("batch_size");
+    int steps = spec.integer("train_steps");
+    TrainConfig config = TrainConfig.builder().setBatchSize(batch).setEpochs(2).optThreads(spec.integer("threads"))
+        .optAugmenter(Augmenter.DEFAULT).build();
+    List<LabelledImage> images = randomImages(batch * steps, size, spec.longValue("seed"));
+    try (LocalShard shard = LocalShard.spool(images.iterator(), Path.of(System.getProperty("java.io.tmpdir")))) {
+      LocalTrainer.Result r = new LocalTrainer(arch, 14, config).train(null, shard, spec.longValue("seed"),
+          Device.cpu());
+      return r.samples() / r.lastEpochSeconds();
+    }
+  }
+
+  static List<LabelledImage> randomImages(int n, int size, long seed) {
+    SplittableRandom rnd = Seeds.random(seed, "bench-images");
+    List<LabelledImage> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      byte[] px = new byte[size * size];
+      for (int k = 0; k < px.length; k++) {
+        px[k] = (byte) rnd.nextInt(256);
+      }
+      float[] labels = new float[14];
+      labels[rnd.nextInt(14)] = 1f;
+      out.add(new LabelledImage("img" + i, size, size, px, labels));
+    }
+    return out;
+  }
+}
