@@ -2,12 +2,13 @@ package org.fedcxr.train;
 
 import java.io.Serializable;
 import java.util.SplittableRandom;
+import org.fedcxr.model.Pixels;
 
 /**
  * Supervised augmentations for gray X-rays, done in one resampling pass: a random resized crop (area share in
  * [{@code minScale}, 1], aspect in [3/4, 4/3]), a rotation of up to {@code maxDegrees}, then brightness and contrast
- * jitter. Horizontal flips are left out (they move the heart to the wrong side). Output is normalised:
- * (x / 255 - 0.5) / 0.25.
+ * jitter. Horizontal flips are left out (they move the heart to the wrong side). Output is normalised as the
+ * models expect ({@link Pixels}).
  */
 public record Augmenter(boolean enabled, double minScale, double maxDegrees, double brightness, double contrast)
     implements Serializable {
@@ -17,9 +18,7 @@ public record Augmenter(boolean enabled, double minScale, double maxDegrees, dou
   /** Writes the (augmented) normalised image into {@code out} at {@code offset}. */
   public void apply(byte[] px, int h, int w, SplittableRandom rnd, float[] out, int offset) {
     if (!enabled) {
-      for (int i = 0; i < h * w; i++) {
-        out[offset + i] = normalise(px[i] & 0xff);
-      }
+      Pixels.normalise(px, out, offset);
       return;
     }
     double scale = minScale + rnd.nextDouble() * (1 - minScale);
@@ -45,13 +44,9 @@ public record Augmenter(boolean enabled, double minScale, double maxDegrees, dou
         double sx = (cx + u * cos - v * sin) * w - 0.5;
         double sy = (cy + u * sin + v * cos) * h - 0.5;
         double value = bilinear(px, h, w, sx, sy);
-        out[offset + y * w + x] = normalise((value - mean) * gain + mean + shift);
+        out[offset + y * w + x] = Pixels.normalise((value - mean) * gain + mean + shift);
       }
     }
-  }
-
-  private static float normalise(double v) {
-    return (float) ((Math.max(0, Math.min(255, v)) / 255.0 - 0.5) / 0.25);
   }
 
   private static double bilinear(byte[] px, int h, int w, double x, double y) {

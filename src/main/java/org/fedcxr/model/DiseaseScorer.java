@@ -1,0 +1,164 @@
+package org.fedcxr.model;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.UUID;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A spark.ml {@link Transformer} that adds a {@code probabilities} column (one per label) to a DataFrame of images
+ * (the images table's {@code pixels}, {@code height}, {@code width}). The weights are read once on the driver and
+ * broadcast; each executor builds the model the first time one of its tasks needs it and keeps it for the others
+ * (the pattern of DJL's Spark extension, which is not available for Spark 4).
+ */
+public final class DiseaseScorer extends Transformer {
+  private static final long serialVersionUID = 1L;
+  private final String uid;
+  private final String architecture;
+  private final int labels;
+  private final int batchSize;
+  private final Broadcast<byte[]> weights;
+
+  private DiseaseScorer(String uid, String architecture, int labels, int batchSize, Broadcast<byte[]> weights) {
+    this.uid = uid;
+    this.architecture = architecture;
+    this.labels = labels;
+    this.batchSize = batchSize;
+    this.weights = weights;
+  }
+
+  /** A scorer for the weights at {@code location} (file:, hdfs://, s3a://). */
+  public static DiseaseScorer fromWeights(SparkSession spark, String location, Architecture architecture,
+      int labels, int batchSize) {
+    byte[] bytes;
+    Path path = new Path(location);
+    try (InputStream in = path.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(path)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      in.transferTo(out);
+      bytes = out.toByteArray();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read model weights " + location + ": " + e, e);
+    }
+    Broadcast<byte[]> b = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()).broadcast(bytes);
+    return new DiseaseScorer("diseaseScorer_" + UUID.randomUUID(), architecture.name(), labels, batchSize, b);
+  }
+
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    StructType out = transformSchema(dataset.schema());
+    String key = uid + "/" + weights.id();
+    return dataset.toDF().mapPartitions(new Score(key, architecture, labels, batchSize, weights),
+        Encoders.row(out));
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    for (String c : List.of("pixels", "height", "width")) {
+      if (!List.of(schema.fieldNames()).contains(c)) {
+        throw new IllegalArgumentException("input has no column '" + c + "' (an images table is needed)");
+      }
+    }
+    return schema.add("probabilities", DataTypes.createArrayType(DataTypes.FloatType, false), false);
+  }
+
+  @Override
+  public Transformer copy(ParamMap extra) {
+    return new DiseaseScorer(uid, architecture, labels, batchSize, weights);
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  /** Scores one partition in batches of consecutive rows of the same size. */
+  private record Score(String key, String architecture, int labels, int batchSize, Broadcast<byte[]> weights)
+      implements MapPartitionsFunction<Row, Row> {
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      Inference model = Inference.cached(key, Architecture.named(architecture), labels, weights.value());
+      List<Row> out = new ArrayList<>();
+      List<Row> batch = new ArrayList<>();
+      return new Iterator<>() {
+        private int next;
+
+        @Override
+        public boolean hasNext() {
+          if (next < out.size()) {
+            return true;
+          }
+          out.clear();
+          next = 0;
+          fill();
+          return !out.isEmpty();
+        }
+
+        @Override
+        public Row next() {
+          if (!hasNext()) {
+            throw new java.util.NoSuchElementException();
+          }
+          return out.get(next++);
+        }
+
+        private void fill() {
+          batch.clear();
+          while (rows.hasNext() && batch.size() < batchSize) {
+            Row r = rows.next();
+            if (!batch.isEmpty() && !sameSize(batch.get(0), r)) {
+              score(model);
+              batch.clear();
+            }
+            batch.add(r);
+          }
+          if (!batch.isEmpty()) {
+            score(model);
+          }
+        }
+
+        private void score(Inference m) {
+          int h = batch.get(0).getAs("height");
+          int w = batch.get(0).getAs("width");
+          float[] x = new float[batch.size() * h * w];
+          for (int i = 0; i < batch.size(); i++) {
+            Pixels.normalise(batch.get(i).<byte[]>getAs("pixels"), x, i * h * w);
+          }
+          float[] p = m.probabilities(x, batch.size(), h, w);
+          for (int i = 0; i < batch.size(); i++) {
+            Row r = batch.get(i);
+            Object[] values = new Object[r.size() + 1];
+            for (int c = 0; c < r.size(); c++) {
+              values[c] = r.get(c);
+            }
+            Float[] probs = new Float[labels];
+            for (int k = 0; k < labels; k++) {
+              probs[k] = p[i * labels + k];
+            }
+            values[r.size()] = probs;
+            out.add(RowFactory.create(values));
+          }
+        }
+
+        private boolean sameSize(Row a, Row b) {
+          return a.<Integer>getAs("height").equals(b.getAs("height"))
+              && a.<Integer>getAs("width").equals(b.getAs("width"));
+        }
+      };
+    }
+  }
+}
