@@ -44,11 +44,13 @@ final class TrainBenchmark {
     double matmul = matmulFlops();
     results.put("matmul_2048_gflop_per_s", matmul / 1e9);
     for (int size : new int[] {128, 224}) {
-      double imagesPerSecond = trainingRate(arch, size, spec);
+      LocalTrainer.Result r = timedRun(arch, size, spec);
+      double imagesPerSecond = r.samples() / r.lastEpochSeconds();
       double flops = 3.0 * forwardFlops(arch, size) * imagesPerSecond;
       results.put("train_" + size + "px_img_per_s", imagesPerSecond);
       results.put("train_" + size + "px_gflop_per_s", flops / 1e9);
       results.put("train_" + size + "px_share_of_matmul", flops / matmul);
+      results.put("train_" + size + "px_share_of_time_building_batches", r.batchSeconds() / r.seconds());
     }
     return results;
   }
@@ -83,16 +85,14 @@ final class TrainBenchmark {
     }
   }
 
-  private static double trainingRate(Architecture arch, int size, Spec spec) {
+  private static LocalTrainer.Result timedRun(Architecture arch, int size, Spec spec) {
     int batch = spec.integer("batch_size");
     int steps = spec.integer("train_steps");
     TrainConfig config = TrainConfig.builder().setBatchSize(batch).setEpochs(2).optThreads(spec.integer("threads"))
         .optAugmenter(Augmenter.DEFAULT).build();
     List<LabelledImage> images = randomImages(batch * steps, size, spec.longValue("seed"));
     try (LocalShard shard = LocalShard.spool(images.iterator(), Path.of(System.getProperty("java.io.tmpdir")))) {
-      LocalTrainer.Result r = new LocalTrainer(arch, 14, config).train(null, shard, spec.longValue("seed"),
-          Device.cpu());
-      return r.samples() / r.lastEpochSeconds();
+      return new LocalTrainer(arch, 14, config).train(null, shard, spec.longValue("seed"), Device.cpu());
     }
   }
 

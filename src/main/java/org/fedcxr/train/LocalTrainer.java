@@ -25,14 +25,18 @@ import org.fedcxr.model.StateDict;
  * with augmentations derived from the seed, so the same seed, data and initial weights give the same weights out,
  * bit for bit, on the same machine and thread count. DJL records gradients in one global switch per JVM, so only one
  * training runs at a time in a JVM: {@link #train} holds a JVM-wide lock for its whole run (a second Spark task in
- * the same executor waits for it).
+ * the same executor waits for it). Inside a Spark task, libtorch's intra-op threads follow {@code spark.task.cpus};
+ * elsewhere {@link TrainConfig#threads()}.
  */
 public final class LocalTrainer {
   private static final ReentrantLock ONE_AT_A_TIME = new ReentrantLock(true);
 
-  /** The outcome of a local run; {@code lastEpochSeconds} is the wall time of the last epoch alone. */
+  /**
+   * The outcome of a local run; {@code lastEpochSeconds} is the wall time of the last epoch alone, and
+   * {@code batchSeconds} the time spent reading, augmenting and assembling batches (the rest is the model's step).
+   */
   public record Result(float[] weights, int samples, int steps, double firstEpochLoss, double lastEpochLoss,
-      double seconds, double lastEpochSeconds) {
+      double seconds, double lastEpochSeconds, double batchSeconds) {
   }
 
   /** Called after every optimizer step with the step number (from 1) and the batch loss. */
@@ -79,7 +83,7 @@ public final class LocalTrainer {
   private Result run(float[] initial, LocalShard shard, long seed, Device device) {
     long start = System.nanoTime();
     Engine engine = Engine.getEngine("PyTorch");
-    JniUtils.setNumThreads(config.threads());
+    JniUtils.setNumThreads(Devices.threadsForCurrentTask(config.threads()));
     engine.setRandomSeed((int) Seeds.derive(seed, "init"));
     int perEpoch = (shard.size() + config.batchSize() - 1) / config.batchSize();
     int totalSteps = perEpoch * config.epochs();
@@ -107,6 +111,7 @@ public final class LocalTrainer {
         double first = 0;
         double last = 0;
         double lastEpochSeconds = 0;
+        long batchNanos = 0;
         int steps = 0;
         byte[] px = new byte[h * w];
         float[] lab = new float[labels];
@@ -115,6 +120,7 @@ public final class LocalTrainer {
           int[] order = shard.order(seed, epoch);
           double lossSum = 0;
           for (int b = 0; b < order.length; b += config.batchSize()) {
+            long prepStart = System.nanoTime();
             int n = Math.min(config.batchSize(), order.length - b);
             float[] x = new float[n * h * w];
             float[] y = new float[n * labels];
@@ -130,6 +136,7 @@ public final class LocalTrainer {
                 mask[i * labels + k] = known ? 1f : 0f;
               }
             }
+            batchNanos += System.nanoTime() - prepStart;
             float loss = step(trainer, x, y, mask, posWeight, n, h, w);
             lossSum += loss * n;
             listener.afterStep(++steps, loss);
@@ -142,7 +149,7 @@ public final class LocalTrainer {
           last = mean;
         }
         return new Result(StateDict.flatten(block), shard.size(), steps, first, last,
-            (System.nanoTime() - start) / 1e9, lastEpochSeconds);
+            (System.nanoTime() - start) / 1e9, lastEpochSeconds, batchNanos / 1e9);
       }
     }
   }
