@@ -12,6 +12,8 @@ public final class JobSpecs {
   public static final List<String> PARTITION_STRATEGIES = List.of("noniid", "iid", "dirichlet", "quantity-skew");
   /** Policies for CheXpert's uncertain (-1) labels. */
   public static final List<String> UNCERTAIN_POLICIES = List.of("ones", "zeros", "ignore");
+  /** Model architectures (org.fedcxr.model.Architecture). */
+  public static final List<String> ARCHITECTURES = List.of("resnet18", "resnet50", "densenet121", "small");
 
   private static final Map<String, SpecSchema> SCHEMAS = new TreeMap<>();
 
@@ -69,6 +71,44 @@ public final class JobSpecs {
         SpecKey.integer("images_per_patient", 2, 1, 100, "images of one synthetic patient"));
     register("synthesize", synthesize, List.of());
 
+    List<SpecKey> federate = List.of(
+        SpecKey.string("input", null, "output location of a partition job (the clients)"),
+        SpecKey.string("test", null, "output location of an ingest job (its test split is evaluated)"),
+        SpecKey.string("output", null, "the run store: rounds/, metrics, final weights, charts"),
+        seed,
+        SpecKey.choice("architecture", "resnet18", ARCHITECTURES, "the model"),
+        SpecKey.string("init", "random", "random, ssl:<encoder.safetensors> (fresh head) or global:<checkpoint>"),
+        SpecKey.integer("rounds", 10, 1, 100_000, "federated rounds"),
+        SpecKey.integer("local_epochs", 1, 1, 1000, "epochs each client trains per round"),
+        SpecKey.integer("batch_size", 32, 1, 4096, "local batch size"),
+        SpecKey.choice("optimizer", "adam", List.of("adam", "sgd"), "client optimizer"),
+        SpecKey.number("learning_rate", 1e-3, 1e-8, 10, "client learning rate"),
+        SpecKey.number("momentum", 0.9, 0, 0.999, "SGD momentum"),
+        SpecKey.number("weight_decay", 1e-4, 0, 1, "client weight decay"),
+        SpecKey.choice("schedule", "cosine", List.of("constant", "cosine"), "client learning-rate schedule per round"),
+        SpecKey.number("clip_norm", 5.0, 0, 1e6, "gradient global-norm clip; 0 = off"),
+        SpecKey.bool("class_weighted", false, "weight positives by local negatives/positives"),
+        SpecKey.bool("augment", true, "random resized crop, rotation, brightness/contrast"),
+        SpecKey.number("client_fraction", 1.0, 1e-6, 1, "share of clients sampled per round"),
+        SpecKey.choice("strategy", "fedavg", List.of("fedavg", "fedprox", "fedadam", "fedyogi", "fedbn"),
+            "aggregation strategy"),
+        SpecKey.number("prox_mu", 0.01, 0, 100, "FedProx proximal weight"),
+        SpecKey.number("server_lr", 0.01, 1e-6, 10, "FedAdam/FedYogi server learning rate"),
+        SpecKey.integer("min_clients", 1, 1, 100_000, "a round with fewer reporting clients fails the job"),
+        SpecKey.integer("eval_every", 1, 1, 100_000, "evaluate on the test set every this many rounds (and last)"),
+        SpecKey.integer("eval_batch_size", 64, 1, 4096, "batch size when scoring the test set"),
+        SpecKey.integer("threads", 1, 1, 256, "libtorch threads outside Spark tasks (inside: spark.task.cpus)"));
+    register("federate", federate, List.of(JobSpecs::initIsKnown));
+
+    List<SpecKey> evaluate = List.of(
+        SpecKey.string("weights", null, "a checkpoint (safetensors) of any run"),
+        SpecKey.string("input", null, "output location of an ingest job"),
+        SpecKey.choice("split", "test", List.of("test", "client", "server", "all"), "which images to score"),
+        SpecKey.string("output", null, "where the metrics go"),
+        SpecKey.optionalChoice("architecture", ARCHITECTURES, "default: the checkpoint's metadata"),
+        SpecKey.integer("batch_size", 64, 1, 4096, "scoring batch size"));
+    register("evaluate", evaluate, List.of());
+
     List<SpecKey> bench = List.of(
         SpecKey.choice("suite", "ingest", List.of("ingest", "train", "memory"), "what to measure"),
         SpecKey.string("output", "runs/bench", "where the inputs, outputs and the summary go"),
@@ -77,7 +117,7 @@ public final class JobSpecs {
         SpecKey.integer("source_px", 1024, 16, 8192, "side of the source PNGs (NIH's are 1024)"),
         imageSize,
         SpecKey.string("imagemagick", "/usr/bin/convert", "ImageMagick's convert to compare with; 'none' skips"),
-        SpecKey.string("architecture", "resnet18", "model of the train and memory suites"),
+        SpecKey.choice("architecture", "resnet18", ARCHITECTURES, "model of the train and memory suites"),
         SpecKey.integer("threads", 2, 1, 256, "libtorch intra-op threads (train, memory)"),
         SpecKey.integer("batch_size", 32, 1, 4096, "batch of the train suite"),
         SpecKey.integer("train_steps", 10, 1, 100_000, "timed steps per image size (train)"),
@@ -101,6 +141,15 @@ public final class JobSpecs {
 
   private static void register(String job, List<SpecKey> keys, List<Consumer<Spec>> checks) {
     SCHEMAS.put(job, new SpecSchema(job, new ArrayList<>(keys), checks));
+  }
+
+  private static void initIsKnown(Spec spec) {
+    String init = spec.string("init");
+    if (!init.equals("random") && !(init.startsWith("ssl:") && init.length() > 4)
+        && !(init.startsWith("global:") && init.length() > 7)) {
+      throw new SpecException(spec.source() + ": key 'init' has value '" + init
+          + "', but it must be random, ssl:<encoder weights> or global:<checkpoint>");
+    }
   }
 
   private static void splitsSumToOne(Spec spec) {

@@ -54,8 +54,20 @@ public final class DiseaseScorer extends Transformer {
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read model weights " + location + ": " + e, e);
     }
-    Broadcast<byte[]> b = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()).broadcast(bytes);
+    return fromBytes(spark, bytes, architecture, labels, batchSize);
+  }
+
+  /** A scorer for weights held in memory (safetensors bytes), e.g. a federated run's current global model. */
+  public static DiseaseScorer fromBytes(SparkSession spark, byte[] weights, Architecture architecture, int labels,
+      int batchSize) {
+    Broadcast<byte[]> b = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()).broadcast(weights);
     return new DiseaseScorer("diseaseScorer_" + UUID.randomUUID(), architecture.name(), labels, batchSize, b);
+  }
+
+  /** Frees the broadcast weights and this JVM's cached model (executors drop theirs with the broadcast). */
+  public void release() {
+    Inference.evict(uid + "/" + weights.id());
+    weights.destroy();
   }
 
   @Override

@@ -10,15 +10,16 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A classifier loaded once per JVM (an executor) from safetensors bytes, scoring batches of normalised images in
  * inference mode (BatchNorm running statistics). Instances are cached by key, so every task of an executor shares
- * one model; scoring is serialised per model.
+ * one model; scoring is serialised per model. The cache keeps the {@value #KEEP} most recently loaded models (a
+ * federated run scores a new global model every round) and frees older ones.
  */
 public final class Inference {
-  private static final Map<String, Inference> CACHE = new ConcurrentHashMap<>();
+  private static final int KEEP = 2;
+  private static final Map<String, Inference> CACHE = new java.util.LinkedHashMap<>();
 
   private final NDManager manager;
   private final Classifier model;
@@ -37,8 +38,26 @@ public final class Inference {
   }
 
   /** The model for {@code key}, loaded from {@code weights} the first time this JVM asks for it. */
-  public static Inference cached(String key, Architecture architecture, int labels, byte[] weights) {
-    return CACHE.computeIfAbsent(key, k -> new Inference(architecture, labels, weights));
+  public static synchronized Inference cached(String key, Architecture architecture, int labels, byte[] weights) {
+    Inference m = CACHE.get(key);
+    if (m == null) {
+      m = new Inference(architecture, labels, weights);
+      CACHE.put(key, m);
+      while (CACHE.size() > KEEP) {
+        evict(CACHE.keySet().iterator().next());
+      }
+    }
+    return m;
+  }
+
+  /** Drops a cached model and frees its native memory. */
+  public static synchronized void evict(String key) {
+    Inference m = CACHE.remove(key);
+    if (m != null) {
+      synchronized (m) {
+        m.manager.close();
+      }
+    }
   }
 
   /** Probabilities (sigmoid of the logits), {@code n x labels}, for {@code n} normalised images of h x w. */

@@ -107,6 +107,7 @@ public final class LocalTrainer {
         if (initial != null) {
           StateDict.load(block, initial);
         }
+        NDList anchor = config.proxMu() > 0 ? anchor(trainer) : null;
         float[] posWeight = positiveWeights(shard);
         double first = 0;
         double last = 0;
@@ -137,7 +138,7 @@ public final class LocalTrainer {
               }
             }
             batchNanos += System.nanoTime() - prepStart;
-            float loss = step(trainer, x, y, mask, posWeight, n, h, w);
+            float loss = step(trainer, x, y, mask, posWeight, n, h, w, anchor);
             lossSum += loss * n;
             listener.afterStep(++steps, loss);
           }
@@ -154,7 +155,8 @@ public final class LocalTrainer {
     }
   }
 
-  private float step(Trainer trainer, float[] x, float[] y, float[] mask, float[] posWeight, int n, int h, int w) {
+  private float step(Trainer trainer, float[] x, float[] y, float[] mask, float[] posWeight, int n, int h, int w,
+      NDList anchor) {
     try (NDManager batch = trainer.getManager().newSubManager()) {
       NDArray images = batch.create(x, new Shape(n, 1, h, w));
       NDList targets = new NDList(batch.create(y, new Shape(n, labels)), batch.create(mask, new Shape(n, labels)),
@@ -166,9 +168,40 @@ public final class LocalTrainer {
         gc.backward(l);
         loss = l.getFloat();
       }
+      if (anchor != null) {
+        addProximalGradient(trainer, anchor);
+      }
       clipGradients(trainer);
       trainer.step();
       return loss;
+    }
+  }
+
+  /** Copies of the trainable weights at the start (FedProx's w_initial), in the trainer's manager. */
+  private static NDList anchor(Trainer trainer) {
+    NDList out = new NDList();
+    for (var p : trainer.getModel().getBlock().getParameters()) {
+      if (p.getValue().requiresGradient()) {
+        out.add(p.getValue().getArray().duplicate());
+      }
+    }
+    return out;
+  }
+
+  /** FedProx: adds mu·(w − w_initial) to every trainable weight's gradient. */
+  private void addProximalGradient(Trainer trainer, NDList anchor) {
+    try (NDManager scope = trainer.getManager().newSubManager()) {
+      int i = 0;
+      for (var p : trainer.getModel().getBlock().getParameters()) {
+        if (p.getValue().requiresGradient()) {
+          NDArray w = p.getValue().getArray();
+          NDArray g = w.getGradient();
+          g.attach(scope);
+          NDArray detached = w.stopGradient();
+          detached.attach(scope);
+          g.addi(detached.sub(anchor.get(i++)).muli(config.proxMu()));
+        }
+      }
     }
   }
 

@@ -12,10 +12,11 @@ import java.util.List;
  * @param clipNorm gradients are scaled down to this global L2 norm; 0 turns clipping off
  * @param classWeighted weight each label's positives by negatives/positives in the local data (at most 100)
  * @param threads libtorch intra-op threads (Spark: {@code spark.task.cpus})
+ * @param proxMu FedProx's proximal weight: the loss gains (mu/2)·||w − w_initial||²; 0 turns it off
  */
 public record TrainConfig(String optimizer, float learningRate, float momentum, float weightDecay, String schedule,
-    float clipNorm, int batchSize, int epochs, boolean classWeighted, Augmenter augmenter, int threads)
-    implements Serializable {
+    float clipNorm, int batchSize, int epochs, boolean classWeighted, Augmenter augmenter, int threads,
+    float proxMu) implements Serializable {
   public static final List<String> OPTIMIZERS = List.of("adam", "sgd");
   public static final List<String> SCHEDULES = List.of("constant", "cosine");
 
@@ -48,6 +49,7 @@ public record TrainConfig(String optimizer, float learningRate, float momentum, 
     private boolean classWeighted;
     private Augmenter augmenter = Augmenter.DEFAULT;
     private int threads = 1;
+    private float proxMu;
 
     public Builder optOptimizer(String optimizer) {
       this.optimizer = optimizer;
@@ -104,9 +106,14 @@ public record TrainConfig(String optimizer, float learningRate, float momentum, 
       return this;
     }
 
+    public Builder optProxMu(float proxMu) {
+      this.proxMu = proxMu;
+      return this;
+    }
+
     public TrainConfig build() {
       return new TrainConfig(optimizer, learningRate, momentum, weightDecay, schedule, clipNorm, batchSize, epochs,
-          classWeighted, augmenter, threads);
+          classWeighted, augmenter, threads, proxMu);
     }
   }
 }

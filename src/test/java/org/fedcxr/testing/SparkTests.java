@@ -8,8 +8,13 @@ public final class SparkTests {
   }
 
   public static SparkSession start() {
+    return start("local[2]");
+  }
+
+  /** A session on the given local master, e.g. {@code local[2,4]} (4 attempts per task). */
+  public static SparkSession start(String master) {
     return SparkSession.builder()
-        .master("local[2]")
+        .master(master)
         .appName("fedcxr-test")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")

@@ -1,0 +1,98 @@
+package org.fedcxr.cli;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.fedcxr.config.JobFailure;
+import org.fedcxr.config.JobOutput;
+import org.fedcxr.config.Locations;
+import org.fedcxr.config.Spec;
+import org.fedcxr.data.ImagesTable;
+import org.fedcxr.eval.Evaluator;
+import org.fedcxr.model.Architecture;
+import org.fedcxr.model.DiseaseScorer;
+import org.fedcxr.model.SafeTensors;
+import org.fedcxr.model.Weights;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code evaluate}: scores any checkpoint on any ingest output with the federated run's own evaluation code; writes
+ * the per-image probabilities (Parquet), per-label metrics (CSV) and {@code _SUMMARY.json}.
+ */
+@Command(name = "evaluate", description = "Score a checkpoint on an ingested dataset: per-disease AUC and AP.")
+public final class EvaluateJob extends JobCommand {
+  @Override
+  String job() {
+    return "evaluate";
+  }
+
+  @Override
+  void run(SparkSession spark, Spec spec) {
+    Map<String, Object> summary = execute(spark, spec);
+    Map<?, ?> results = (Map<?, ?>) summary.get("results");
+    System.out.println("evaluate: mean AUC " + results.get("mean_auc") + " over " + results.get("labels_defined")
+        + " labels (undefined: " + results.get("labels_undefined") + ") -> " + summary.get("output"));
+  }
+
+  static Map<String, Object> execute(SparkSession spark, Spec spec) {
+    String input = Locations.resolve(spec.string("input"));
+    if (!JobOutput.isComplete(input, spark.sparkContext().hadoopConfiguration())) {
+      throw new JobFailure("input " + input + " is not a complete ingest output (no _SUCCESS)");
+    }
+    byte[] weights = read(spark, Locations.resolve(spec.string("weights")));
+    Map<String, String> metadata;
+    try {
+      metadata = SafeTensors.read(new ByteArrayInputStream(weights)).metadata();
+    } catch (IOException e) {
+      throw new JobFailure("weights " + spec.string("weights") + " are not a safetensors file: " + e.getMessage(), e);
+    }
+    String archName = spec.string("architecture") != null ? spec.string("architecture")
+        : metadata.get(Weights.ARCHITECTURE);
+    if (archName == null) {
+      throw new JobFailure("weights " + spec.string("weights") + " name no architecture; set key 'architecture'");
+    }
+    Architecture arch = Architecture.named(archName);
+    Dataset<Row> images = spark.read().parquet(input + "/images");
+    List<String> labels = ImagesTable.labelNames(images);
+    if (!spec.string("split").equals("all")) {
+      images = images.filter(col("split").equalTo(spec.string("split")));
+    }
+    Dataset<Row> test = images;
+    return JobRunner.execute(spark, spec, out -> {
+      DiseaseScorer scorer = DiseaseScorer.fromBytes(spark, weights, arch, labels.size(), spec.integer("batch_size"));
+      try {
+        scorer.transform(test).select("image_id", "patient_id", "labels", "probabilities").write()
+            .mode(SaveMode.Overwrite).parquet(out.staged("predictions"));
+        Map<String, Object> results = new java.util.LinkedHashMap<>(Evaluator.evaluate(test, scorer, labels));
+        results.put("architecture", arch.name());
+        results.put("weights_metadata", metadata);
+        out.writeText("metrics_per_label.csv", MetricsTables.perLabel(List.of(new org.fedcxr.fl.RoundReport(0,
+            List.of(), Map.of(), Double.NaN, results, 0, 0)), labels));
+        return results;
+      } finally {
+        scorer.release();
+      }
+    });
+  }
+
+  private static byte[] read(SparkSession spark, String location) {
+    Path p = new Path(location);
+    try (InputStream in = p.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(p)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      in.transferTo(out);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new JobFailure("cannot read weights " + location + ": " + e, e);
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package org.fedcxr.cli;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.max;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.fedcxr.config.JobFailure;
+import org.fedcxr.config.JobOutput;
+import org.fedcxr.config.Locations;
+import org.fedcxr.config.Spec;
+import org.fedcxr.data.ImagesTable;
+import org.fedcxr.eval.Evaluator;
+import org.fedcxr.fl.FederatedRun;
+import org.fedcxr.fl.GlobalModel;
+import org.fedcxr.fl.RoundReport;
+import org.fedcxr.fl.RunStore;
+import org.fedcxr.fl.Strategy;
+import org.fedcxr.model.Architecture;
+import org.fedcxr.model.DiseaseScorer;
+import org.fedcxr.report.RoundChart;
+import org.fedcxr.train.Augmenter;
+import org.fedcxr.train.TrainConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code federate}: federated training over the clients of a partition output, evaluated on an ingest output's test
+ * split. Writes a run store (checkpoint per round) and, at the end, {@code final.safetensors}, metrics CSVs, a chart,
+ * {@code _SUMMARY.json} and {@code _SUCCESS}. {@code --resume} continues from the last complete round.
+ */
+@Command(name = "federate", description = "Federated training: executors as clients, FedAvg on the driver.")
+public final class FederateJob extends JobCommand {
+  @Option(names = "--resume", description = "continue the run in the output from its last complete round")
+  boolean resume;
+
+  @Override
+  String job() {
+    return "federate";
+  }
+
+  @Override
+  void run(SparkSession spark, Spec spec) {
+    execute(spark, spec, resume, true);
+  }
+
+  static Map<String, Object> execute(SparkSession spark, Spec spec, boolean resume, boolean print) {
+    Instant started = Instant.now();
+    String input = Locations.resolve(spec.string("input"));
+    String testInput = Locations.resolve(spec.string("test"));
+    for (String in : List.of(input, testInput)) {
+      if (!JobOutput.isComplete(in, spark.sparkContext().hadoopConfiguration())) {
+        throw new JobFailure("input " + in + " is not a complete job output (no _SUCCESS)");
+      }
+    }
+    Dataset<Row> clients = spark.read().parquet(input + "/clients");
+    List<String> labels = ImagesTable.labelNames(clients);
+    int k = clients.agg(max(col("client_id"))).first().getInt(0) + 1;
+    Dataset<Row> test = spark.read().parquet(testInput + "/images").filter(col("split").equalTo("test"));
+    Architecture arch = Architecture.named(spec.string("architecture"));
+    long seed = spec.longValue("seed");
+    TrainConfig train = TrainConfig.builder().optOptimizer(spec.string("optimizer"))
+        .optLearningRate((float) spec.number("learning_rate")).optMomentum((float) spec.number("momentum"))
+        .optWeightDecay((float) spec.number("weight_decay")).optSchedule(spec.string("schedule"))
+        .optClipNorm((float) spec.number("clip_norm")).setBatchSize(spec.integer("batch_size"))
+        .setEpochs(spec.integer("local_epochs")).optClassWeighted(spec.bool("class_weighted"))
+        .optAugmenter(spec.bool("augment") ? Augmenter.DEFAULT : Augmenter.NONE)
+        .optThreads(spec.integer("threads"))
+        .optProxMu(spec.string("strategy").equals("fedprox") ? (float) spec.number("prox_mu") : 0f).build();
+    FederatedRun.Settings settings = new FederatedRun.Settings(seed, spec.integer("rounds"),
+        spec.number("client_fraction"), spec.integer("min_clients"), arch.name(), labels.size(), train,
+        spec.integer("eval_every"));
+    RunStore store = new RunStore(Locations.resolve(spec.string("output")),
+        spark.sparkContext().hadoopConfiguration());
+    List<RoundReport> history = new ArrayList<>();
+    JavaPairRDD<Integer, Row> byClient = FederatedRun.byClient(clients, k);
+    try (GlobalModel model = new GlobalModel(arch, labels.size(), seed)) {
+      float[] initial = initialWeights(spark, model, spec.string("init"));
+      Strategy strategy = new Strategy(spec.string("strategy"), (float) spec.number("server_lr"),
+          model.runningStatMask());
+      int evalBatch = spec.integer("eval_batch_size");
+      FederatedRun.Evaluation evaluation = (round, weights) -> {
+        DiseaseScorer scorer = DiseaseScorer.fromBytes(spark, weights, arch, labels.size(), evalBatch);
+        try {
+          return Evaluator.evaluate(test, scorer, labels);
+        } finally {
+          scorer.release();
+        }
+      };
+      FederatedRun.Progress progress = (r, rounds, elapsed, left) -> {
+        if (print) {
+          System.out.printf("federate: round %d/%d  clients %d ok %d dropped  loss %.4f  mean AUC %s  "
+                  + "%.1fs elapsed  ~%.0fs left%n", r.round(), rounds, r.ok().size(), r.dropped().size(),
+              r.meanLoss(), Double.isNaN(r.meanAuc()) ? "-" : String.format("%.4f", r.meanAuc()), elapsed, left);
+        }
+      };
+      float[] last = new FederatedRun(new JavaSparkContext(spark.sparkContext()), settings, model, strategy, store)
+          .run(byClient, initial, resume, evaluation, progress, history);
+      store.writeTop("final.safetensors", model.toSafetensors(last, Map.of("rounds",
+          Integer.toString(spec.integer("rounds")), "init", spec.string("init"), "strategy", spec.string("strategy"))));
+    } finally {
+      byClient.unpersist();
+    }
+    store.writeTop("metrics.csv", MetricsTables.rounds(history));
+    store.writeTop("metrics_per_label.csv", MetricsTables.perLabel(history, labels));
+    ByteArrayOutputStream png = new ByteArrayOutputStream();
+    try {
+      RoundChart.writePng(history, "federate (" + arch.name() + ", " + spec.string("strategy") + ", K=" + k + ")",
+          png);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    store.writeTop("charts/rounds.png", png.toByteArray());
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("job", "federate");
+    summary.put("output", store.location());
+    summary.put("spec", spec.resolved());
+    summary.put("started", started.toString());
+    summary.put("resumed", resume);
+    summary.put("clients", k);
+    summary.put("label_names", labels);
+    summary.put("rounds", history);
+    summary.put("final", history.isEmpty() ? Map.of() : history.get(history.size() - 1).evaluation());
+    store.writeTop(JobOutput.SUMMARY, JobOutput.json(summary));
+    store.writeTop(JobOutput.SUCCESS, new byte[0]);
+    if (print) {
+      System.out.println("federate: run store " + store.location() + " (final.safetensors, metrics.csv, "
+          + "metrics_per_label.csv, charts/rounds.png)");
+    }
+    return summary;
+  }
+
+  private static float[] initialWeights(SparkSession spark, GlobalModel model, String init) {
+    if (init.equals("random")) {
+      return model.current();
+    }
+    boolean encoder = init.startsWith("ssl:");
+    String location = Locations.resolve(init.substring(init.indexOf(':') + 1));
+    Path path = new Path(location);
+    try (InputStream in = path.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(path)) {
+      return model.load(in, encoder);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new JobFailure("cannot use init " + init + ": " + e.getMessage(), e);
+    }
+  }
+}

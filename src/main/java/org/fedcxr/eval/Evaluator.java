@@ -1,0 +1,108 @@
+package org.fedcxr.eval;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.fedcxr.model.DiseaseScorer;
+import scala.Tuple2;
+
+/**
+ * Scores a test set with a {@link DiseaseScorer} and computes, per label, ROC AUC and average precision (area under
+ * the precision-recall curve) with MLlib's {@link BinaryClassificationMetrics}, exact (no binning). Images whose
+ * label is unknown (NaN) are left out for that label. A label with no positive or no negative is undefined: it is
+ * reported as such and left out of the means.
+ */
+public final class Evaluator {
+  private Evaluator() {
+  }
+
+  public static Map<String, Object> evaluate(Dataset<Row> test, DiseaseScorer scorer, List<String> labels) {
+    JavaRDD<Row> scored = scorer.transform(test).select("labels", "probabilities").javaRDD()
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Map<String, Object> perLabel = new LinkedHashMap<>();
+      List<String> undefined = new ArrayList<>();
+      double aucSum = 0;
+      double apSum = 0;
+      int defined = 0;
+      for (int k = 0; k < labels.size(); k++) {
+        int label = k;
+        JavaRDD<Tuple2<Object, Object>> pairs = scored
+            .filter(r -> !Float.isNaN(((Number) r.getList(0).get(label)).floatValue()))
+            .map(r -> new Tuple2<>((Object) ((Number) r.getList(1).get(label)).doubleValue(),
+                (Object) ((Number) r.getList(0).get(label)).doubleValue()));
+        long positives = pairs.filter(t -> (Double) t._2() == 1.0).count();
+        long total = pairs.count();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("positives", positives);
+        m.put("negatives", total - positives);
+        if (positives == 0 || positives == total) {
+          m.put("auc", null);
+          m.put("average_precision", null);
+          undefined.add(labels.get(k));
+        } else {
+          BinaryClassificationMetrics metrics = new BinaryClassificationMetrics(pairs.rdd());
+          double auc = metrics.areaUnderROC();
+          double ap = metrics.areaUnderPR();
+          metrics.unpersist();
+          m.put("auc", auc);
+          m.put("average_precision", ap);
+          aucSum += auc;
+          apSum += ap;
+          defined++;
+        }
+        perLabel.put(labels.get(k), m);
+      }
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("mean_auc", defined == 0 ? null : aucSum / defined);
+      out.put("mean_average_precision", defined == 0 ? null : apSum / defined);
+      out.put("labels_defined", defined);
+      out.put("labels_undefined", undefined);
+      out.put("per_label", perLabel);
+      return out;
+    } finally {
+      scored.unpersist();
+    }
+  }
+
+  /**
+   * The exact ROC AUC by ranks (Mann-Whitney U / (n_pos · n_neg), tied scores sharing their mean rank); used to
+   * check MLlib's figure.
+   */
+  public static double rankAuc(double[] scores, boolean[] positive) {
+    int n = scores.length;
+    Integer[] idx = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      idx[i] = i;
+    }
+    java.util.Arrays.sort(idx, java.util.Comparator.comparingDouble(i -> scores[i]));
+    double[] rank = new double[n];
+    for (int i = 0; i < n; ) {
+      int j = i;
+      while (j + 1 < n && scores[idx[j + 1]] == scores[idx[i]]) {
+        j++;
+      }
+      double mean = (i + j) / 2.0 + 1;
+      for (int t = i; t <= j; t++) {
+        rank[idx[t]] = mean;
+      }
+      i = j + 1;
+    }
+    long pos = 0;
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+      if (positive[i]) {
+        pos++;
+        sum += rank[i];
+      }
+    }
+    long neg = n - pos;
+    return (sum - pos * (pos + 1) / 2.0) / ((double) pos * neg);
+  }
+}

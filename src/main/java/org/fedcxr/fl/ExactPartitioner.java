@@ -1,0 +1,40 @@
+package org.fedcxr.fl;
+
+import org.apache.spark.Partitioner;
+
+/**
+ * Puts the rows keyed by client i into partition i, so each client is exactly one partition and one task
+ * ({@code repartition(n, col)} hashes and leaves partitions empty or shared; STACK.md).
+ */
+public final class ExactPartitioner extends Partitioner {
+  private static final long serialVersionUID = 1L;
+  private final int clients;
+
+  public ExactPartitioner(int clients) {
+    this.clients = clients;
+  }
+
+  @Override
+  public int numPartitions() {
+    return clients;
+  }
+
+  @Override
+  public int getPartition(Object key) {
+    int client = (Integer) key;
+    if (client < 0 || client >= clients) {
+      throw new IllegalArgumentException("client id " + client + " outside 0.." + (clients - 1));
+    }
+    return client;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ExactPartitioner p && p.clients == clients;
+  }
+
+  @Override
+  public int hashCode() {
+    return clients;
+  }
+}

@@ -1,0 +1,219 @@
+package org.fedcxr.fl;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.SerializableConfiguration;
+import org.fedcxr.config.JobFailure;
+import org.fedcxr.config.Seeds;
+import org.fedcxr.train.TrainConfig;
+
+/**
+ * The federated loop: each round the driver samples clients, broadcasts the global weights, runs one task per
+ * sampled client, streams the updates back in client order into a running weighted mean (one update in driver
+ * memory at a time), applies the strategy, evaluates when due and checkpoints the round. {@link #run} resumes from
+ * the last complete round when asked, and ends with the same weights as a run that was never stopped.
+ */
+public final class FederatedRun {
+  /** What the loop needs besides the data and the initial weights. */
+  public record Settings(long seed, int rounds, double clientFraction, int minClients, String architecture,
+      int labels, TrainConfig train, int evalEvery) {
+  }
+
+  /** Scores the global weights (safetensors bytes) on the test set; returns metrics including {@code mean_auc}. */
+  @FunctionalInterface
+  public interface Evaluation {
+    Map<String, Object> evaluate(int round, byte[] weights);
+  }
+
+  /** Told after every round (progress lines): the report, all rounds, time so far and estimated time left. */
+  @FunctionalInterface
+  public interface Progress {
+    void round(RoundReport report, int rounds, double elapsedSeconds, double secondsLeft);
+  }
+
+  /** A test seam: called after a round is checkpointed (a test throws here to stop a run). */
+  static volatile java.util.function.IntConsumer afterCheckpoint = r -> { };
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long FETCH_BYTES = 256L << 20;
+
+  private final JavaSparkContext jsc;
+  private final Settings settings;
+  private final GlobalModel model;
+  private final Strategy strategy;
+  private final RunStore store;
+
+  public FederatedRun(JavaSparkContext jsc, Settings settings, GlobalModel model, Strategy strategy,
+      RunStore store) {
+    this.jsc = jsc;
+    this.settings = settings;
+    this.model = model;
+    this.strategy = strategy;
+    this.store = store;
+  }
+
+  /** Client rows keyed by client id, one partition per client, kept for all rounds. */
+  public static JavaPairRDD<Integer, Row> byClient(org.apache.spark.sql.Dataset<Row> clients, int count) {
+    return clients.javaRDD().mapToPair(r -> new scala.Tuple2<>(r.<Integer>getAs("client_id"), r))
+        .partitionBy(new ExactPartitioner(count)).persist(StorageLevel.MEMORY_AND_DISK());
+  }
+
+  /** The clients sampled in a round: the {@code ceil(fraction·K)} with the smallest (seed, round, client) draws. */
+  static boolean[] sample(long seed, int round, int clients, double fraction) {
+    int m = Math.max(1, (int) Math.ceil(fraction * clients));
+    Integer[] order = IntStream.range(0, clients).boxed().toArray(Integer[]::new);
+    Arrays.sort(order, Comparator.comparingDouble(c -> Seeds.uniform(seed, "sample", Integer.toString(round),
+        Integer.toString(c))));
+    boolean[] out = new boolean[clients];
+    for (int i = 0; i < m; i++) {
+      out[order[i]] = true;
+    }
+    return out;
+  }
+
+  /** Runs all rounds (after the last complete one when {@code resume}); returns the final global weights. */
+  public float[] run(JavaPairRDD<Integer, Row> clients, float[] initial, boolean resume, Evaluation evaluation,
+      Progress progress, List<RoundReport> history) {
+    int k = clients.getNumPartitions();
+    float[] global = initial;
+    int start = 1;
+    String[] bnFiles = strategy.keepsBatchNormLocal() ? new String[k] : null;
+    if (resume && store.lastCompleteRound() > 0) {
+      int last = store.lastCompleteRound();
+      global = model.fromSafetensors(store.read(last, "global.safetensors"));
+      if (store.exists(last, "state.safetensors")) {
+        strategy.restore(RunStore.vectors(store.read(last, "state.safetensors")));
+      }
+      restoreState(last, history, bnFiles);
+      start = last + 1;
+    } else {
+      store.clear();
+    }
+    boolean[] bnMask = model.batchNormMask();
+    Broadcast<SerializableConfiguration> hadoop = jsc.broadcast(new SerializableConfiguration(jsc.hadoopConfiguration()));
+    int slots = Math.max(1, jsc.defaultParallelism());
+    long runStart = System.nanoTime();
+    for (int round = start; round <= settings.rounds(); round++) {
+      long t0 = System.nanoTime();
+      boolean[] sampled = sample(settings.seed(), round, k, settings.clientFraction());
+      Broadcast<float[]> g = jsc.broadcast(global);
+      JavaRDD<ClientUpdate> updates = clients.mapPartitionsWithIndex(new ClientTask(g, sampled, round,
+          settings.seed(), settings.architecture(), settings.labels(), settings.train(),
+          bnFiles == null ? null : bnFiles.clone(), bnMask, hadoop), true)
+          .persist(StorageLevel.MEMORY_AND_DISK_SER());
+      updates.count();
+      WeightedMean mean = new WeightedMean(global.length);
+      List<Integer> ok = new ArrayList<>();
+      Map<Integer, String> dropped = new TreeMap<>();
+      double lossSum = 0;
+      double trainSeconds = 0;
+      RunStore.RoundWriter writer = store.beginRound(round);
+      int[] ids = IntStream.range(0, k).filter(c -> sampled[c]).toArray();
+      int chunk = (int) Math.max(1, FETCH_BYTES / (4L * global.length));
+      for (int from = 0; from < ids.length; from += chunk) {
+        int[] part = Arrays.copyOfRange(ids, from, Math.min(ids.length, from + chunk));
+        for (List<ClientUpdate> list : updates.collectPartitions(part)) {
+          for (ClientUpdate u : list) {
+            trainSeconds += u.seconds();
+            if (!u.ok()) {
+              dropped.put(u.clientId(), u.dropped());
+              continue;
+            }
+            ok.add(u.clientId());
+            mean.add(u.weights(), u.samples());
+            lossSum += u.loss() * u.samples();
+            if (bnFiles != null) {
+              String name = String.format("fedbn/client-%05d.safetensors", u.clientId());
+              writer.write(name, RunStore.vectors(Map.of("batchnorm", select(u.weights(), bnMask))));
+              bnFiles[u.clientId()] = store.file(round, name);
+            }
+          }
+        }
+      }
+      updates.unpersist();
+      g.destroy();
+      if (ok.size() < settings.minClients()) {
+        throw new JobFailure("round " + round + ": only " + ok.size() + " of " + ids.length
+            + " sampled clients reported, min_clients is " + settings.minClients() + "; dropped: " + dropped);
+      }
+      global = strategy.merge(global, mean.mean());
+      boolean evaluate = round % settings.evalEvery() == 0 || round == settings.rounds();
+      byte[] weights = model.toSafetensors(global, Map.of("round", Integer.toString(round)));
+      Map<String, Object> eval = evaluate ? evaluation.evaluate(round, weights) : Map.of();
+      RoundReport report = new RoundReport(round, ok, dropped, lossSum / mean.samples(), eval,
+          (System.nanoTime() - t0) / 1e9, trainSeconds / slots);
+      history.add(report);
+      writer.write("global.safetensors", weights);
+      if (!strategy.state().isEmpty()) {
+        writer.write("state.safetensors", RunStore.vectors(strategy.state()));
+      }
+      writer.write("state.json", stateJson(round, history, bnFiles));
+      writer.commit();
+      double elapsed = (System.nanoTime() - runStart) / 1e9;
+      progress.round(report, settings.rounds(), elapsed, elapsed / (round - start + 1) * (settings.rounds() - round));
+      afterCheckpoint.accept(round);
+    }
+    return global;
+  }
+
+  private static float[] select(float[] w, boolean[] mask) {
+    int n = 0;
+    for (boolean b : mask) {
+      n += b ? 1 : 0;
+    }
+    float[] out = new float[n];
+    int k = 0;
+    for (int i = 0; i < w.length; i++) {
+      if (mask[i]) {
+        out[k++] = w[i];
+      }
+    }
+    return out;
+  }
+
+  private byte[] stateJson(int round, List<RoundReport> history, String[] bnFiles) {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("round", round);
+    s.put("strategy", strategy.name());
+    s.put("history", history);
+    if (bnFiles != null) {
+      s.put("fedbn_files", Arrays.asList(bnFiles));
+    }
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(s);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void restoreState(int round, List<RoundReport> history, String[] bnFiles) {
+    try {
+      Map<?, ?> s = JSON.readValue(store.read(round, "state.json"), Map.class);
+      for (Object o : (List<?>) s.get("history")) {
+        history.add(JSON.convertValue(o, RoundReport.class));
+      }
+      if (bnFiles != null && s.get("fedbn_files") instanceof List<?> files) {
+        for (int i = 0; i < bnFiles.length && i < files.size(); i++) {
+          bnFiles[i] = (String) files.get(i);
+        }
+      }
+    } catch (IOException e) {
+      throw new JobFailure("cannot read the state of round " + round + " in " + store.location() + ": " + e, e);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package org.fedcxr.fl;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import org.fedcxr.config.Seeds;
+import org.fedcxr.model.Architecture;
+import org.fedcxr.model.Classifier;
+import org.fedcxr.model.StateDict;
+import org.fedcxr.model.Weights;
+
+/**
+ * The driver's view of the global model: one instance of the architecture that turns flat weights into safetensors
+ * and back, makes the initial weights ({@code random} from the seed, {@code ssl:<path>} a pretrained encoder with a
+ * fresh head, {@code global:<path>} a whole checkpoint), and marks which flat positions are BatchNorm state.
+ */
+public final class GlobalModel implements AutoCloseable {
+  private final NDManager manager;
+  private final Classifier model;
+  private final Architecture architecture;
+
+  public GlobalModel(Architecture architecture, int labels, long seed) {
+    Engine.getEngine("PyTorch").setRandomSeed((int) Seeds.derive(seed, "init"));
+    this.architecture = architecture;
+    this.manager = NDManager.newBaseManager();
+    this.model = Classifier.of(architecture, labels);
+    model.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 32, 32));
+  }
+
+  public Architecture architecture() {
+    return architecture;
+  }
+
+  /** The seeded random initial weights, as a flat view. */
+  public float[] current() {
+    return StateDict.flatten(model);
+  }
+
+  /** Weights from an encoder checkpoint (head stays fresh) or a whole-model checkpoint. */
+  public float[] load(InputStream in, boolean encoderOnly) throws IOException {
+    Weights.load(encoderOnly ? model.encoder() : model, in);
+    return StateDict.flatten(model);
+  }
+
+  public float[] fromSafetensors(byte[] bytes) {
+    try {
+      Weights.load(model, new ByteArrayInputStream(bytes));
+      return StateDict.flatten(model);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public byte[] toSafetensors(float[] flat, Map<String, String> metadata) {
+    StateDict.load(model, flat);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      Weights.save(model, architecture.name(), metadata, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** For each flat position: whether it belongs to a BatchNorm layer (weight, bias, running statistics). */
+  public boolean[] batchNormMask() {
+    return mask(name -> StateDict.batchNormLayers(model).stream().anyMatch(l -> name.startsWith(l + ".")));
+  }
+
+  /** For each flat position: whether it is a running statistic (not trained by gradients). */
+  public boolean[] runningStatMask() {
+    return mask(name -> name.endsWith(".running_mean") || name.endsWith(".running_var"));
+  }
+
+  private boolean[] mask(java.util.function.Predicate<String> test) {
+    boolean[] out = new boolean[StateDict.size(model)];
+    int offset = 0;
+    for (var e : StateDict.of(model).entrySet()) {
+      int n = Math.toIntExact(e.getValue().getArray().size());
+      if (test.test(e.getKey())) {
+        java.util.Arrays.fill(out, offset, offset + n, true);
+      }
+      offset += n;
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

@@ -1,0 +1,190 @@
+package org.fedcxr.fl;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.fedcxr.config.JobFailure;
+import org.fedcxr.model.SafeTensors;
+
+/**
+ * The run store of a federated run, on any Hadoop file system:
+ * <pre>
+ * rounds/00007/global.safetensors   weights after round 7
+ * rounds/00007/state.safetensors    strategy state (server moments), if any
+ * rounds/00007/state.json           round, client outcomes, FedBN bookkeeping, metrics so far
+ * rounds/00007/fedbn/client-00003.safetensors   a client's own BatchNorm state (FedBN)
+ * rounds/00007/_COMPLETE            written last: a round without it does not exist
+ * </pre>
+ * A round is written into a hidden directory that is renamed into place before {@code _COMPLETE} is written.
+ */
+public final class RunStore {
+  static final String COMPLETE = "_COMPLETE";
+  private final FileSystem fs;
+  private final Path root;
+
+  public RunStore(String output, Configuration conf) {
+    try {
+      Path p = new Path(output);
+      this.fs = p.getFileSystem(conf);
+      this.root = fs.makeQualified(p);
+    } catch (IOException e) {
+      throw new JobFailure("cannot reach the run store " + output + ": " + e, e);
+    }
+  }
+
+  public String location() {
+    return root.toString();
+  }
+
+  /** A round being written; {@link #commit} makes it exist. */
+  public final class RoundWriter {
+    private final int round;
+    private final Path dir;
+
+    private RoundWriter(int round) throws IOException {
+      this.round = round;
+      this.dir = new Path(root, "rounds/.inprogress-" + round + "-" + UUID.randomUUID());
+      fs.mkdirs(dir);
+    }
+
+    public void write(String name, byte[] bytes) {
+      try (OutputStream out = fs.create(new Path(dir, name), true)) {
+        out.write(bytes);
+      } catch (IOException e) {
+        throw new JobFailure("cannot write " + new Path(dir, name) + " in the run store: " + e, e);
+      }
+    }
+
+    public void commit() {
+      Path target = roundDir(round);
+      try {
+        if (fs.exists(target)) {
+          fs.delete(target, true);
+        }
+        if (!fs.rename(dir, target)) {
+          throw new IOException("rename to " + target + " failed");
+        }
+        fs.create(new Path(target, COMPLETE), true).close();
+      } catch (IOException e) {
+        throw new JobFailure("cannot complete round " + round + " in " + root + ": " + e, e);
+      }
+    }
+  }
+
+  public RoundWriter beginRound(int round) {
+    try {
+      return new RoundWriter(round);
+    } catch (IOException e) {
+      throw new JobFailure("cannot write round " + round + " to " + root + ": " + e, e);
+    }
+  }
+
+  Path roundDir(int round) {
+    return new Path(root, String.format("rounds/%05d", round));
+  }
+
+  /** The location of a file of a round (for executors, which read it themselves). */
+  public String file(int round, String name) {
+    return new Path(roundDir(round), name).toString();
+  }
+
+  /** The highest round with {@code _COMPLETE}, or 0 when there is none. */
+  public int lastCompleteRound() {
+    Path rounds = new Path(root, "rounds");
+    int last = 0;
+    try {
+      if (!fs.exists(rounds)) {
+        return 0;
+      }
+      for (FileStatus s : fs.listStatus(rounds)) {
+        String name = s.getPath().getName();
+        if (name.matches("\\d{5}") && fs.exists(new Path(s.getPath(), COMPLETE))) {
+          last = Math.max(last, Integer.parseInt(name));
+        }
+      }
+      return last;
+    } catch (IOException e) {
+      throw new JobFailure("cannot list the run store " + rounds + ": " + e, e);
+    }
+  }
+
+  public byte[] read(int round, String name) {
+    return readPath(new Path(roundDir(round), name));
+  }
+
+  public boolean exists(int round, String name) {
+    try {
+      return fs.exists(new Path(roundDir(round), name));
+    } catch (IOException e) {
+      throw new JobFailure("cannot reach " + roundDir(round) + ": " + e, e);
+    }
+  }
+
+  private byte[] readPath(Path p) {
+    try (InputStream in = fs.open(p)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      in.transferTo(out);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new JobFailure("cannot read " + p + " from the run store: " + e, e);
+    }
+  }
+
+  /** Removes a previous run (a new run over the same output replaces it). */
+  public void clear() {
+    try {
+      if (fs.exists(root)) {
+        fs.delete(root, true);
+      }
+      fs.mkdirs(root);
+    } catch (IOException e) {
+      throw new JobFailure("cannot clear the run store " + root + ": " + e, e);
+    }
+  }
+
+  /** Writes a file at the top of the run store (final weights, metrics, charts). */
+  public void writeTop(String name, byte[] bytes) {
+    Path p = new Path(root, name);
+    try (OutputStream out = fs.create(p, true)) {
+      out.write(bytes);
+    } catch (IOException e) {
+      throw new JobFailure("cannot write " + p + ": " + e, e);
+    }
+  }
+
+  public void writeTop(String name, String text) {
+    writeTop(name, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Float vectors as a safetensors file (1-D F32 tensors). */
+  public static byte[] vectors(Map<String, float[]> vectors) {
+    Map<String, SafeTensors.Tensor> t = new LinkedHashMap<>();
+    vectors.forEach((k, v) -> t.put(k, SafeTensors.Tensor.f32(new long[] {v.length}, v)));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      SafeTensors.write(out, t, Map.of());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  public static Map<String, float[]> vectors(byte[] bytes) {
+    try {
+      Map<String, float[]> out = new LinkedHashMap<>();
+      SafeTensors.read(new java.io.ByteArrayInputStream(bytes)).tensors().forEach((k, v) -> out.put(k, v.floats()));
+      return out;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}

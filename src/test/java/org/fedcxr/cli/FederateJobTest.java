@@ -1,0 +1,176 @@
+package org.fedcxr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.fedcxr.config.JobFailure;
+import org.fedcxr.config.JobSpecs;
+import org.fedcxr.config.Spec;
+import org.fedcxr.data.SyntheticXrays;
+import org.fedcxr.fl.FlTestHooks;
+import org.fedcxr.model.SafeTensors;
+import org.fedcxr.testing.SparkTests;
+import org.fedcxr.testing.TestCatalog;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End-to-end federated runs on synthetic data: small encoder, 4 clients, a few rounds. */
+class FederateJobTest {
+  static SparkSession spark;
+  @TempDir
+  static Path dir;
+  static Path ingested;
+  static Path partitioned;
+
+  @BeforeAll
+  static void setUp() {
+    spark = SparkTests.start("local[2,4]");
+    Path data = dir.resolve("synthetic");
+    SyntheticXrays.write(data, 240, 64, 2, 21);
+    Path catalog = TestCatalog.nih(dir.resolve("catalog"), "synthetic", data);
+    ingested = dir.resolve("ingested");
+    IngestJob.execute(spark, JobSpecs.schema("ingest").load(null, List.of("dataset=synthetic",
+        "catalog=" + catalog, "output=" + ingested, "image_size=32", "split.server=0.1", "split.client=0.6",
+        "split.test=0.3")), false);
+    partitioned = dir.resolve("partitioned");
+    PartitionJob.execute(spark, JobSpecs.schema("partition").load(null, List.of("input=" + ingested,
+        "output=" + partitioned, "clients=4")));
+  }
+
+  @AfterAll
+  static void tearDown() {
+    spark.stop();
+  }
+
+  @AfterEach
+  void resetHooks() {
+    FlTestHooks.reset();
+  }
+
+  static Spec spec(String out, String... more) {
+    List<String> sets = new ArrayList<>(List.of("input=" + partitioned, "test=" + ingested,
+        "output=" + dir.resolve(out), "architecture=small", "rounds=3", "batch_size=16", "learning_rate=0.003"));
+    sets.addAll(List.of(more));
+    return JobSpecs.schema("federate").load(null, sets);
+  }
+
+  static float[] finalWeights(String out) throws IOException {
+    return weights(dir.resolve(out).resolve("final.safetensors"));
+  }
+
+  static float[] weights(Path file) throws IOException {
+    try (var in = Files.newInputStream(file)) {
+      List<Float> all = new ArrayList<>();
+      for (SafeTensors.Tensor t : SafeTensors.read(in).tensors().values()) {
+        if (t.dtype().equals("F32")) {
+          for (float f : t.floats()) {
+            all.add(f);
+          }
+        }
+      }
+      float[] out = new float[all.size()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = all.get(i);
+      }
+      return out;
+    }
+  }
+
+  @Test
+  void runsRoundsCheckpointsEvaluatesAndWritesItsOutputs() throws IOException {
+    Map<String, Object> summary = FederateJob.execute(spark, spec("run"), false, false);
+    Path out = dir.resolve("run");
+    for (String f : List.of("_SUCCESS", "_SUMMARY.json", "final.safetensors", "metrics.csv",
+        "metrics_per_label.csv", "charts/rounds.png", "rounds/00003/_COMPLETE", "rounds/00003/global.safetensors",
+        "rounds/00001/state.json")) {
+      assertTrue(Files.exists(out.resolve(f)), f);
+    }
+    List<String> metrics = Files.readAllLines(out.resolve("metrics.csv"));
+    assertEquals(4, metrics.size());
+    assertTrue(metrics.get(3).startsWith("3,4,0,"), metrics.get(3));
+    Map<?, ?> last = (Map<?, ?>) summary.get("final");
+    double auc = ((Number) last.get("mean_auc")).doubleValue();
+    assertTrue(auc > 0.5, "synthetic labels are learnable; mean AUC " + auc);
+    assertEquals(14, ((Map<?, ?>) last.get("per_label")).size());
+    assertEquals(14 * 3 + 1, Files.readAllLines(out.resolve("metrics_per_label.csv")).size());
+  }
+
+  @Test
+  void resumeAfterAStopEndsWithTheSameWeights() throws IOException {
+    FederateJob.execute(spark, spec("whole"), false, false);
+    FlTestHooks.stopAfterRound(2);
+    assertThrows(IllegalStateException.class, () -> FederateJob.execute(spark, spec("stopped"), false, false));
+    assertFalse(Files.exists(dir.resolve("stopped/_SUCCESS")));
+    assertTrue(Files.exists(dir.resolve("stopped/rounds/00002/_COMPLETE")));
+    FlTestHooks.reset();
+    FederateJob.execute(spark, spec("stopped"), true, false);
+    assertArrayEquals(finalWeights("whole"), finalWeights("stopped"));
+    assertEquals(Files.readAllLines(dir.resolve("whole/metrics.csv")).size(),
+        Files.readAllLines(dir.resolve("stopped/metrics.csv")).size());
+  }
+
+  @Test
+  void aRetriedTaskGivesTheSameUpdateAndIsNoDropout() throws IOException {
+    FederateJob.execute(spark, spec("calm", "rounds=2"), false, false);
+    FlTestHooks.failFirstAttemptOfClient(1);
+    FederateJob.execute(spark, spec("retried", "rounds=2"), false, false);
+    assertTrue(FlTestHooks.failuresInjected() > 0, "the fault was injected");
+    assertArrayEquals(finalWeights("calm"), finalWeights("retried"));
+    assertTrue(Files.readAllLines(dir.resolve("retried/metrics.csv")).get(2).startsWith("2,4,0,"));
+  }
+
+  @Test
+  void aClientFailingOnItsOwnIsADropoutAndTooFewClientsFailTheRound() throws IOException {
+    FlTestHooks.breakClient(2);
+    FederateJob.execute(spark, spec("dropout", "rounds=1"), false, false);
+    String row = Files.readAllLines(dir.resolve("dropout/metrics.csv")).get(1);
+    assertTrue(row.startsWith("1,3,1,"), row);
+    assertTrue(Files.readString(dir.resolve("dropout/rounds/00001/state.json")).contains("client 2 broken"));
+    JobFailure e = assertThrows(JobFailure.class, () -> FederateJob.execute(spark,
+        spec("too-few", "rounds=1", "min_clients=4"), false, false));
+    assertTrue(e.getMessage().contains("round 1") && e.getMessage().contains("2="), e.getMessage());
+  }
+
+  @Test
+  void everyStrategyRuns() throws IOException {
+    float[] fedavg = null;
+    for (String strategy : List.of("fedavg", "fedprox", "fedadam", "fedyogi", "fedbn")) {
+      FederateJob.execute(spark, spec("s-" + strategy, "rounds=2", "strategy=" + strategy, "prox_mu=0.5",
+          "server_lr=0.05"), false, false);
+      float[] w = finalWeights("s-" + strategy);
+      if (fedavg == null) {
+        fedavg = w;
+      } else {
+        assertFalse(java.util.Arrays.equals(fedavg, w), strategy + " equals fedavg");
+      }
+    }
+    assertTrue(Files.exists(dir.resolve("s-fedbn/rounds/00002/fedbn/client-00003.safetensors")));
+  }
+
+  @Test
+  void evaluateJobScoresACheckpointWithTheSameResult() throws IOException {
+    Map<String, Object> run = FederateJob.execute(spark, spec("to-evaluate", "rounds=1"), false, false);
+    Map<String, Object> eval = EvaluateJob.execute(spark, JobSpecs.schema("evaluate").load(null, List.of(
+        "weights=" + dir.resolve("to-evaluate/final.safetensors"), "input=" + ingested,
+        "output=" + dir.resolve("evaluated"))));
+    Map<?, ?> results = (Map<?, ?>) eval.get("results");
+    assertNotNull(results.get("mean_auc"));
+    assertEquals(((Map<?, ?>) run.get("final")).get("mean_auc"), results.get("mean_auc"));
+    assertEquals("small", results.get("architecture"));
+    assertTrue(Files.exists(dir.resolve("evaluated/predictions/_SUCCESS")));
+  }
+}

@@ -1,0 +1,69 @@
+package org.fedcxr.fl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+class StrategyTest {
+  @Test
+  void weightedMeanIsByShareOfSamples() {
+    WeightedMean m = new WeightedMean(2);
+    m.add(new float[] {1, 10}, 1);
+    m.add(new float[] {4, 40}, 3);
+    assertArrayEquals(new float[] {3.25f, 32.5f}, m.mean());
+    assertEquals(4, m.samples());
+  }
+
+  @Test
+  void fedAvgTakesTheMean() {
+    float[] mean = {1, 2};
+    assertArrayEquals(mean, new Strategy("fedavg", 0.1f, new boolean[2]).merge(new float[] {0, 0}, mean));
+  }
+
+  @Test
+  void fedAdamStepsAlongTheMeanDeltaAndCopiesRunningStatistics() {
+    Strategy s = new Strategy("fedadam", 0.1f, new boolean[] {false, true});
+    float[] next = s.merge(new float[] {1, 5}, new float[] {2, 7});
+    // m = 0.1·1 = 0.1, v = 0.99·1e-6 + 0.01·1 = 0.01000099, step = 0.1·0.1 / (0.1000049 + 0.001)
+    assertEquals(1 + 0.1 * 0.1 / (Math.sqrt(0.01000099) + 0.001), next[0], 1e-5);
+    assertEquals(7f, next[1]);
+    assertEquals(2, s.state().size());
+    Strategy restored = new Strategy("fedadam", 0.1f, new boolean[] {false, true});
+    restored.restore(s.state());
+    assertArrayEquals(s.merge(next, new float[] {3, 7}), restored.merge(next, new float[] {3, 7}));
+  }
+
+  @Test
+  void fedYogiMatchesFedAdamFirstThenDecaysItsSecondMomentDifferently() {
+    Strategy adam = new Strategy("fedadam", 0.1f, new boolean[1]);
+    Strategy yogi = new Strategy("fedyogi", 0.1f, new boolean[1]);
+    float[] a = adam.merge(new float[] {0}, new float[] {1});
+    float[] y = yogi.merge(new float[] {0}, new float[] {1});
+    assertEquals(a[0], y[0], 1e-4);
+    a = adam.merge(a, new float[] {a[0] + 0.01f});
+    y = yogi.merge(y, new float[] {y[0] + 0.01f});
+    assertEquals(true, Math.abs(a[0] - y[0]) > 1e-4, a[0] + " vs " + y[0]);
+  }
+
+  @Test
+  void samplingIsSeededPerRoundAndTakesTheFraction() {
+    boolean[] a = FederatedRun.sample(1, 3, 10, 0.3);
+    assertArrayEquals(a, FederatedRun.sample(1, 3, 10, 0.3));
+    int n = 0;
+    for (boolean b : a) {
+      n += b ? 1 : 0;
+    }
+    assertEquals(3, n);
+    assertEquals(1, count(FederatedRun.sample(1, 3, 10, 0.01)));
+    assertEquals(10, count(FederatedRun.sample(1, 3, 10, 1.0)));
+  }
+
+  private static int count(boolean[] b) {
+    int n = 0;
+    for (boolean x : b) {
+      n += x ? 1 : 0;
+    }
+    return n;
+  }
+}
