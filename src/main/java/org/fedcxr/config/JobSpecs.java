@@ -12,7 +12,7 @@ public final class JobSpecs {
   public static final List<String> PARTITION_STRATEGIES = List.of("noniid", "iid", "dirichlet", "quantity-skew");
   /** Policies for CheXpert's uncertain (-1) labels. */
   public static final List<String> UNCERTAIN_POLICIES = List.of("ones", "zeros", "ignore");
-  /** Model architectures (org.fedcxr.model.Architecture). */
+  /** Names of the model architectures (the model stage builds them). */
   public static final List<String> ARCHITECTURES = List.of("resnet18", "resnet50", "densenet121", "small");
 
   private static final Map<String, SpecSchema> SCHEMAS = new TreeMap<>();
@@ -57,10 +57,12 @@ public final class JobSpecs {
     List<SpecKey> demo = List.of(
         SpecKey.string("dataset", "nih-cxr14-bundled", "a dataset name from the catalog"),
         catalog,
-        SpecKey.string("output", "runs/demo", "the demo writes ingest/ and partition/ under it"),
+        SpecKey.string("output", "runs/demo", "the demo writes ingest/, partition/ and federate/ under it"),
         seed,
         imageSize,
-        SpecKey.integer("clients", 10, 1, 100_000, "number of simulated clients K"));
+        SpecKey.integer("clients", 10, 1, 100_000, "number of simulated clients K"),
+        SpecKey.choice("architecture", "small", ARCHITECTURES, "the federated model"),
+        SpecKey.integer("rounds", 5, 1, 100_000, "federated rounds"));
     register("demo", demo, List.of());
 
     List<SpecKey> synthesize = List.of(

@@ -41,7 +41,7 @@ class LauncherIT {
   }
 
   @Test
-  void demoRunsIngestAndPartitionOnTheBundledSampleThroughSparkSubmit() throws Exception {
+  void demoRunsIngestPartitionAndFederateOnTheBundledSampleThroughSparkSubmit() throws Exception {
     Path out = dir.resolve("demo");
     Run run = fedcxr("demo", "--set", "output=" + out);
     assertEquals(0, run.code(), run.out());
@@ -49,6 +49,11 @@ class LauncherIT {
     assertTrue(Files.exists(out.resolve("ingest/_SUCCESS")));
     assertTrue(Files.exists(out.resolve("partition/_SUCCESS")));
     assertTrue(Files.size(out.resolve("partition/charts/clients.png")) > 10_000);
+    assertTrue(Files.exists(out.resolve("federate/_SUCCESS")));
+    assertTrue(Files.exists(out.resolve("federate/rounds/00005/_COMPLETE")));
+    assertTrue(Files.size(out.resolve("federate/charts/rounds.png")) > 10_000);
+    assertEquals(6, Files.readAllLines(out.resolve("federate/metrics.csv")).size());
+    assertTrue(run.out().contains("federate: round 5/5  clients 10 ok 0 dropped"), run.out());
     String summary = Files.readString(out.resolve("ingest/_SUMMARY.json"));
     assertTrue(summary.contains("\"images_ingested\" : 400"), summary);
     assertTrue(summary.contains("\"fedcxr_version\" : \"0.1.0-SNAPSHOT\""), summary);

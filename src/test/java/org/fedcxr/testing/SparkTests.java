@@ -2,7 +2,10 @@ package org.fedcxr.testing;
 
 import org.apache.spark.sql.SparkSession;
 
-/** A small local Spark session for tests (2 threads, no UI); callers stop it in {@code @AfterAll}. */
+/**
+ * A small local Spark session for tests (2 threads, no UI) with the settings of the {@code local} Spark profile that
+ * {@code bin/fedcxr} uses (so a setting that breaks the jobs breaks the tests); callers stop it in {@code @AfterAll}.
+ */
 public final class SparkTests {
   private SparkTests() {
   }
@@ -13,7 +16,19 @@ public final class SparkTests {
 
   /** A session on the given local master, e.g. {@code local[2,4]} (4 attempts per task). */
   public static SparkSession start(String master) {
-    return SparkSession.builder()
+    SparkSession.Builder builder = SparkSession.builder();
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("spark-conf/local/spark-defaults.conf"))) {
+        String[] kv = line.trim().split("\\s+", 2);
+        if (kv.length == 2 && kv[0].startsWith("spark.") && !kv[0].equals("spark.master")
+            && !kv[0].endsWith("extraJavaOptions")) {
+          builder.config(kv[0], kv[1]);
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return builder
         .master(master)
         .appName("fedcxr-test")
         .config("spark.ui.enabled", "false")
