@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 /**
  * {@code bench}: measurements side by side in one run, written to {@code <output>/<suite>/_SUMMARY.json} and printed.
  * Suites: {@code ingest} (decode and resize against ImageMagick), {@code train} (training images/s and FLOP/s as a
- * share of matmul FLOP/s), {@code memory} (resident memory over many training steps).
+ * share of matmul FLOP/s), {@code memory} (resident memory over many training steps), {@code rounds} (federated
+ * round time, its overhead beyond client training, and driver memory, by number of clients).
  */
 @Command(name = "bench", description = "Measure ingest, training speed or training memory.")
 public final class BenchJob extends JobCommand {
@@ -32,6 +33,7 @@ public final class BenchJob extends JobCommand {
     Map<String, Object> results = switch (suite) {
       case "ingest" -> IngestBenchmark.run(spark, spec, dir);
       case "train" -> TrainBenchmark.run(spec);
+      case "rounds" -> RoundBenchmark.run(spark, spec, dir);
       default -> MemoryBenchmark.run(spec);
     };
     results.forEach((k, v) -> System.out.printf("bench %s: %-58s %s%n", suite, k,

@@ -77,7 +77,7 @@ public final class EvaluateJob extends JobCommand {
         results.put("architecture", arch.name());
         results.put("weights_metadata", metadata);
         out.writeText("metrics_per_label.csv", MetricsTables.perLabel(List.of(new org.fedcxr.fl.RoundReport(0,
-            List.of(), Map.of(), Double.NaN, results, 0, 0)), labels));
+            List.of(), Map.of(), Double.NaN, results, 0, 0, Map.of())), labels));
         return results;
       } finally {
         scorer.release();

@@ -112,7 +112,7 @@ public final class JobSpecs {
     register("evaluate", evaluate, List.of());
 
     List<SpecKey> bench = List.of(
-        SpecKey.choice("suite", "ingest", List.of("ingest", "train", "memory"), "what to measure"),
+        SpecKey.choice("suite", "ingest", List.of("ingest", "train", "memory", "rounds"), "what to measure"),
         SpecKey.string("output", "runs/bench", "where the inputs, outputs and the summary go"),
         seed,
         SpecKey.integer("count", 200, 1, 1_000_000, "number of source images"),
@@ -125,7 +125,10 @@ public final class JobSpecs {
         SpecKey.integer("train_steps", 10, 1, 100_000, "timed steps per image size (train)"),
         SpecKey.integer("memory_steps", 500, 50, 1_000_000, "training steps of the memory suite"),
         SpecKey.integer("memory_batch_size", 8, 1, 4096, "batch of the memory suite"),
-        SpecKey.integer("memory_image_size", 64, 16, 1024, "image side of the memory suite"));
+        SpecKey.integer("memory_image_size", 64, 16, 1024, "image side of the memory suite"),
+        SpecKey.integer("clients", 10, 1, 1_000_000, "simulated clients (rounds)"),
+        SpecKey.integer("images_per_client", 64, 1, 1_000_000, "synthetic images per client (rounds)"),
+        SpecKey.integer("rounds", 3, 2, 1000, "federated rounds (rounds); the first is warm-up"));
     register("bench", bench, List.of());
   }
 

@@ -90,7 +90,7 @@ final class ClientTask implements Function2<Integer, Iterator<Tuple2<Integer, Ro
         LocalTrainer.Result r = new LocalTrainer(Architecture.named(architecture), labels, config)
             .train(initial, shard, Seeds.derive(seed, "round", Integer.toString(round), "client",
                 Integer.toString(client)), Devices.forCurrentTask());
-        return List.of(new ClientUpdate(client, r.samples(), r.weights(), r.lastEpochLoss(), r.seconds(), null))
+        return List.of(ClientUpdate.of(client, r.samples(), r.weights(), r.lastEpochLoss(), r.seconds()))
             .iterator();
       }
     } catch (Exception | OutOfMemoryError e) {

@@ -106,7 +106,7 @@ public final class FederatedRun {
     }
     boolean[] bnMask = model.batchNormMask();
     Broadcast<SerializableConfiguration> hadoop = jsc.broadcast(new SerializableConfiguration(jsc.hadoopConfiguration()));
-    int slots = Math.max(1, jsc.defaultParallelism());
+    int slots = trainingSlots();
     long runStart = System.nanoTime();
     for (int round = start; round <= settings.rounds(); round++) {
       long t0 = System.nanoTime();
@@ -115,8 +115,9 @@ public final class FederatedRun {
       JavaRDD<ClientUpdate> updates = clients.mapPartitionsWithIndex(new ClientTask(g, sampled, round,
           settings.seed(), settings.architecture(), settings.labels(), settings.train(),
           bnFiles == null ? null : bnFiles.clone(), bnMask, hadoop), true)
-          .persist(StorageLevel.MEMORY_AND_DISK_SER());
+          .persist(StorageLevel.MEMORY_AND_DISK());
       updates.count();
+      long tTrained = System.nanoTime();
       WeightedMean mean = new WeightedMean(global.length);
       List<Integer> ok = new ArrayList<>();
       Map<Integer, String> dropped = new TreeMap<>();
@@ -147,6 +148,7 @@ public final class FederatedRun {
       }
       updates.unpersist();
       g.destroy();
+      long tMerged = System.nanoTime();
       if (ok.size() < settings.minClients()) {
         throw new JobFailure("round " + round + ": only " + ok.size() + " of " + ids.length
             + " sampled clients reported, min_clients is " + settings.minClients() + "; dropped: " + dropped);
@@ -154,14 +156,21 @@ public final class FederatedRun {
       global = strategy.merge(global, mean.mean());
       boolean evaluate = round % settings.evalEvery() == 0 || round == settings.rounds();
       byte[] weights = model.toSafetensors(global, Map.of("round", Integer.toString(round)));
+      long tSerialised = System.nanoTime();
       Map<String, Object> eval = evaluate ? evaluation.evaluate(round, weights) : Map.of();
-      RoundReport report = new RoundReport(round, ok, dropped, lossSum / mean.samples(), eval,
-          (System.nanoTime() - t0) / 1e9, trainSeconds / slots);
-      history.add(report);
+      long tEvaluated = System.nanoTime();
       writer.write("global.safetensors", weights);
       if (!strategy.state().isEmpty()) {
         writer.write("state.safetensors", RunStore.vectors(strategy.state()));
       }
+      Map<String, Double> phases = new LinkedHashMap<>();
+      phases.put("client_tasks", (tTrained - t0) / 1e9);
+      phases.put("fetch_merge", (tMerged - tTrained) / 1e9);
+      phases.put("evaluate", (tEvaluated - tSerialised) / 1e9);
+      phases.put("checkpoint", (System.nanoTime() - tEvaluated + tSerialised - tMerged) / 1e9);
+      RoundReport report = new RoundReport(round, ok, dropped, lossSum / mean.samples(), eval,
+          (System.nanoTime() - t0) / 1e9, trainSeconds / slots, phases);
+      history.add(report);
       writer.write("state.json", stateJson(round, history, bnFiles));
       writer.commit();
       double elapsed = (System.nanoTime() - runStart) / 1e9;
@@ -171,16 +180,27 @@ public final class FederatedRun {
     return global;
   }
 
-  private static float[] select(float[] w, boolean[] mask) {
+  /**
+   * How many trainings run at once: one per executor JVM (the trainer's rule), so the executors, not the task slots;
+   * in local mode, one.
+   */
+  private int trainingSlots() {
+    if (jsc.master().startsWith("local")) {
+      return 1;
+    }
+    return Math.max(1, jsc.sc().statusTracker().getExecutorInfos().length - 1);
+  }
+
+  private static float[] select(java.nio.FloatBuffer w, boolean[] mask) {
     int n = 0;
     for (boolean b : mask) {
       n += b ? 1 : 0;
     }
     float[] out = new float[n];
     int k = 0;
-    for (int i = 0; i < w.length; i++) {
+    for (int i = 0; i < mask.length; i++) {
       if (mask[i]) {
-        out[k++] = w[i];
+        out[k++] = w.get(i);
       }
     }
     return out;

@@ -5,17 +5,19 @@ import java.util.Map;
 
 /**
  * One round's outcome: clients that reported and dropped (with reasons), their mean training loss, the evaluation
- * (empty when the round was not evaluated), the round's wall time and the client training time per executor slot.
+ * (empty when the round was not evaluated), the round's wall time and the client training time per training slot
+ * (one per executor JVM, since one training runs per JVM at a time), and the wall time of the round's phases
+ * ({@code client_tasks}, {@code fetch_merge}, {@code evaluate}, {@code checkpoint}).
  */
 public record RoundReport(int round, List<Integer> ok, Map<Integer, String> dropped, double meanLoss,
-    Map<String, Object> evaluation, double seconds, double trainSecondsPerSlot) {
+    Map<String, Object> evaluation, double seconds, double trainSecondsPerSlot, Map<String, Double> phases) {
   /** The evaluation's mean AUC, or NaN when not evaluated. */
   public double meanAuc() {
     Object v = evaluation.get("mean_auc");
     return v instanceof Number n ? n.doubleValue() : Double.NaN;
   }
 
-  /** Share of the round not spent training in client tasks (per executor slot). */
+  /** Share of the round not spent training in client tasks (per training slot). */
   public double overheadShare() {
     return seconds <= 0 ? 0 : Math.max(0, (seconds - trainSecondsPerSlot) / seconds);
   }

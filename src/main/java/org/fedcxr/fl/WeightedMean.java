@@ -13,11 +13,21 @@ public final class WeightedMean {
   }
 
   public void add(float[] weights, long n) {
-    if (weights.length != sum.length) {
-      throw new IllegalArgumentException("update has " + weights.length + " values, expected " + sum.length);
+    add(java.nio.FloatBuffer.wrap(weights), n);
+  }
+
+  public void add(java.nio.FloatBuffer weights, long n) {
+    if (weights.remaining() != sum.length) {
+      throw new IllegalArgumentException("update has " + weights.remaining() + " values, expected " + sum.length);
     }
-    for (int i = 0; i < sum.length; i++) {
-      sum[i] += (double) weights[i] * n;
+    java.nio.FloatBuffer in = weights.duplicate();
+    float[] block = new float[Math.min(sum.length, 1 << 16)];
+    for (int from = 0; from < sum.length; from += block.length) {
+      int len = Math.min(block.length, sum.length - from);
+      in.get(block, 0, len);
+      for (int i = 0; i < len; i++) {
+        sum[from + i] += (double) block[i] * n;
+      }
     }
     samples += n;
   }

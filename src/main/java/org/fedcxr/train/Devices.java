@@ -37,9 +37,19 @@ public final class Devices {
     }
   }
 
-  /** Intra-op threads for the current task: {@code spark.task.cpus}, or the given fallback outside Spark. */
+  /**
+   * Intra-op threads for a training in the current task: outside Spark, the fallback; inside, the executor's cores
+   * ({@code spark.executor.cores}; in local mode, the machine's), and never fewer than {@code spark.task.cpus}.
+   * Only one training runs per JVM at a time, so it gets the whole executor; with the recommended layout
+   * ({@code spark.task.cpus} = executor cores, one task per executor) the two are the same.
+   */
   public static int threadsForCurrentTask(int fallback) {
     TaskContext task = TaskContext.get();
-    return task == null ? fallback : Math.max(1, task.cpus());
+    if (task == null) {
+      return fallback;
+    }
+    org.apache.spark.SparkConf conf = org.apache.spark.SparkEnv.get().conf();
+    int executorCores = conf.getInt("spark.executor.cores", Runtime.getRuntime().availableProcessors());
+    return Math.max(Math.max(1, task.cpus()), executorCores);
   }
 }

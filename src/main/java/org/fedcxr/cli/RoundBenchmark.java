@@ -1,0 +1,108 @@
+package org.fedcxr.cli;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.fedcxr.config.Spec;
+import org.fedcxr.data.SyntheticXrays;
+import org.fedcxr.fl.FederatedRun;
+import org.fedcxr.fl.GlobalModel;
+import org.fedcxr.fl.RoundReport;
+import org.fedcxr.fl.RunStore;
+import org.fedcxr.fl.Strategy;
+import org.fedcxr.model.Architecture;
+import org.fedcxr.train.TrainConfig;
+
+/**
+ * The {@code rounds} suite of {@code bench}: FedAvg rounds over {@code clients} synthetic clients (generated on the
+ * executors), checkpointing every round as a real run does, with no test-set evaluation. Per round: wall time, client
+ * training time per executor slot, the overhead share (the rest: scheduling, broadcast, fetching and merging the
+ * updates, checkpoint), and the driver's used heap after the round.
+ */
+final class RoundBenchmark {
+  private RoundBenchmark() {
+  }
+
+  static Map<String, Object> run(SparkSession spark, Spec spec, Path dir) {
+    int k = spec.integer("clients");
+    int per = spec.integer("images_per_client");
+    int size = spec.integer("image_size");
+    long seed = spec.longValue("seed");
+    Architecture arch = Architecture.named(spec.string("architecture"));
+    StructType schema = new StructType().add("image_id", DataTypes.StringType).add("height", DataTypes.IntegerType)
+        .add("width", DataTypes.IntegerType).add("pixels", DataTypes.BinaryType)
+        .add("labels", DataTypes.createArrayType(DataTypes.FloatType)).add("client_id", DataTypes.IntegerType);
+    MapFunction<Long, Row> makeRow = i -> {
+      SyntheticXrays.Sample s = SyntheticXrays.sample(Math.toIntExact(i), size, 1, seed);
+      Float[] labels = new Float[14];
+      java.util.Arrays.fill(labels, 0f);
+      s.labels().forEach(l -> labels[l] = 1f);
+      return new GenericRowWithSchema(new Object[] {s.fileName(), size, size, s.image().pixels(),
+          scala.jdk.javaapi.CollectionConverters.asScala(java.util.Arrays.asList(labels)).toList(), (int) (i % k)},
+          schema);
+    };
+    Dataset<Row> rows = spark.range((long) k * per).as(Encoders.LONG()).map(makeRow, Encoders.row(schema));
+    JavaPairRDD<Integer, Row> byClient = FederatedRun.byClient(rows, k);
+    byClient.count();
+    TrainConfig train = TrainConfig.builder().setBatchSize(spec.integer("batch_size")).setEpochs(1)
+        .optThreads(spec.integer("threads")).build();
+    FederatedRun.Settings settings = new FederatedRun.Settings(seed, spec.integer("rounds"), 1.0, k, arch.name(), 14,
+        train, Integer.MAX_VALUE);
+    List<Double> heap = new ArrayList<>();
+    List<RoundReport> history = new ArrayList<>();
+    try (GlobalModel model = new GlobalModel(arch, 14, seed)) {
+      RunStore store = new RunStore(dir.resolve("rounds-run").toUri().toString(),
+          spark.sparkContext().hadoopConfiguration());
+      new FederatedRun(new JavaSparkContext(spark.sparkContext()), settings, model,
+          new Strategy("fedavg", 0f, model.runningStatMask()), store)
+          .run(byClient, model.current(), false, (round, weights) -> Map.of(), (r, rounds, elapsed, left) -> {
+            System.gc();
+            heap.add(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6);
+          }, history);
+    } finally {
+      byClient.unpersist();
+    }
+    Map<String, Object> results = new LinkedHashMap<>();
+    results.put("architecture", arch.name());
+    results.put("clients", k);
+    results.put("images_per_client", per);
+    results.put("image_size", size);
+    results.put("executor_slots", spark.sparkContext().defaultParallelism());
+    List<Map<String, Object>> perRound = new ArrayList<>();
+    double seconds = 0;
+    double trainPerSlot = 0;
+    for (int i = 0; i < history.size(); i++) {
+      RoundReport r = history.get(i);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("round", r.round());
+      m.put("seconds", r.seconds());
+      m.put("train_seconds_per_slot", r.trainSecondsPerSlot());
+      m.put("overhead_share", r.overheadShare());
+      m.put("driver_heap_mb", heap.get(i));
+      m.put("phases", r.phases());
+      perRound.add(m);
+      if (i > 0) {
+        seconds += r.seconds();
+        trainPerSlot += r.trainSecondsPerSlot();
+      }
+    }
+    results.put("per_round", perRound);
+    results.put("round_seconds_after_warmup", seconds / (history.size() - 1));
+    results.put("overhead_share_after_warmup", (seconds - trainPerSlot) / seconds);
+    results.put("driver_heap_mb_max", heap.stream().mapToDouble(Double::doubleValue).max().orElse(0));
+    return results;
+  }
+}
