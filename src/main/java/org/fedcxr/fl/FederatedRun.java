@@ -94,6 +94,7 @@ public final class FederatedRun {
     int start = 1;
     String[] bnFiles = strategy.keepsBatchNormLocal() ? new String[k] : null;
     if (resume && store.lastCompleteRound() > 0) {
+      store.reopen();
       int last = store.lastCompleteRound();
       global = model.fromSafetensors(store.read(last, "global.safetensors"));
       if (store.exists(last, "state.safetensors")) {

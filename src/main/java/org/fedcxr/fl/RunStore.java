@@ -139,6 +139,29 @@ public final class RunStore {
     }
   }
 
+  /**
+   * Prepares a resumed run: the run is no longer complete ({@code _SUCCESS} and the summary go until it ends
+   * again), and half-written rounds of the stopped run are removed.
+   */
+  public void reopen() {
+    try {
+      fs.delete(new Path(root, "_SUCCESS"), false);
+      fs.delete(new Path(root, "_SUMMARY.json"), false);
+      Path rounds = new Path(root, "rounds");
+      if (fs.exists(rounds)) {
+        for (FileStatus s : fs.listStatus(rounds)) {
+          String name = s.getPath().getName();
+          if (name.startsWith(".inprogress-") || (name.matches("\\d{5}")
+              && !fs.exists(new Path(s.getPath(), COMPLETE)))) {
+            fs.delete(s.getPath(), true);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new JobFailure("cannot reopen the run store " + root + ": " + e, e);
+    }
+  }
+
   /** Removes a previous run (a new run over the same output replaces it). */
   public void clear() {
     try {

@@ -116,9 +116,11 @@ class FederateJobTest {
     assertThrows(IllegalStateException.class, () -> FederateJob.execute(spark, spec("stopped"), false, false));
     assertFalse(Files.exists(dir.resolve("stopped/_SUCCESS")));
     assertTrue(Files.exists(dir.resolve("stopped/rounds/00002/_COMPLETE")));
+    Files.createDirectories(dir.resolve("stopped/rounds/.inprogress-3-leftover"));
     FlTestHooks.reset();
     FederateJob.execute(spark, spec("stopped"), true, false);
     assertArrayEquals(finalWeights("whole"), finalWeights("stopped"));
+    assertFalse(Files.exists(dir.resolve("stopped/rounds/.inprogress-3-leftover")));
     assertEquals(Files.readAllLines(dir.resolve("whole/metrics.csv")).size(),
         Files.readAllLines(dir.resolve("stopped/metrics.csv")).size());
   }
@@ -159,6 +161,34 @@ class FederateJobTest {
       }
     }
     assertTrue(Files.exists(dir.resolve("s-fedbn/rounds/00002/fedbn/client-00003.safetensors")));
+  }
+
+  @Test
+  void sslInitLoadsAnEncoderUnderAFreshHeadAndRejectsAWholeModel() throws Exception {
+    Path encoder = dir.resolve("encoder.safetensors");
+    Path whole = dir.resolve("whole.safetensors");
+    float[] encoderWeights;
+    try (var m = ai.djl.ndarray.NDManager.newBaseManager()) {
+      org.fedcxr.model.Classifier c = org.fedcxr.model.Classifier.of(org.fedcxr.model.Architecture.SMALL, 14);
+      c.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 1, 32, 32));
+      try (var out = Files.newOutputStream(encoder)) {
+        org.fedcxr.model.Weights.save(c.encoder(), "small", Map.of("kind", "encoder"), out);
+      }
+      try (var out = Files.newOutputStream(whole)) {
+        org.fedcxr.model.Weights.save(c, "small", Map.of(), out);
+      }
+      encoderWeights = org.fedcxr.model.StateDict.flatten(c.encoder());
+    }
+    try (org.fedcxr.fl.GlobalModel g = new org.fedcxr.fl.GlobalModel(org.fedcxr.model.Architecture.SMALL, 14, 5);
+        var in = Files.newInputStream(encoder)) {
+      float[] init = g.load(in, true);
+      assertArrayEquals(encoderWeights, java.util.Arrays.copyOf(init, encoderWeights.length));
+    }
+    FederateJob.execute(spark, spec("ssl", "rounds=1", "init=ssl:" + encoder), false, false);
+    assertTrue(Files.exists(dir.resolve("ssl/_SUCCESS")));
+    JobFailure e = assertThrows(JobFailure.class, () -> FederateJob.execute(spark,
+        spec("ssl-bad", "rounds=1", "init=ssl:" + whole), false, false));
+    assertTrue(e.getMessage().contains("'fc.weight'"), e.getMessage());
   }
 
   @Test

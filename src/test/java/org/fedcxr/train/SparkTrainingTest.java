@@ -56,6 +56,10 @@ class SparkTrainingTest {
     }
   }
 
+  /**
+   * Inside a task the trainer uses the executor's cores (local mode: the machine's), so the comparison trains alone
+   * with as many threads: determinism holds at a given thread count.
+   */
   @Test
   void twoConcurrentTasksTrainOnTheirPartitionsAsTheyWouldAlone() {
     List<LabelledImage> images = LocalTrainerTest.images(64, 32);
@@ -84,8 +88,10 @@ class SparkTrainingTest {
     }
     for (int i = 0; i < 2; i++) {
       try (LocalShard shard = LocalShard.spool(parts.get(i).iterator(), tmp)) {
-        float[] alone = new LocalTrainer(Architecture.SMALL, 14, LocalTrainerTest.CONFIG).train(null, shard, 11,
-            Device.cpu()).weights();
+        TrainConfig sameThreads = TrainConfig.builder().setBatchSize(16).setEpochs(2).optClassWeighted(true)
+            .optThreads(Runtime.getRuntime().availableProcessors()).build();
+        float[] alone = new LocalTrainer(Architecture.SMALL, 14, sameThreads).train(null, shard, 11, Device.cpu())
+            .weights();
         List<Float> w = results.get(i).getList(0);
         float[] inSpark = new float[w.size()];
         for (int k = 0; k < inSpark.length; k++) {
