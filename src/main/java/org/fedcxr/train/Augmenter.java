@@ -43,23 +43,9 @@ public record Augmenter(boolean enabled, double minScale, double maxDegrees, dou
         double u = ((x + 0.5) / w - 0.5) * cw;
         double sx = (cx + u * cos - v * sin) * w - 0.5;
         double sy = (cy + u * sin + v * cos) * h - 0.5;
-        double value = bilinear(px, h, w, sx, sy);
+        double value = Pixels.bilinear(px, h, w, sx, sy);
         out[offset + y * w + x] = Pixels.normalise((value - mean) * gain + mean + shift);
       }
     }
-  }
-
-  private static double bilinear(byte[] px, int h, int w, double x, double y) {
-    x = Math.max(0, Math.min(w - 1, x));
-    y = Math.max(0, Math.min(h - 1, y));
-    int x0 = (int) x;
-    int y0 = (int) y;
-    int x1 = Math.min(w - 1, x0 + 1);
-    int y1 = Math.min(h - 1, y0 + 1);
-    double fx = x - x0;
-    double fy = y - y0;
-    double top = (px[y0 * w + x0] & 0xff) * (1 - fx) + (px[y0 * w + x1] & 0xff) * fx;
-    double bottom = (px[y1 * w + x0] & 0xff) * (1 - fx) + (px[y1 * w + x1] & 0xff) * fx;
-    return top * (1 - fy) + bottom * fy;
   }
 }

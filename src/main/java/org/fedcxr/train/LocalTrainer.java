@@ -14,7 +14,6 @@ import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import java.util.SplittableRandom;
-import java.util.concurrent.locks.ReentrantLock;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.Classifier;
@@ -23,13 +22,11 @@ import org.fedcxr.model.StateDict;
 /**
  * Trains a classifier on a {@link LocalShard}: batches are built from the shard while training runs, in an order and
  * with augmentations derived from the seed, so the same seed, data and initial weights give the same weights out,
- * bit for bit, on the same machine and thread count. DJL records gradients in one global switch per JVM, so only one
- * training runs at a time in a JVM: {@link #train} holds a JVM-wide lock for its whole run (a second Spark task in
- * the same executor waits for it). Inside a Spark task, libtorch's intra-op threads follow {@code spark.task.cpus};
+ * bit for bit, on the same machine and thread count. Only one training runs at a time in a JVM: {@link #train} holds
+ * the {@link TrainingLock} for its whole run. Inside a Spark task, libtorch's intra-op threads follow {@code spark.task.cpus};
  * elsewhere {@link TrainConfig#threads()}.
  */
 public final class LocalTrainer {
-  private static final ReentrantLock ONE_AT_A_TIME = new ReentrantLock(true);
 
   /**
    * The outcome of a local run; {@code lastEpochSeconds} is the wall time of the last epoch alone, and
@@ -64,7 +61,7 @@ public final class LocalTrainer {
 
   /** Whether some thread of this JVM is training now. */
   public static boolean busy() {
-    return ONE_AT_A_TIME.isLocked();
+    return TrainingLock.busy();
   }
 
   /**
@@ -72,11 +69,11 @@ public final class LocalTrainer {
    * the new weights.
    */
   public Result train(float[] initial, LocalShard shard, long seed, Device device) {
-    ONE_AT_A_TIME.lock();
+    TrainingLock.acquire();
     try {
       return run(initial, shard, seed, device);
     } finally {
-      ONE_AT_A_TIME.unlock();
+      TrainingLock.release();
     }
   }
 
