@@ -32,8 +32,11 @@ public record Architecture(String name, int features, String head, Supplier<Modu
         + ALL.stream().map(Architecture::name).toList());
   }
 
-  /** A fresh encoder: (N, 1, H, W) images to (N, features). */
-  public Block newEncoder() {
+  /**
+   * A fresh encoder: (N, 1, H, W) images to (N, features). Its last step is the global pooling, so
+   * {@link Module#forwardFeatures} gives the spatial feature map.
+   */
+  public Module newEncoder() {
     return encoder.get();
   }
 

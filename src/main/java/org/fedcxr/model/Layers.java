@@ -11,25 +11,25 @@ import ai.djl.nn.pooling.Pool;
 import java.util.function.Function;
 
 /** The torchvision building blocks in DJL, with PyTorch's defaults (no conv bias, BatchNorm eps 1e-5 momentum 0.1). */
-final class Layers {
+public final class Layers {
   private Layers() {
   }
 
-  static Block conv(int filters, int kernel, int stride, int padding) {
+  public static Block conv(int filters, int kernel, int stride, int padding) {
     return Conv2d.builder().setFilters(filters).setKernelShape(new Shape(kernel, kernel))
         .optStride(new Shape(stride, stride)).optPadding(new Shape(padding, padding)).optBias(false).build();
   }
 
   /** BatchNorm over channels; DJL's momentum is the share kept, so 0.9 here is PyTorch's 0.1. */
-  static Block bn() {
+  public static Block bn() {
     return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
   }
 
-  static Block linear(int units) {
+  public static Block linear(int units) {
     return Linear.builder().setUnits(units).build();
   }
 
-  static final Function<NDList, NDList> RELU = x -> new NDList(Activation.relu(x.singletonOrThrow()));
+  public static final Function<NDList, NDList> RELU = x -> new NDList(Activation.relu(x.singletonOrThrow()));
 
   static final Function<NDList, NDList> MAX_POOL_3_2 = x -> new NDList(Pool.maxPool2d(x.singletonOrThrow(),
       new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false));
@@ -38,7 +38,7 @@ final class Layers {
       new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false, true));
 
   /** Global average pooling and flattening: (N, C, H, W) to (N, C). */
-  static final Function<NDList, NDList> POOL_FLATTEN = x -> {
+  public static final Function<NDList, NDList> POOL_FLATTEN = x -> {
     var a = Pool.globalAvgPool2d(x.singletonOrThrow());
     return new NDList(a.reshape(a.getShape().get(0), -1));
   };

@@ -53,6 +53,26 @@ public class Module extends AbstractBlock {
     return x;
   }
 
+  /** Runs every child but the last: for an encoder, the feature map before its global pooling. */
+  public NDList forwardFeatures(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDList x = inputs;
+    var blocks = children.values();
+    for (int i = 0; i < blocks.size() - 1; i++) {
+      x = blocks.get(i).forward(ps, x, training, params);
+    }
+    return x;
+  }
+
+  /** The shape of {@link #forwardFeatures}' output. */
+  public Shape[] featureShapes(Shape[] inputShapes) {
+    Shape[] shapes = inputShapes;
+    var blocks = children.values();
+    for (int i = 0; i < blocks.size() - 1; i++) {
+      shapes = blocks.get(i).getOutputShapes(shapes);
+    }
+    return shapes;
+  }
+
   @Override
   public Shape[] getOutputShapes(Shape[] inputShapes) {
     Shape[] shapes = inputShapes;

@@ -73,8 +73,8 @@ public final class SpectralResidual extends AbstractBlock {
     NDArray back = ch.matMul(yr).matMul(cw).sub(sh.matMul(yr).matMul(sw))
         .sub(ch.matMul(yi).matMul(sw)).sub(sh.matMul(yi).matMul(cw)).div((float) h * w);
     NDArray sal = localMean(back.square());
-    NDArray min = sal.min(new int[] {2, 3}, true);
-    NDArray max = sal.max(new int[] {2, 3}, true);
+    NDArray min = sal.min(new int[] {3}, true).min(new int[] {2}, true);
+    NDArray max = sal.max(new int[] {3}, true).max(new int[] {2}, true);
     return sal.sub(min).div(max.sub(min).add(EPS));
   }
 

@@ -12,27 +12,14 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import org.fedcxr.data.Resampler;
-import org.fedcxr.data.SyntheticXrays;
 import org.fedcxr.model.Architecture;
+import org.fedcxr.testing.TrainingData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LocalTrainerTest {
   @TempDir
   Path tmp;
-
-  static List<LabelledImage> images(int n, int size) {
-    List<LabelledImage> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      SyntheticXrays.Sample s = SyntheticXrays.sample(i, 64, 1, 3);
-      float[] labels = new float[14];
-      s.labels().forEach(k -> labels[k] = 1f);
-      out.add(new LabelledImage(s.fileName(), size, size, Resampler.resize(s.image(), size, size).pixels(),
-          labels));
-    }
-    return out;
-  }
 
   static final TrainConfig CONFIG = TrainConfig.builder().setBatchSize(16).setEpochs(2).optThreads(1)
       .optClassWeighted(true).build();
@@ -45,7 +32,7 @@ class LocalTrainerTest {
 
   @Test
   void sameSeedRowsAndWeightsGiveTheSameWeightsBitForBit() {
-    List<LabelledImage> data = images(48, 32);
+    List<LabelledImage> data = TrainingData.images(48, 32);
     LocalTrainer.Result a = train(data, 7, null);
     List<LabelledImage> shuffled = new ArrayList<>(data);
     Collections.reverse(shuffled);
@@ -62,7 +49,7 @@ class LocalTrainerTest {
 
   @Test
   void lossGoesDownOnLearnableData() {
-    List<LabelledImage> data = images(160, 32);
+    List<LabelledImage> data = TrainingData.images(160, 32);
     LocalTrainer trainer = new LocalTrainer(Architecture.SMALL, 14, TrainConfig.builder().setBatchSize(16)
         .setEpochs(6).optLearningRate(3e-3f).optAugmenter(Augmenter.NONE).build());
     try (LocalShard shard = LocalShard.spool(data.iterator(), tmp)) {
@@ -77,7 +64,7 @@ class LocalTrainerTest {
    */
   @Test
   void concurrentTrainingsInOneJvmAreSerialisedAndUnchanged() throws Exception {
-    List<LabelledImage> data = images(32, 32);
+    List<LabelledImage> data = TrainingData.images(32, 32);
     LocalTrainer.Result[] results = new LocalTrainer.Result[2];
     Throwable[] errors = new Throwable[2];
     CountDownLatch go = new CountDownLatch(1);

@@ -18,6 +18,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.testing.SparkTests;
+import org.fedcxr.testing.TrainingData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,7 +63,7 @@ class SparkTrainingTest {
    */
   @Test
   void twoConcurrentTasksTrainOnTheirPartitionsAsTheyWouldAlone() {
-    List<LabelledImage> images = LocalTrainerTest.images(64, 32);
+    List<LabelledImage> images = TrainingData.images(64, 32);
     List<Row> rows = new ArrayList<>();
     for (LabelledImage img : images) {
       Float[] labels = new Float[14];

@@ -1,0 +1,168 @@
+package org.fedcxr.ssl;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.L2Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import java.util.ArrayList;
+import java.util.List;
+import org.fedcxr.config.Seeds;
+import org.fedcxr.model.Architecture;
+import org.fedcxr.model.StateDict;
+import org.fedcxr.train.Devices;
+import org.fedcxr.train.LocalShard;
+import org.fedcxr.train.TrainingLock;
+
+/**
+ * Self-supervised training of an {@link SslBranch} on unlabelled images (a {@link LocalShard}; labels are never
+ * read): two views of every image under the seeded {@link ViewAugmenter}, the symmetric loss
+ * (2 − 2·cos(p1, t2)) + (2 − 2·cos(p2, t1)) with t the target branch's projections (BYOL: the EMA branch; SimSiam:
+ * the online projections with gradients stopped), Adam. Deterministic like the supervised trainer.
+ */
+public final class SslTrainer {
+  /** Weights after training (online branch; target branch for BYOL, else null) and the mean loss of each epoch. */
+  public record Result(float[] online, float[] target, List<Double> epochLosses, double seconds) {
+  }
+
+  private final Architecture architecture;
+  private final SslConfig config;
+
+  public SslTrainer(Architecture architecture, SslConfig config) {
+    this.architecture = architecture;
+    this.config = config;
+  }
+
+  public SslBranch newOnline() {
+    return new SslBranch(architecture, config.srLayer(), true, config.hidden(), config.dim());
+  }
+
+  public SslBranch newTarget() {
+    return new SslBranch(architecture, config.srLayer(), false, config.hidden(), config.dim());
+  }
+
+  /**
+   * Trains epochs {@code firstEpoch .. firstEpoch + epochs − 1} (the epoch number seeds the views), from the given
+   * flat weights (null: a fresh network from the seed).
+   */
+  public Result train(float[] online, float[] target, LocalShard shard, long seed, int firstEpoch, int epochs,
+      Device device) {
+    TrainingLock.acquire();
+    try {
+      return run(online, target, shard, seed, firstEpoch, epochs, device);
+    } finally {
+      TrainingLock.release();
+    }
+  }
+
+  private Result run(float[] online, float[] target, LocalShard shard, long seed, int firstEpoch, int epochs,
+      Device device) {
+    long start = System.nanoTime();
+    Engine engine = Engine.getEngine("PyTorch");
+    JniUtils.setNumThreads(Devices.threadsForCurrentTask(config.threads()));
+    engine.setRandomSeed((int) Seeds.derive(seed, "ssl-init"));
+    int h = shard.height();
+    int w = shard.width();
+    Shape input = new Shape(config.batchSize(), 1, h, w);
+    SslBranch net = newOnline();
+    boolean byol = config.method().equals("byol");
+    Optimizer optimizer = Optimizer.adam().optLearningRateTracker(Tracker.fixed(config.learningRate()))
+        .optWeightDecays(config.weightDecay()).build();
+    try (Model model = Model.newInstance("fedcxr-ssl", device, "PyTorch")) {
+      model.setBlock(net);
+      DefaultTrainingConfig tc = new DefaultTrainingConfig(new L2Loss()).optOptimizer(optimizer)
+          .optDevices(new Device[] {device});
+      try (Trainer trainer = model.newTrainer(tc)) {
+        trainer.initialize(input);
+        if (online != null) {
+          StateDict.load(net, online);
+        }
+        SslBranch tgt = null;
+        if (byol) {
+          tgt = newTarget();
+          tgt.initialize(trainer.getManager(), DataType.FLOAT32, input);
+          if (target != null) {
+            StateDict.load(tgt, target);
+          } else {
+            Ema.copy(tgt, net);
+          }
+        }
+        ParameterStore targetStore = new ParameterStore(trainer.getManager(), false);
+        List<Double> losses = new ArrayList<>();
+        byte[] px = new byte[h * w];
+        float[] ignored = new float[shard.labelCount()];
+        for (int epoch = firstEpoch; epoch < firstEpoch + epochs; epoch++) {
+          int[] order = shard.order(seed, epoch);
+          double sum = 0;
+          for (int b = 0; b < order.length; b += config.batchSize()) {
+            int n = Math.min(config.batchSize(), order.length - b);
+            if (n < 2) {
+              continue;
+            }
+            float[] v1 = new float[n * h * w];
+            float[] v2 = new float[n * h * w];
+            for (int i = 0; i < n; i++) {
+              int idx = order[b + i];
+              shard.read(idx, px, ignored);
+              String e = Integer.toString(epoch);
+              config.augmenter().view(px, h, w, Seeds.random(seed, "view1", e, shard.id(idx)), v1, i * h * w);
+              config.augmenter().view(px, h, w, Seeds.random(seed, "view2", e, shard.id(idx)), v2, i * h * w);
+            }
+            sum += step(trainer, tgt, targetStore, v1, v2, n, h, w) * n;
+            if (byol) {
+              Ema.update(tgt, net, config.ema());
+            }
+          }
+          losses.add(sum / order.length);
+        }
+        return new Result(StateDict.flatten(net), byol ? StateDict.flatten(tgt) : null, losses,
+            (System.nanoTime() - start) / 1e9);
+      }
+    }
+  }
+
+  private float step(Trainer trainer, SslBranch target, ParameterStore targetStore, float[] v1, float[] v2, int n,
+      int h, int w) {
+    try (NDManager batch = trainer.getManager().newSubManager()) {
+      NDArray x1 = batch.create(v1, new Shape(n, 1, h, w));
+      NDArray x2 = batch.create(v2, new Shape(n, 1, h, w));
+      float loss;
+      try (GradientCollector gc = trainer.newGradientCollector()) {
+        NDList o1 = trainer.forward(new NDList(x1));
+        NDList o2 = trainer.forward(new NDList(x2));
+        NDArray t1;
+        NDArray t2;
+        if (target != null) {
+          t1 = target.forward(targetStore, new NDList(x1), true).get(1).stopGradient();
+          t2 = target.forward(targetStore, new NDList(x2), true).get(1).stopGradient();
+        } else {
+          t1 = o1.get(1).stopGradient();
+          t2 = o2.get(1).stopGradient();
+        }
+        NDArray l = negativeCosine(o1.get(0), t2).add(negativeCosine(o2.get(0), t1));
+        gc.backward(l);
+        loss = l.getFloat();
+      }
+      trainer.step();
+      return loss;
+    }
+  }
+
+  /** Mean over the batch of 2 − 2·cos(p, z): the normalised MSE between the two embeddings. */
+  static NDArray negativeCosine(NDArray p, NDArray z) {
+    NDArray pn = p.div(p.norm(new int[] {1}, true).add(1e-6f));
+    NDArray zn = z.div(z.norm(new int[] {1}, true).add(1e-6f));
+    return pn.mul(zn).sum(new int[] {1}).mul(-2f).add(2f).mean();
+  }
+}

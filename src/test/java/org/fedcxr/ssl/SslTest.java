@@ -1,0 +1,170 @@
+package org.fedcxr.ssl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.fedcxr.fl.GlobalModel;
+import org.fedcxr.model.Architecture;
+import org.fedcxr.model.StateDict;
+import org.fedcxr.model.Weights;
+import org.fedcxr.train.LabelledImage;
+import org.fedcxr.train.LocalShard;
+import org.fedcxr.testing.TrainingData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SslTest {
+  @TempDir
+  Path tmp;
+
+  static final SslConfig SIMSIAM = new SslConfig("simsiam", true, 16, 1e-3f, 1e-5f, 0.99f, 64, 32,
+      ViewAugmenter.DEFAULT, 1);
+
+  @Test
+  void srLayerKeepsTheShapeIsTheIdentityAtAlphaZeroAndItsSaliencyIsInRange() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      SpectralResidual sr = new SpectralResidual();
+      Shape shape = new Shape(2, 3, 7, 7);
+      sr.initialize(m, DataType.FLOAT32, shape);
+      NDArray f = m.randomUniform(0, 1, shape);
+      NDArray out = sr.forward(new ParameterStore(m, false), new NDList(f), false).singletonOrThrow();
+      assertEquals(shape, out.getShape());
+      assertArrayEquals(f.toFloatArray(), out.toFloatArray());
+      NDArray s = SpectralResidual.saliency(f);
+      assertEquals(shape, s.getShape());
+      assertTrue(s.min().getFloat() >= -1e-6 && s.max().getFloat() <= 1 + 1e-6);
+      sr.getParameters().get("alpha").getArray().set(new float[] {1, 1, 1});
+      NDArray changed = sr.forward(new ParameterStore(m, false), new NDList(f), false).singletonOrThrow();
+      assertFalse(Arrays.equals(f.toFloatArray(), changed.toFloatArray()));
+    }
+  }
+
+  @Test
+  void viewsAreDeterministicUnderASeedAndInRange() {
+    byte[] px = TrainingData.images(1, 32).get(0).pixels();
+    float[] a = new float[32 * 32];
+    float[] b = new float[32 * 32];
+    float[] c = new float[32 * 32];
+    ViewAugmenter.DEFAULT.view(px, 32, 32, new SplittableRandom(3), a, 0);
+    ViewAugmenter.DEFAULT.view(px, 32, 32, new SplittableRandom(3), b, 0);
+    ViewAugmenter.DEFAULT.view(px, 32, 32, new SplittableRandom(4), c, 0);
+    assertArrayEquals(a, b);
+    assertFalse(Arrays.equals(a, c));
+    for (float v : a) {
+      assertTrue(v >= -2f && v <= 2f);
+    }
+  }
+
+  @Test
+  void edgeBlendAtZeroAndOne() {
+    double[] x = new double[8 * 8];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (i % 8) < 4 ? 20 : 200;
+    }
+    double[] same = x.clone();
+    ViewAugmenter.edgeBlend(same, 8, 8, 0);
+    assertArrayEquals(x, same);
+    double[] edges = x.clone();
+    ViewAugmenter.edgeBlend(edges, 8, 8, 1);
+    assertArrayEquals(ViewAugmenter.edges(x, 8, 8), edges);
+    assertEquals(255.0, Arrays.stream(edges).max().orElseThrow(), 1e-9);
+    assertEquals(0.0, edges[0], 1e-9, "flat regions have no edge");
+    assertEquals(0.0, Arrays.stream(ViewAugmenter.edges(new double[64], 8, 8)).max().orElseThrow());
+  }
+
+  @Test
+  void emaMatchesAHandComputation() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      SslTrainer t = new SslTrainer(Architecture.SMALL, SIMSIAM);
+      SslBranch online = t.newOnline();
+      SslBranch target = t.newTarget();
+      online.initialize(m, DataType.FLOAT32, new Shape(2, 1, 32, 32));
+      target.initialize(m, DataType.FLOAT32, new Shape(2, 1, 32, 32));
+      float[] o = StateDict.of(online).get("encoder.conv1.weight").getArray().toFloatArray();
+      float[] before = StateDict.of(target).get("encoder.conv1.weight").getArray().toFloatArray();
+      Ema.update(target, online, 0.9f);
+      float[] after = StateDict.of(target).get("encoder.conv1.weight").getArray().toFloatArray();
+      for (int i = 0; i < after.length; i++) {
+        assertEquals(0.9f * before[i] + 0.1f * o[i], after[i], 1e-6f);
+      }
+      Ema.copy(target, online);
+      assertArrayEquals(o, StateDict.of(target).get("encoder.conv1.weight").getArray().toFloatArray());
+    }
+  }
+
+  @Test
+  void stopGradientStopsGradients() {
+    Engine.getEngine("PyTorch");
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray p = m.create(new float[] {1, 2, 3, 4}, new Shape(2, 2));
+      NDArray z = m.create(new float[] {4, 3, 2, 1}, new Shape(2, 2));
+      p.setRequiresGradient(true);
+      z.setRequiresGradient(true);
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        gc.backward(SslTrainer.negativeCosine(p, z.stopGradient()));
+      }
+      assertTrue(p.getGradient().abs().sum().getFloat() > 0);
+      assertEquals(0f, z.getGradient().abs().sum().getFloat());
+    }
+  }
+
+  private SslTrainer.Result pretrain(SslConfig config, int epochs) {
+    List<LabelledImage> data = TrainingData.images(96, 32);
+    try (LocalShard shard = LocalShard.spool(data.iterator(), tmp)) {
+      return new SslTrainer(Architecture.SMALL, config).train(null, null, shard, 5, 0, epochs, Device.cpu());
+    }
+  }
+
+  @Test
+  void pretrainingLossFallsAndIsDeterministic() {
+    for (String method : List.of("simsiam", "byol")) {
+      SslConfig c = new SslConfig(method, true, 16, 2e-3f, 1e-5f, 0.99f, 64, 32, ViewAugmenter.DEFAULT, 1);
+      SslTrainer.Result r = pretrain(c, 5);
+      assertTrue(r.epochLosses().get(4) < r.epochLosses().get(0), method + " " + r.epochLosses());
+      assertArrayEquals(r.online(), pretrain(c, 5).online(), method);
+      assertEquals(method.equals("byol"), r.target() != null);
+    }
+  }
+
+  @Test
+  void theExportedEncoderLoadsIntoTheFederatedModelOrFailsClearly() throws Exception {
+    SslTrainer.Result r = pretrain(SIMSIAM, 1);
+    ByteArrayOutputStream encoder = new ByteArrayOutputStream();
+    float[] encoderWeights;
+    try (NDManager m = NDManager.newBaseManager()) {
+      SslBranch online = new SslTrainer(Architecture.SMALL, SIMSIAM).newOnline();
+      online.initialize(m, DataType.FLOAT32, new Shape(2, 1, 32, 32));
+      StateDict.load(online, r.online());
+      Weights.save(online.encoder(), "small", Map.of("method", "simsiam"), encoder);
+      encoderWeights = StateDict.flatten(online.encoder());
+    }
+    try (GlobalModel g = new GlobalModel(Architecture.SMALL, 14, 1)) {
+      float[] init = g.load(new ByteArrayInputStream(encoder.toByteArray()), true);
+      assertArrayEquals(encoderWeights, Arrays.copyOf(init, encoderWeights.length));
+    }
+    try (GlobalModel g = new GlobalModel(Architecture.RESNET18, 14, 1)) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> g.load(new ByteArrayInputStream(encoder.toByteArray()), true));
+      assertTrue(e.getMessage().contains("tensor '"), e.getMessage());
+    }
+  }
+}
