@@ -27,7 +27,7 @@ import org.fedcxr.eval.Evaluator;
 import org.fedcxr.fl.FederatedRun;
 import org.fedcxr.fl.GlobalModel;
 import org.fedcxr.fl.RoundReport;
-import org.fedcxr.fl.RunStore;
+import org.fedcxr.train.RunStore;
 import org.fedcxr.fl.Strategy;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.DiseaseScorer;

@@ -111,6 +111,41 @@ public final class JobSpecs {
         SpecKey.integer("batch_size", 64, 1, 4096, "scoring batch size"));
     register("evaluate", evaluate, List.of());
 
+    List<SpecKey> pretrain = List.of(
+        SpecKey.string("input", null, "output location of an ingest job"),
+        SpecKey.choice("split", "server", List.of("server", "all"), "the server pool, or every image (labels unused)"),
+        SpecKey.string("output", null, "run store, encoder.safetensors, losses, charts"),
+        seed,
+        SpecKey.choice("architecture", "resnet18", ARCHITECTURES, "the encoder"),
+        SpecKey.choice("method", "byol", List.of("byol", "simsiam"), "instance-discrimination variant"),
+        SpecKey.choice("sr_layer", "spectral-residual", List.of("none", "spectral-residual"),
+            "SR-layer in the projection head"),
+        SpecKey.integer("epochs", 20, 1, 100_000, "pretraining epochs (checkpointed each)"),
+        SpecKey.integer("batch_size", 32, 2, 4096, "batch size"),
+        SpecKey.number("learning_rate", 1e-3, 1e-8, 10, "Adam learning rate"),
+        SpecKey.number("weight_decay", 1e-6, 0, 1, "weight decay"),
+        SpecKey.number("ema", 0.99, 0, 1, "BYOL target momentum"),
+        SpecKey.integer("hidden", 512, 1, 65536, "projector/predictor hidden width"),
+        SpecKey.integer("dim", 128, 1, 65536, "embedding dimension"),
+        SpecKey.integer("workers", 1, 1, 100_000, "data-parallel workers (Spark tasks) averaged every epoch"),
+        SpecKey.integer("threads", 1, 1, 256, "libtorch threads outside Spark tasks"),
+        SpecKey.number("aug.crop_p", 1.0, 0, 1, "probability of a random resized crop"),
+        SpecKey.number("aug.min_scale", 0.3, 0.01, 1, "smallest crop area share"),
+        SpecKey.number("aug.rotate_p", 0.5, 0, 1, "probability of a rotation"),
+        SpecKey.number("aug.max_degrees", 10.0, 0, 180, "largest rotation"),
+        SpecKey.number("aug.color_p", 0.8, 0, 1, "probability of brightness/contrast/gamma jitter"),
+        SpecKey.number("aug.brightness", 0.2, 0, 1, "brightness jitter (share of 255)"),
+        SpecKey.number("aug.contrast", 0.2, 0, 1, "contrast jitter"),
+        SpecKey.number("aug.gamma", 0.2, 0, 2, "log-gamma jitter"),
+        SpecKey.number("aug.blur_p", 0.5, 0, 1, "probability of a Gaussian blur"),
+        SpecKey.number("aug.noise_p", 0.3, 0, 1, "probability of Gaussian noise"),
+        SpecKey.number("aug.noise_std", 8.0, 0, 128, "noise standard deviation (gray levels)"),
+        SpecKey.number("aug.flip_p", 0.0, 0, 1, "probability of a horizontal flip (off: it swaps the heart's side)"),
+        SpecKey.number("aug.edge_p", 0.5, 0, 1, "probability of the edge-component blend"),
+        SpecKey.number("aug.edge_min", 0.2, 0, 1, "smallest edge blend weight"),
+        SpecKey.number("aug.edge_max", 0.6, 0, 1, "largest edge blend weight"));
+    register("pretrain", pretrain, List.of());
+
     List<SpecKey> bench = List.of(
         SpecKey.choice("suite", "ingest", List.of("ingest", "train", "memory", "rounds"), "what to measure"),
         SpecKey.string("output", "runs/bench", "where the inputs, outputs and the summary go"),

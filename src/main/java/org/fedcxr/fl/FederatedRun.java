@@ -1,5 +1,8 @@
 package org.fedcxr.fl;
 
+import org.fedcxr.train.RunStore;
+import org.fedcxr.train.WeightedMean;
+import org.fedcxr.train.ExactPartitioner;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -97,6 +97,7 @@ public final class SslTrainer {
           } else {
             Ema.copy(tgt, net);
           }
+          tgt.freezeParameters(true);
         }
         ParameterStore targetStore = new ParameterStore(trainer.getManager(), false);
         List<Double> losses = new ArrayList<>();

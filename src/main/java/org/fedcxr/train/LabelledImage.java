@@ -6,6 +6,23 @@ import org.apache.spark.sql.Row;
 
 /** One training example as the images table stores it: 8-bit gray pixels and multi-hot labels (NaN = unknown). */
 public record LabelledImage(String imageId, int height, int width, byte[] pixels, float[] labels) {
+  /** Adapts a stream of images-table rows for self-supervised training: labels are never read (none are kept). */
+  public static Iterator<LabelledImage> unlabelled(Iterator<Row> rows) {
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return rows.hasNext();
+      }
+
+      @Override
+      public LabelledImage next() {
+        Row r = rows.next();
+        return new LabelledImage(r.getAs("image_id"), r.<Integer>getAs("height"), r.<Integer>getAs("width"),
+            r.getAs("pixels"), new float[0]);
+      }
+    };
+  }
+
   /** Adapts a stream of images-table rows (a Spark partition) without materialising it. */
   public static Iterator<LabelledImage> fromRows(Iterator<Row> rows) {
     return new Iterator<>() {

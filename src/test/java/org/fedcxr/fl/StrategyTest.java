@@ -1,5 +1,6 @@
 package org.fedcxr.fl;
 
+import org.fedcxr.train.WeightedMean;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

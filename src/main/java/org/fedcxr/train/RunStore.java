@@ -1,4 +1,4 @@
-package org.fedcxr.fl;
+package org.fedcxr.train;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,7 +16,7 @@ import org.fedcxr.config.JobFailure;
 import org.fedcxr.model.SafeTensors;
 
 /**
- * The run store of a federated run, on any Hadoop file system:
+ * The run store of a federated or pretraining run (a round is an epoch of pretraining), on any Hadoop file system:
  * <pre>
  * rounds/00007/global.safetensors   weights after round 7
  * rounds/00007/state.safetensors    strategy state (server moments), if any

@@ -1,4 +1,4 @@
-package org.fedcxr.fl;
+package org.fedcxr.train;
 
 /**
  * A running weighted sum of client weights (in double), so the driver holds one client's update at a time whatever

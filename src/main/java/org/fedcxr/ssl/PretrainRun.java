@@ -1,0 +1,205 @@
+package org.fedcxr.ssl;
+
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.fedcxr.config.Seeds;
+import org.fedcxr.model.Architecture;
+import org.fedcxr.train.Devices;
+import org.fedcxr.train.ExactPartitioner;
+import org.fedcxr.train.LabelledImage;
+import org.fedcxr.train.LocalShard;
+import org.fedcxr.train.RunStore;
+import org.fedcxr.train.WeightedMean;
+import scala.Tuple2;
+
+/**
+ * Self-supervised pretraining on Spark: the unlabelled images are split by a hash of their id into {@code workers}
+ * shards, one Spark task each. Every epoch each task trains one epoch on its shard from the current weights
+ * (local SGD) and the driver averages the workers' online and target weights by their share of the images, then
+ * checkpoints the epoch (a round of the run store). With one worker this is plain sequential training. The optimizer
+ * state starts afresh each epoch.
+ */
+public final class PretrainRun {
+  /** One epoch's outcome. */
+  public record Epoch(int epoch, double loss, double seconds, double imagesPerSecond) implements Serializable {
+  }
+
+  private final JavaSparkContext jsc;
+  private final Architecture architecture;
+  private final SslConfig config;
+  private final long seed;
+  private final RunStore store;
+
+  public PretrainRun(JavaSparkContext jsc, Architecture architecture, SslConfig config, long seed, RunStore store) {
+    this.jsc = jsc;
+    this.architecture = architecture;
+    this.config = config;
+    this.seed = seed;
+    this.store = store;
+  }
+
+  /** Rows keyed by shard, one partition per worker, kept for all epochs; only id, size and pixels are kept. */
+  public static JavaPairRDD<Integer, Row> shards(Dataset<Row> images, int workers, long seed) {
+    return images.select("image_id", "height", "width", "pixels").javaRDD()
+        .mapToPair(r -> new Tuple2<>((int) Math.floorMod(Seeds.derive(seed, "worker", r.getString(0)), workers), r))
+        .partitionBy(new ExactPartitioner(workers)).persist(StorageLevel.MEMORY_AND_DISK());
+  }
+
+  /**
+   * Trains epochs after the last complete one (all when not resuming); returns (online, target) flat weights and
+   * the epochs' reports, earlier ones included when resuming.
+   */
+  public float[][] run(JavaPairRDD<Integer, Row> shards, int epochs, boolean resume, List<Epoch> history,
+      java.util.function.Consumer<Epoch> progress) {
+    float[] online = null;
+    float[] target = null;
+    int start = 1;
+    if (resume && store.lastCompleteRound() > 0) {
+      store.reopen();
+      int last = store.lastCompleteRound();
+      Map<String, float[]> state = RunStore.vectors(store.read(last, "state.safetensors"));
+      online = state.get("online");
+      target = state.get("target");
+      float[] h = state.get("history");
+      for (int i = 0; i + 3 < h.length; i += 4) {
+        history.add(new Epoch((int) h[i], h[i + 1], h[i + 2], h[i + 3]));
+      }
+      start = last + 1;
+    } else {
+      store.clear();
+      float[][] initial = initial();
+      online = initial[0];
+      target = initial[1];
+    }
+    for (int epoch = start; epoch <= epochs; epoch++) {
+      long t0 = System.nanoTime();
+      Broadcast<float[][]> weights = jsc.broadcast(new float[][] {online, target});
+      JavaRDD<Update> updates = shards.mapPartitionsWithIndex(new Worker(weights, architecture.name(), config, seed, epoch),
+          true);
+      WeightedMean meanOnline = null;
+      WeightedMean meanTarget = null;
+      double lossSum = 0;
+      long images = 0;
+      for (Update u : updates.collect()) {
+        if (u.samples == 0) {
+          continue;
+        }
+        float[] o = u.floats(u.online);
+        meanOnline = meanOnline == null ? new WeightedMean(o.length) : meanOnline;
+        meanOnline.add(o, u.samples);
+        if (u.target != null) {
+          float[] t = u.floats(u.target);
+          meanTarget = meanTarget == null ? new WeightedMean(t.length) : meanTarget;
+          meanTarget.add(t, u.samples);
+        }
+        lossSum += u.loss * u.samples;
+        images += u.samples;
+      }
+      weights.destroy();
+      if (meanOnline == null) {
+        throw new IllegalStateException("epoch " + epoch + ": no worker had images to train on");
+      }
+      online = meanOnline.mean();
+      target = meanTarget == null ? null : meanTarget.mean();
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      Epoch e = new Epoch(epoch, lossSum / images, seconds, images / seconds);
+      history.add(e);
+      Map<String, float[]> state = new LinkedHashMap<>();
+      state.put("online", online);
+      if (target != null) {
+        state.put("target", target);
+      }
+      float[] h = new float[history.size() * 4];
+      for (int i = 0; i < history.size(); i++) {
+        Epoch x = history.get(i);
+        h[4 * i] = x.epoch();
+        h[4 * i + 1] = (float) x.loss();
+        h[4 * i + 2] = (float) x.seconds();
+        h[4 * i + 3] = (float) x.imagesPerSecond();
+      }
+      state.put("history", h);
+      RunStore.RoundWriter writer = store.beginRound(epoch);
+      writer.write("state.safetensors", RunStore.vectors(state));
+      writer.commit();
+      progress.accept(e);
+    }
+    return new float[][] {online, target};
+  }
+
+  /** The seeded initial weights, made once on the driver so every worker starts from the same network. */
+  private float[][] initial() {
+    ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed((int) Seeds.derive(seed, "ssl-init"));
+    SslTrainer trainer = new SslTrainer(architecture, config);
+    try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+      ai.djl.ndarray.types.Shape shape = new ai.djl.ndarray.types.Shape(2, 1, 64, 64);
+      SslBranch online = trainer.newOnline();
+      online.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, shape);
+      if (!config.method().equals("byol")) {
+        return new float[][] {org.fedcxr.model.StateDict.flatten(online), null};
+      }
+      SslBranch target = trainer.newTarget();
+      target.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, shape);
+      Ema.copy(target, online);
+      return new float[][] {org.fedcxr.model.StateDict.flatten(online), org.fedcxr.model.StateDict.flatten(target)};
+    }
+  }
+
+  /** What a worker returns: its image count, mean loss, and weights as little-endian bytes. */
+  record Update(int samples, double loss, byte[] online, byte[] target) implements Serializable {
+    static byte[] bytes(float[] w) {
+      ByteBuffer b = ByteBuffer.allocate(w.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+      b.asFloatBuffer().put(w);
+      return b.array();
+    }
+
+    float[] floats(byte[] b) {
+      float[] out = new float[b.length / 4];
+      ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+      return out;
+    }
+  }
+
+  /** One worker's epoch: spools its shard and trains one epoch from the broadcast weights. */
+  private record Worker(Broadcast<float[][]> weights, String architecture, SslConfig config, long seed,
+      int epoch) implements Function2<Integer, Iterator<Tuple2<Integer, Row>>, Iterator<Update>> {
+    @Override
+    public Iterator<Update> call(Integer worker, Iterator<Tuple2<Integer, Row>> rows) {
+      if (!rows.hasNext()) {
+        return List.of(new Update(0, 0, null, null)).iterator();
+      }
+      Iterator<Row> plain = new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return rows.hasNext();
+        }
+
+        @Override
+        public Row next() {
+          return rows.next()._2();
+        }
+      };
+      try (LocalShard shard = LocalShard.spool(LabelledImage.unlabelled(plain),
+          Path.of(System.getProperty("java.io.tmpdir")))) {
+        float[][] w = weights.value();
+        SslTrainer.Result r = new SslTrainer(Architecture.named(architecture), config).train(w[0], w[1], shard,
+            Seeds.derive(seed, "worker", Integer.toString(worker)), epoch, 1, Devices.forCurrentTask());
+        return List.of(new Update(shard.size(), r.epochLosses().get(0), Update.bytes(r.online()),
+            r.target() == null ? null : Update.bytes(r.target()))).iterator();
+      }
+    }
+  }
+}
