@@ -1,0 +1,105 @@
+package org.fedcxr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.fedcxr.config.JobSpecs;
+import org.fedcxr.config.Spec;
+import org.fedcxr.data.SyntheticXrays;
+import org.fedcxr.model.SafeTensors;
+import org.fedcxr.testing.SparkTests;
+import org.fedcxr.testing.TestCatalog;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PretrainJobTest {
+  static SparkSession spark;
+  @TempDir
+  static Path dir;
+  static Path ingested;
+
+  @BeforeAll
+  static void setUp() {
+    spark = SparkTests.start();
+    Path data = dir.resolve("synthetic");
+    SyntheticXrays.write(data, 160, 64, 2, 8);
+    Path catalog = TestCatalog.nih(dir.resolve("catalog"), "synthetic", data);
+    ingested = dir.resolve("ingested");
+    IngestJob.execute(spark, JobSpecs.schema("ingest").load(null, List.of("dataset=synthetic",
+        "catalog=" + catalog, "output=" + ingested, "image_size=32", "split.server=0.6", "split.client=0.2",
+        "split.test=0.2")), false);
+  }
+
+  @AfterAll
+  static void tearDown() {
+    spark.stop();
+  }
+
+  static Spec spec(String out, String... more) {
+    List<String> sets = new ArrayList<>(List.of("input=" + ingested, "output=" + dir.resolve(out),
+        "architecture=small", "epochs=3", "batch_size=16", "hidden=64", "dim=32"));
+    sets.addAll(List.of(more));
+    return JobSpecs.schema("pretrain").load(null, sets);
+  }
+
+  static Map<String, SafeTensors.Tensor> encoder(String out) throws IOException {
+    try (var in = Files.newInputStream(dir.resolve(out).resolve("encoder.safetensors"))) {
+      return SafeTensors.read(in).tensors();
+    }
+  }
+
+  @Test
+  void pretrainsOnTheServerPoolAndExportsOnlyTheEncoder() throws IOException {
+    Map<String, Object> summary = PretrainJob.execute(spark, spec("run", "workers=2"), false, false);
+    Path out = dir.resolve("run");
+    for (String f : List.of("_SUCCESS", "encoder.safetensors", "losses.csv", "charts/loss.png", "charts/views.png",
+        "rounds/00003/_COMPLETE")) {
+      assertTrue(Files.exists(out.resolve(f)), f);
+    }
+    long server = spark.read().parquet(ingested + "/images").filter("split = 'server'").count();
+    assertEquals(server, summary.get("images"));
+    Map<String, SafeTensors.Tensor> tensors = encoder("run");
+    assertTrue(tensors.containsKey("conv1.weight"));
+    assertFalse(tensors.keySet().stream().anyMatch(k -> k.startsWith("projector") || k.startsWith("predictor")
+        || k.startsWith("sr") || k.startsWith("fc")), tensors.keySet().toString());
+    try (var in = Files.newInputStream(out.resolve("encoder.safetensors"))) {
+      Map<String, String> meta = SafeTensors.read(in).metadata();
+      assertEquals("byol", meta.get("method"));
+      assertEquals("3", meta.get("epochs"));
+      assertTrue(meta.get("data").endsWith("split=server"));
+    }
+    assertEquals(4, Files.readAllLines(out.resolve("losses.csv")).size());
+  }
+
+  @Test
+  void resumeEndsWithTheSameEncoderAsAnUninterruptedRun() throws IOException {
+    PretrainJob.execute(spark, spec("whole", "method=simsiam"), false, false);
+    PretrainJob.execute(spark, spec("part", "method=simsiam", "epochs=2"), false, false);
+    PretrainJob.execute(spark, spec("part", "method=simsiam"), true, false);
+    Map<String, SafeTensors.Tensor> a = encoder("whole");
+    Map<String, SafeTensors.Tensor> b = encoder("part");
+    assertEquals(a.keySet(), b.keySet());
+    for (String k : a.keySet()) {
+      assertArrayEquals(a.get(k).data(), b.get(k).data(), k);
+    }
+  }
+
+  @Test
+  void anEmptySplitIsAClearError() {
+    var e = assertThrows(org.fedcxr.config.JobFailure.class, () -> PretrainJob.execute(spark,
+        spec("empty", "input=" + dir.resolve("nowhere")), false, false));
+    assertTrue(e.getMessage().contains("nowhere"));
+  }
+}
