@@ -2,13 +2,8 @@ package org.fedcxr.cli;
 
 import static org.apache.spark.sql.functions.col;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -21,8 +16,6 @@ import org.fedcxr.data.ImagesTable;
 import org.fedcxr.eval.Evaluator;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.DiseaseScorer;
-import org.fedcxr.model.SafeTensors;
-import org.fedcxr.model.Weights;
 import picocli.CommandLine.Command;
 
 /**
@@ -49,19 +42,9 @@ public final class EvaluateJob extends JobCommand {
     if (!JobOutput.isComplete(input, spark.sparkContext().hadoopConfiguration())) {
       throw new JobFailure("input " + input + " is not a complete ingest output (no _SUCCESS)");
     }
-    byte[] weights = read(spark, Locations.resolve(spec.string("weights")));
-    Map<String, String> metadata;
-    try {
-      metadata = SafeTensors.read(new ByteArrayInputStream(weights)).metadata();
-    } catch (IOException e) {
-      throw new JobFailure("weights " + spec.string("weights") + " are not a safetensors file: " + e.getMessage(), e);
-    }
-    String archName = spec.string("architecture") != null ? spec.string("architecture")
-        : metadata.get(Weights.ARCHITECTURE);
-    if (archName == null) {
-      throw new JobFailure("weights " + spec.string("weights") + " name no architecture; set key 'architecture'");
-    }
-    Architecture arch = Architecture.named(archName);
+    byte[] weights = WeightFiles.read(spark, Locations.resolve(spec.string("weights")));
+    Map<String, String> metadata = WeightFiles.metadata(weights, spec.string("weights"));
+    Architecture arch = WeightFiles.architecture(spec.string("architecture"), metadata, spec.string("weights"));
     Dataset<Row> images = spark.read().parquet(input + "/images");
     List<String> labels = ImagesTable.labelNames(images);
     if (!spec.string("split").equals("all")) {
@@ -83,16 +66,5 @@ public final class EvaluateJob extends JobCommand {
         scorer.release();
       }
     });
-  }
-
-  private static byte[] read(SparkSession spark, String location) {
-    Path p = new Path(location);
-    try (InputStream in = p.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(p)) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      in.transferTo(out);
-      return out.toByteArray();
-    } catch (IOException e) {
-      throw new JobFailure("cannot read weights " + location + ": " + e, e);
-    }
   }
 }

@@ -146,6 +146,18 @@ public final class JobSpecs {
         SpecKey.number("aug.edge_max", 0.6, 0, 1, "largest edge blend weight"));
     register("pretrain", pretrain, List.of());
 
+    List<SpecKey> probe = List.of(
+        SpecKey.string("encoder", null, "an encoder export (encoder.safetensors) or random"),
+        SpecKey.string("input", null, "output location of an ingest job"),
+        SpecKey.choice("train_split", "client", List.of("client", "server"), "labelled images the probe is fit on"),
+        SpecKey.string("output", null, "where the probe's metrics go"),
+        seed,
+        SpecKey.optionalChoice("architecture", ARCHITECTURES, "default: the encoder's metadata (required for random)"),
+        SpecKey.integer("batch_size", 64, 1, 4096, "feature extraction batch"),
+        SpecKey.number("reg_param", 0.01, 0, 100, "L2 regularisation of the logistic regressions"),
+        SpecKey.integer("max_iter", 100, 1, 10_000, "iterations of each logistic regression"));
+    register("probe", probe, List.of());
+
     List<SpecKey> bench = List.of(
         SpecKey.choice("suite", "ingest", List.of("ingest", "train", "memory", "rounds"), "what to measure"),
         SpecKey.string("output", "runs/bench", "where the inputs, outputs and the summary go"),

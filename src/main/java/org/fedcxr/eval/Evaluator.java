@@ -23,7 +23,12 @@ public final class Evaluator {
   }
 
   public static Map<String, Object> evaluate(Dataset<Row> test, DiseaseScorer scorer, List<String> labels) {
-    JavaRDD<Row> scored = scorer.transform(test).select("labels", "probabilities").javaRDD()
+    return evaluateScored(scorer.transform(test), labels);
+  }
+
+  /** The same metrics for a frame that already has {@code labels} and {@code probabilities} columns. */
+  public static Map<String, Object> evaluateScored(Dataset<Row> scoredFrame, List<String> labels) {
+    JavaRDD<Row> scored = scoredFrame.select("labels", "probabilities").javaRDD()
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Map<String, Object> perLabel = new LinkedHashMap<>();

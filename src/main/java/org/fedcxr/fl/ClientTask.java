@@ -15,6 +15,7 @@ import org.fedcxr.config.Seeds;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.SafeTensors;
 import org.fedcxr.train.Devices;
+import org.fedcxr.train.ExactPartitioner;
 import org.fedcxr.train.LabelledImage;
 import org.fedcxr.train.LocalShard;
 import org.fedcxr.train.LocalTrainer;
@@ -75,17 +76,7 @@ final class ClientTask implements Function2<Integer, Iterator<Tuple2<Integer, Ro
       if (batchNormFiles != null && batchNormFiles[client] != null) {
         initial = withOwnBatchNorm(initial, batchNormFiles[client]);
       }
-      Iterator<LabelledImage> images = LabelledImage.fromRows(new Iterator<>() {
-        @Override
-        public boolean hasNext() {
-          return rows.hasNext();
-        }
-
-        @Override
-        public Row next() {
-          return rows.next()._2();
-        }
-      });
+      Iterator<LabelledImage> images = LabelledImage.fromRows(ExactPartitioner.values(rows));
       try (LocalShard shard = LocalShard.spool(images, Path.of(System.getProperty("java.io.tmpdir")))) {
         LocalTrainer.Result r = new LocalTrainer(Architecture.named(architecture), labels, config)
             .train(initial, shard, Seeds.derive(seed, "round", Integer.toString(round), "client",

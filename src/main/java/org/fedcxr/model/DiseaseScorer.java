@@ -22,7 +22,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * A spark.ml {@link Transformer} that adds a {@code probabilities} column (one per label) to a DataFrame of images
- * (the images table's {@code pixels}, {@code height}, {@code width}). The weights are read once on the driver and
+ * (the images table's {@code pixels}, {@code height}, {@code width}); or, built from an encoder's weights with
+ * {@link #featuresFromBytes}, a {@code features} column (the encoder's output, for linear probes). The weights are read once on the driver and
  * broadcast; each executor builds the model the first time one of its tasks needs it and keeps it for the others
  * (the pattern of DJL's Spark extension, which is not available for Spark 4).
  */
@@ -33,13 +34,16 @@ public final class DiseaseScorer extends Transformer {
   private final int labels;
   private final int batchSize;
   private final Broadcast<byte[]> weights;
+  private final boolean features;
 
-  private DiseaseScorer(String uid, String architecture, int labels, int batchSize, Broadcast<byte[]> weights) {
+  private DiseaseScorer(String uid, String architecture, int labels, int batchSize, Broadcast<byte[]> weights,
+      boolean features) {
     this.uid = uid;
     this.architecture = architecture;
     this.labels = labels;
     this.batchSize = batchSize;
     this.weights = weights;
+    this.features = features;
   }
 
   /** A scorer for the weights at {@code location} (file:, hdfs://, s3a://). */
@@ -61,7 +65,14 @@ public final class DiseaseScorer extends Transformer {
   public static DiseaseScorer fromBytes(SparkSession spark, byte[] weights, Architecture architecture, int labels,
       int batchSize) {
     Broadcast<byte[]> b = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()).broadcast(weights);
-    return new DiseaseScorer("diseaseScorer_" + UUID.randomUUID(), architecture.name(), labels, batchSize, b);
+    return new DiseaseScorer("diseaseScorer_" + UUID.randomUUID(), architecture.name(), labels, batchSize, b, false);
+  }
+
+  /** A transformer adding the {@code features} of an encoder (safetensors bytes of the encoder alone). */
+  public static DiseaseScorer featuresFromBytes(SparkSession spark, byte[] encoder, Architecture architecture,
+      int batchSize) {
+    Broadcast<byte[]> b = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()).broadcast(encoder);
+    return new DiseaseScorer("encoderFeatures_" + UUID.randomUUID(), architecture.name(), 1, batchSize, b, true);
   }
 
   /** Frees the broadcast weights and this JVM's cached model (executors drop theirs with the broadcast). */
@@ -74,7 +85,7 @@ public final class DiseaseScorer extends Transformer {
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType out = transformSchema(dataset.schema());
     String key = uid + "/" + weights.id();
-    return dataset.toDF().mapPartitions(new Score(key, architecture, labels, batchSize, weights),
+    return dataset.toDF().mapPartitions(new Score(key, architecture, labels, batchSize, weights, features),
         Encoders.row(out));
   }
 
@@ -85,12 +96,13 @@ public final class DiseaseScorer extends Transformer {
         throw new IllegalArgumentException("input has no column '" + c + "' (an images table is needed)");
       }
     }
-    return schema.add("probabilities", DataTypes.createArrayType(DataTypes.FloatType, false), false);
+    return schema.add(features ? "features" : "probabilities", DataTypes.createArrayType(DataTypes.FloatType, false),
+        false);
   }
 
   @Override
   public Transformer copy(ParamMap extra) {
-    return new DiseaseScorer(uid, architecture, labels, batchSize, weights);
+    return new DiseaseScorer(uid, architecture, labels, batchSize, weights, features);
   }
 
   @Override
@@ -99,11 +111,11 @@ public final class DiseaseScorer extends Transformer {
   }
 
   /** Scores one partition in batches of consecutive rows of the same size. */
-  private record Score(String key, String architecture, int labels, int batchSize, Broadcast<byte[]> weights)
-      implements MapPartitionsFunction<Row, Row> {
+  private record Score(String key, String architecture, int labels, int batchSize, Broadcast<byte[]> weights,
+      boolean features) implements MapPartitionsFunction<Row, Row> {
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
-      Inference model = Inference.cached(key, Architecture.named(architecture), labels, weights.value());
+      Inference model = Inference.cached(key, Architecture.named(architecture), labels, weights.value(), features);
       List<Row> out = new ArrayList<>();
       List<Row> batch = new ArrayList<>();
       return new Iterator<>() {
@@ -150,16 +162,17 @@ public final class DiseaseScorer extends Transformer {
           for (int i = 0; i < batch.size(); i++) {
             Pixels.normalise(batch.get(i).<byte[]>getAs("pixels"), x, i * h * w);
           }
-          float[] p = m.probabilities(x, batch.size(), h, w);
+          float[] p = features ? m.features(x, batch.size(), h, w) : m.probabilities(x, batch.size(), h, w);
+          int width = p.length / batch.size();
           for (int i = 0; i < batch.size(); i++) {
             Row r = batch.get(i);
             Object[] values = new Object[r.size() + 1];
             for (int c = 0; c < r.size(); c++) {
               values[c] = r.get(c);
             }
-            Float[] probs = new Float[labels];
-            for (int k = 0; k < labels; k++) {
-              probs[k] = p[i * labels + k];
+            Float[] probs = new Float[width];
+            for (int k = 0; k < width; k++) {
+              probs[k] = p[i * width + k];
             }
             values[r.size()] = probs;
             out.add(RowFactory.create(values));

@@ -25,23 +25,32 @@ public final class Inference {
   private final Classifier model;
   private final int labels;
 
-  private Inference(Architecture architecture, int labels, byte[] weights) {
+  private Inference(Architecture architecture, int labels, byte[] weights, boolean encoderOnly) {
     this.labels = labels;
     this.manager = NDManager.newBaseManager();
     this.model = Classifier.of(architecture, labels);
     model.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 32, 32));
     try {
-      Weights.load(model, new ByteArrayInputStream(weights));
+      Weights.load(encoderOnly ? model.encoder() : model, new ByteArrayInputStream(weights));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the model weights", e);
     }
   }
 
-  /** The model for {@code key}, loaded from {@code weights} the first time this JVM asks for it. */
-  public static synchronized Inference cached(String key, Architecture architecture, int labels, byte[] weights) {
+  /** The classifier for {@code key}, loaded from {@code weights} the first time this JVM asks for it. */
+  public static Inference cached(String key, Architecture architecture, int labels, byte[] weights) {
+    return cached(key, architecture, labels, weights, false);
+  }
+
+  /**
+   * The model for {@code key}; with {@code encoderOnly} the weights are an encoder's (a pretraining export) and only
+   * {@link #features} is meaningful.
+   */
+  public static synchronized Inference cached(String key, Architecture architecture, int labels, byte[] weights,
+      boolean encoderOnly) {
     Inference m = CACHE.get(key);
     if (m == null) {
-      m = new Inference(architecture, labels, weights);
+      m = new Inference(architecture, labels, weights, encoderOnly);
       CACHE.put(key, m);
       while (CACHE.size() > KEEP) {
         evict(CACHE.keySet().iterator().next());
@@ -66,6 +75,15 @@ public final class Inference {
       NDArray x = scope.create(images, new Shape(n, 1, h, w));
       NDArray logits = model.forward(new ParameterStore(scope, false), new NDList(x), false).singletonOrThrow();
       return ai.djl.nn.Activation.sigmoid(logits).toFloatArray();
+    }
+  }
+
+  /** The encoder's feature vectors, {@code n x features}, for {@code n} normalised images of h x w. */
+  public synchronized float[] features(float[] images, int n, int h, int w) {
+    try (NDManager scope = manager.newSubManager()) {
+      NDArray x = scope.create(images, new Shape(n, 1, h, w));
+      return model.encoder().forward(new ParameterStore(scope, false), new NDList(x), false).singletonOrThrow()
+          .toFloatArray();
     }
   }
 

@@ -181,18 +181,7 @@ public final class PretrainRun {
       if (!rows.hasNext()) {
         return List.of(new Update(0, 0, null, null)).iterator();
       }
-      Iterator<Row> plain = new Iterator<>() {
-        @Override
-        public boolean hasNext() {
-          return rows.hasNext();
-        }
-
-        @Override
-        public Row next() {
-          return rows.next()._2();
-        }
-      };
-      try (LocalShard shard = LocalShard.spool(LabelledImage.unlabelled(plain),
+      try (LocalShard shard = LocalShard.spool(LabelledImage.unlabelled(ExactPartitioner.values(rows)),
           Path.of(System.getProperty("java.io.tmpdir")))) {
         float[][] w = weights.value();
         SslTrainer.Result r = new SslTrainer(Architecture.named(architecture), config).train(w[0], w[1], shard,

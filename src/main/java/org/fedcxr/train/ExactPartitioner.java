@@ -28,6 +28,21 @@ public final class ExactPartitioner extends Partitioner {
     return client;
   }
 
+  /** The rows of a keyed partition, without their keys. */
+  public static <V> java.util.Iterator<V> values(java.util.Iterator<scala.Tuple2<Integer, V>> keyed) {
+    return new java.util.Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return keyed.hasNext();
+      }
+
+      @Override
+      public V next() {
+        return keyed.next()._2();
+      }
+    };
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ExactPartitioner p && p.clients == clients;

@@ -97,6 +97,27 @@ class PretrainJobTest {
   }
 
   @Test
+  void probeFitsAPerDiseaseLinearModelOnFrozenFeatures() throws IOException {
+    PretrainJob.execute(spark, spec("for-probe", "epochs=1"), false, false);
+    Map<String, Object> ssl = ProbeJob.execute(spark, JobSpecs.schema("probe").load(null, List.of(
+        "encoder=" + dir.resolve("for-probe/encoder.safetensors"), "input=" + ingested,
+        "output=" + dir.resolve("probe-ssl"))));
+    Map<?, ?> r = (Map<?, ?>) ssl.get("results");
+    assertEquals("small", r.get("architecture"));
+    double auc = ((Number) r.get("mean_auc")).doubleValue();
+    assertTrue(auc > 0 && auc < 1, "mean AUC " + auc);
+    assertEquals(15, Files.readAllLines(dir.resolve("probe-ssl/metrics_per_label.csv")).size());
+    Map<?, ?> random = (Map<?, ?>) ProbeJob.execute(spark, JobSpecs.schema("probe").load(null, List.of(
+        "encoder=random", "architecture=small", "input=" + ingested, "output=" + dir.resolve("probe-random"))))
+        .get("results");
+    assertTrue(random.get("mean_auc") instanceof Number);
+    var e = assertThrows(org.fedcxr.config.JobFailure.class, () -> ProbeJob.execute(spark,
+        JobSpecs.schema("probe").load(null, List.of("encoder=random", "input=" + ingested,
+            "output=" + dir.resolve("probe-x")))));
+    assertTrue(e.getMessage().contains("'architecture'"));
+  }
+
+  @Test
   void anEmptySplitIsAClearError() {
     var e = assertThrows(org.fedcxr.config.JobFailure.class, () -> PretrainJob.execute(spark,
         spec("empty", "input=" + dir.resolve("nowhere")), false, false));

@@ -1,0 +1,103 @@
+package org.fedcxr.cli;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.fedcxr.config.JobFailure;
+import org.fedcxr.config.JobOutput;
+import org.fedcxr.config.Locations;
+import org.fedcxr.config.Seeds;
+import org.fedcxr.config.Spec;
+import org.fedcxr.data.ImagesTable;
+import org.fedcxr.eval.LinearProbe;
+import org.fedcxr.model.Architecture;
+import org.fedcxr.model.Classifier;
+import org.fedcxr.model.DiseaseScorer;
+import org.fedcxr.model.Weights;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code probe}: does an encoder learn something useful? Freezes it (a pretraining export, or {@code random}: a
+ * randomly initialised encoder from the seed, the baseline), fits a logistic regression per disease on its features
+ * of the training split's labelled images and reports test AUC per disease and the mean.
+ */
+@Command(name = "probe", description = "Linear probe of a frozen encoder: per-disease logistic regression, test AUC.")
+public final class ProbeJob extends JobCommand {
+  @Override
+  String job() {
+    return "probe";
+  }
+
+  @Override
+  void run(SparkSession spark, Spec spec) {
+    Map<String, Object> summary = execute(spark, spec);
+    Map<?, ?> r = (Map<?, ?>) summary.get("results");
+    System.out.println("probe: " + spec.string("encoder") + ": mean test AUC " + r.get("mean_auc") + " over "
+        + r.get("labels_defined") + " diseases -> " + summary.get("output"));
+  }
+
+  static Map<String, Object> execute(SparkSession spark, Spec spec) {
+    String input = Locations.resolve(spec.string("input"));
+    if (!JobOutput.isComplete(input, spark.sparkContext().hadoopConfiguration())) {
+      throw new JobFailure("input " + input + " is not a complete ingest output (no _SUCCESS)");
+    }
+    Dataset<Row> images = spark.read().parquet(input + "/images");
+    List<String> labels = ImagesTable.labelNames(images);
+    byte[] encoder;
+    Architecture arch;
+    Map<String, String> metadata = new LinkedHashMap<>();
+    if (spec.string("encoder").equals("random")) {
+      if (spec.string("architecture") == null) {
+        throw new JobFailure("encoder 'random' needs key 'architecture'");
+      }
+      arch = Architecture.named(spec.string("architecture"));
+      encoder = randomEncoder(arch, spec.longValue("seed"));
+      metadata.put("kind", "random encoder, seed " + spec.longValue("seed"));
+    } else {
+      encoder = WeightFiles.read(spark, Locations.resolve(spec.string("encoder")));
+      metadata = WeightFiles.metadata(encoder, spec.string("encoder"));
+      arch = WeightFiles.architecture(spec.string("architecture"), metadata, spec.string("encoder"));
+    }
+    Map<String, String> provenance = metadata;
+    Dataset<Row> train = images.filter(col("split").equalTo(spec.string("train_split")));
+    Dataset<Row> test = images.filter(col("split").equalTo("test"));
+    return JobRunner.execute(spark, spec, out -> {
+      DiseaseScorer features = DiseaseScorer.featuresFromBytes(spark, encoder, arch, spec.integer("batch_size"));
+      try {
+        Map<String, Object> results = new LinkedHashMap<>(LinearProbe.evaluate(
+            features.transform(train).select("labels", "features"),
+            features.transform(test).select("labels", "features"), labels, spec.number("reg_param"),
+            spec.integer("max_iter")));
+        results.put("encoder", spec.string("encoder"));
+        results.put("architecture", arch.name());
+        results.put("encoder_metadata", provenance);
+        out.writeText("metrics_per_label.csv", MetricsTables.perLabel(List.of(new org.fedcxr.fl.RoundReport(0,
+            List.of(), Map.of(), Double.NaN, results, 0, 0, Map.of())), labels));
+        return results;
+      } finally {
+        features.release();
+      }
+    });
+  }
+
+  private static byte[] randomEncoder(Architecture arch, long seed) {
+    ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed((int) Seeds.derive(seed, "init"));
+    try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+      Classifier c = Classifier.of(arch, 14);
+      c.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 1, 64, 64));
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      Weights.save(c.encoder(), arch.name(), Map.of("kind", "random"), out);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
