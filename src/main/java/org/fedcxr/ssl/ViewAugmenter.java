@@ -42,10 +42,11 @@ public record ViewAugmenter(double cropProbability, double minScale, double rota
   }
 
   private void geometry(byte[] px, int h, int w, SplittableRandom rnd, double[] out) {
-    double scale = rnd.nextDouble() < cropProbability ? minScale + rnd.nextDouble() * (1 - minScale) : 1;
+    boolean crop = rnd.nextDouble() < cropProbability;
+    double scale = minScale + rnd.nextDouble() * (1 - minScale);
     double aspect = Math.exp(Math.log(0.75) + rnd.nextDouble() * (Math.log(4.0 / 3) - Math.log(0.75)));
-    double cw = Math.min(1, Math.sqrt(scale * aspect));
-    double ch = Math.min(1, Math.sqrt(scale / aspect));
+    double cw = crop ? Math.min(1, Math.sqrt(scale * aspect)) : 1;
+    double ch = crop ? Math.min(1, Math.sqrt(scale / aspect)) : 1;
     double cx = cw / 2 + rnd.nextDouble() * (1 - cw);
     double cy = ch / 2 + rnd.nextDouble() * (1 - ch);
     double angle = rnd.nextDouble() < rotateProbability ? Math.toRadians((rnd.nextDouble() * 2 - 1) * maxDegrees)

@@ -74,6 +74,28 @@ class SslTest {
     }
   }
 
+  /** Each augmentation alone (probability 1, the others 0): deterministic under a seed, changes the image, in range. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"crop", "rotate", "color", "blur", "noise", "flip",
+      "edge"})
+  void eachAugmentationAloneIsDeterministicAndInRange(String which) {
+    ViewAugmenter only = new ViewAugmenter(which.equals("crop") ? 1 : 0, 0.3, which.equals("rotate") ? 1 : 0, 30,
+        which.equals("color") ? 1 : 0, 0.3, 0.3, 0.3, which.equals("blur") ? 1 : 0, which.equals("noise") ? 1 : 0,
+        20, which.equals("flip") ? 1 : 0, which.equals("edge") ? 1 : 0, 0.5, 0.5);
+    byte[] px = TrainingData.images(1, 32).get(0).pixels();
+    float[] plain = new float[32 * 32];
+    org.fedcxr.model.Pixels.normalise(px, plain, 0);
+    float[] a = new float[32 * 32];
+    float[] b = new float[32 * 32];
+    only.view(px, 32, 32, new SplittableRandom(11), a, 0);
+    only.view(px, 32, 32, new SplittableRandom(11), b, 0);
+    assertArrayEquals(a, b, which);
+    assertFalse(Arrays.equals(plain, a), which + " changed nothing");
+    for (float v : a) {
+      assertTrue(v >= -2f && v <= 2f, which);
+    }
+  }
+
   @Test
   void edgeBlendAtZeroAndOne() {
     double[] x = new double[8 * 8];
