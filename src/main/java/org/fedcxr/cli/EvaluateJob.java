@@ -8,7 +8,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.JobOutput;
 import org.fedcxr.config.Locations;
 import org.fedcxr.config.Spec;
@@ -38,10 +37,8 @@ public final class EvaluateJob extends JobCommand {
   }
 
   static Map<String, Object> execute(SparkSession spark, Spec spec) {
-    String input = Locations.resolve(spec.string("input"));
-    if (!JobOutput.isComplete(input, spark.sparkContext().hadoopConfiguration())) {
-      throw new JobFailure("input " + input + " is not a complete ingest output (no _SUCCESS)");
-    }
+    String input = JobOutput.requireComplete(spec.string("input"), "ingest",
+        spark.sparkContext().hadoopConfiguration());
     byte[] weights = WeightFiles.read(spark, Locations.resolve(spec.string("weights")));
     Map<String, String> metadata = WeightFiles.metadata(weights, spec.string("weights"));
     Architecture arch = WeightFiles.architecture(spec.string("architecture"), metadata, spec.string("weights"));

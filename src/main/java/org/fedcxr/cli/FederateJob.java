@@ -59,13 +59,10 @@ public final class FederateJob extends JobCommand {
 
   static Map<String, Object> execute(SparkSession spark, Spec spec, boolean resume, boolean print) {
     Instant started = Instant.now();
-    String input = Locations.resolve(spec.string("input"));
-    String testInput = Locations.resolve(spec.string("test"));
-    for (String in : List.of(input, testInput)) {
-      if (!JobOutput.isComplete(in, spark.sparkContext().hadoopConfiguration())) {
-        throw new JobFailure("input " + in + " is not a complete job output (no _SUCCESS)");
-      }
-    }
+    String input = JobOutput.requireComplete(spec.string("input"), "partition",
+        spark.sparkContext().hadoopConfiguration());
+    String testInput = JobOutput.requireComplete(spec.string("test"), "ingest",
+        spark.sparkContext().hadoopConfiguration());
     Dataset<Row> clients = spark.read().parquet(input + "/clients");
     List<String> labels = ImagesTable.labelNames(clients);
     int k = clients.agg(max(col("client_id"))).first().getInt(0) + 1;

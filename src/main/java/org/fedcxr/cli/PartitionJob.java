@@ -11,9 +11,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.JobOutput;
-import org.fedcxr.config.Locations;
 import org.fedcxr.config.Spec;
 import org.fedcxr.data.ImagesTable;
 import org.fedcxr.partition.ClientPartitioner;
@@ -39,10 +37,8 @@ public final class PartitionJob extends JobCommand {
   }
 
   static Map<String, Object> execute(SparkSession spark, Spec spec) {
-    String input = Locations.resolve(spec.string("input"));
-    if (!JobOutput.isComplete(input, spark.sparkContext().hadoopConfiguration())) {
-      throw new JobFailure("input " + input + " is not a complete ingest output (no _SUCCESS): run ingest first");
-    }
+    String input = JobOutput.requireComplete(spec.string("input"), "ingest",
+        spark.sparkContext().hadoopConfiguration());
     Dataset<Row> images = spark.read().parquet(input + "/images");
     List<String> labels = ImagesTable.labelNames(images);
     long seed = spec.longValue("seed");

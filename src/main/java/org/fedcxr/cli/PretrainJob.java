@@ -64,10 +64,8 @@ public final class PretrainJob extends JobCommand {
 
   static Map<String, Object> execute(SparkSession spark, Spec spec, boolean resume, boolean print) {
     Instant started = Instant.now();
-    String input = Locations.resolve(spec.string("input"));
-    if (!JobOutput.isComplete(input, spark.sparkContext().hadoopConfiguration())) {
-      throw new JobFailure("input " + input + " is not a complete ingest output (no _SUCCESS)");
-    }
+    String input = JobOutput.requireComplete(spec.string("input"), "ingest",
+        spark.sparkContext().hadoopConfiguration());
     Dataset<Row> images = spark.read().parquet(input + "/images");
     if (spec.string("split").equals("server")) {
       images = images.filter(col("split").equalTo("server"));

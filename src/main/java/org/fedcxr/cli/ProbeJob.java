@@ -45,10 +45,8 @@ public final class ProbeJob extends JobCommand {
   }
 
   static Map<String, Object> execute(SparkSession spark, Spec spec) {
-    String input = Locations.resolve(spec.string("input"));
-    if (!JobOutput.isComplete(input, spark.sparkContext().hadoopConfiguration())) {
-      throw new JobFailure("input " + input + " is not a complete ingest output (no _SUCCESS)");
-    }
+    String input = JobOutput.requireComplete(spec.string("input"), "ingest",
+        spark.sparkContext().hadoopConfiguration());
     Dataset<Row> images = spark.read().parquet(input + "/images");
     List<String> labels = ImagesTable.labelNames(images);
     byte[] encoder;

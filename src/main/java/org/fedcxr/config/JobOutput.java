@@ -101,6 +101,19 @@ public final class JobOutput {
     }
   }
 
+  /**
+   * Fails with a message naming the location unless it holds a complete output of {@code job} (with
+   * {@code _SUCCESS}); returns the location, resolved.
+   */
+  public static String requireComplete(String location, String job, Configuration conf) {
+    String resolved = Locations.resolve(location);
+    if (!isComplete(resolved, conf)) {
+      throw new JobFailure("input " + resolved + " is not a complete " + job + " output (no _SUCCESS): run " + job
+          + " first");
+    }
+    return resolved;
+  }
+
   /** Whether {@code location} holds a complete job output. */
   public static boolean isComplete(String location, Configuration conf) {
     Path p = Locations.path(location);
