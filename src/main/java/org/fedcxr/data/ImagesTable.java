@@ -32,12 +32,6 @@ public final class ImagesTable {
       .add("pixels", DataTypes.BinaryType, false)
       .add("source_path", DataTypes.StringType, false);
 
-  /** The columns of the quarantine table. */
-  public static final StructType QUARANTINE = new StructType()
-      .add("source_path", DataTypes.StringType, false)
-      .add("reason", DataTypes.StringType, false)
-      .add("detail", DataTypes.StringType, true);
-
   private ImagesTable() {
   }
 

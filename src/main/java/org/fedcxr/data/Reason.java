@@ -11,8 +11,7 @@ public enum Reason {
   TOO_LARGE("too_large"),
   NO_LABEL_ROW("no_label_row"),
   UNKNOWN_LABEL("unknown_label"),
-  BAD_LABEL_ROW("bad_label_row"),
-  DUPLICATE_IMAGE("duplicate_image");
+  BAD_LABEL_ROW("bad_label_row");
 
   private final String code;
 

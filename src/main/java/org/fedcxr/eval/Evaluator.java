@@ -36,14 +36,15 @@ public final class Evaluator {
       double aucSum = 0;
       double apSum = 0;
       int defined = 0;
+      long[] counts = labelCounts(scored, labels.size());
       for (int k = 0; k < labels.size(); k++) {
         int label = k;
+        long positives = counts[2 * k];
+        long total = counts[2 * k + 1];
         JavaRDD<Tuple2<Object, Object>> pairs = scored
             .filter(r -> !Float.isNaN(((Number) r.getList(0).get(label)).floatValue()))
             .map(r -> new Tuple2<>((Object) ((Number) r.getList(1).get(label)).doubleValue(),
                 (Object) ((Number) r.getList(0).get(label)).doubleValue()));
-        long positives = pairs.filter(t -> (Double) t._2() == 1.0).count();
-        long total = pairs.count();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("positives", positives);
         m.put("negatives", total - positives);
@@ -74,6 +75,27 @@ public final class Evaluator {
     } finally {
       scored.unpersist();
     }
+  }
+
+  /** Per label: positives at 2k, known (not NaN) labels at 2k + 1; one pass over the scored rows. */
+  private static long[] labelCounts(JavaRDD<Row> scored, int labels) {
+    return scored.aggregate(new long[2 * labels], (acc, r) -> {
+      for (int k = 0; k < labels; k++) {
+        float v = ((Number) r.getList(0).get(k)).floatValue();
+        if (!Float.isNaN(v)) {
+          acc[2 * k + 1]++;
+          if (v == 1f) {
+            acc[2 * k]++;
+          }
+        }
+      }
+      return acc;
+    }, (a, b) -> {
+      for (int i = 0; i < a.length; i++) {
+        a[i] += b[i];
+      }
+      return a;
+    });
   }
 
   /**

@@ -23,10 +23,8 @@ public final class Inference {
 
   private final NDManager manager;
   private final Classifier model;
-  private final int labels;
 
   private Inference(Architecture architecture, int labels, byte[] weights, boolean encoderOnly) {
-    this.labels = labels;
     this.manager = NDManager.newBaseManager();
     this.model = Classifier.of(architecture, labels);
     model.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 32, 32));
@@ -87,7 +85,4 @@ public final class Inference {
     }
   }
 
-  public int labels() {
-    return labels;
-  }
 }

@@ -29,6 +29,7 @@ public final class LocalShard implements Closeable {
   private final int width;
   private final int labels;
   private final int recordBytes;
+  private final ByteBuffer record;
 
   private LocalShard(Path file, FileChannel channel, int height, int width, int labels) {
     this.file = file;
@@ -37,6 +38,7 @@ public final class LocalShard implements Closeable {
     this.width = width;
     this.labels = labels;
     this.recordBytes = height * width + labels * 4;
+    this.record = ByteBuffer.allocate(recordBytes);
   }
 
   /** Spools the stream; every image must have the first image's size and label count. */
@@ -106,11 +108,15 @@ public final class LocalShard implements Closeable {
     return ids.get(index);
   }
 
-  /** Reads record {@code index}: pixels into {@code pixels}, labels into {@code labelsOut}. */
+  /** Reads record {@code index}: pixels into {@code pixels}, labels into {@code labelsOut} (one thread at a time). */
   public void read(int index, byte[] pixels, float[] labelsOut) {
-    ByteBuffer b = ByteBuffer.allocate(recordBytes);
+    ByteBuffer b = record.clear();
     try {
-      channel.read(b, (long) index * recordBytes);
+      while (b.hasRemaining()) {
+        if (channel.read(b, (long) index * recordBytes + b.position()) < 0) {
+          throw new IOException("record " + index + " is cut short");
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the spooled training data " + file, e);
     }
