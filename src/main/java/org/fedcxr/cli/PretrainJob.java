@@ -90,11 +90,15 @@ public final class PretrainJob extends JobCommand {
         throw new JobFailure("no images to pretrain on in " + input + " (split " + spec.string("split") + ")");
       }
       long runStart = System.nanoTime();
+      int[] firstEpoch = {-1};
       weights = new PretrainRun(new JavaSparkContext(spark.sparkContext()), arch, config, seed, store)
           .run(shards, epochs, resume, history, e -> {
+            if (firstEpoch[0] < 0) {
+              firstEpoch[0] = e.epoch();
+            }
             if (print) {
               double elapsed = (System.nanoTime() - runStart) / 1e9;
-              int done = e.epoch() - history.get(0).epoch() + 1;
+              int done = e.epoch() - firstEpoch[0] + 1;
               System.out.printf(Locale.ROOT, "pretrain: epoch %d/%d  loss %.4f  %.1f img/s  %.0fs elapsed  ~%.0fs "
                   + "left%n", e.epoch(), epochs, e.loss(), e.imagesPerSecond(), elapsed,
                   elapsed / done * (epochs - e.epoch()));
