@@ -102,7 +102,7 @@ final class RoundBenchmark {
     results.put("per_round", perRound);
     results.put("round_seconds_after_warmup", seconds / (history.size() - 1));
     results.put("overhead_share_after_warmup", (seconds - trainPerSlot) / seconds);
-    results.put("driver_heap_mb_max", heap.stream().mapToDouble(Double::doubleValue).max().orElse(0));
+    results.put("driver_heap_mb_max", heap.isEmpty() ? 0.0 : java.util.Collections.max(heap));
     return results;
   }
 }
