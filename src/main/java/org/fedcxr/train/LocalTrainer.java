@@ -59,11 +59,6 @@ public final class LocalTrainer {
     return this;
   }
 
-  /** Whether some thread of this JVM is training now. */
-  public static boolean busy() {
-    return TrainingLock.busy();
-  }
-
   /**
    * Trains from {@code initial} weights (a flat view; null for a fresh model initialised from the seed) and returns
    * the new weights.

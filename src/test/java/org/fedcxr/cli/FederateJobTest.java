@@ -17,11 +17,9 @@ import org.apache.spark.sql.SparkSession;
 import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.JobSpecs;
 import org.fedcxr.config.Spec;
-import org.fedcxr.data.SyntheticXrays;
 import org.fedcxr.fl.FlTestHooks;
 import org.fedcxr.model.SafeTensors;
 import org.fedcxr.testing.SparkTests;
-import org.fedcxr.testing.TestCatalog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,13 +37,7 @@ class FederateJobTest {
   @BeforeAll
   static void setUp() {
     spark = SparkTests.start("local[2,4]");
-    Path data = dir.resolve("synthetic");
-    SyntheticXrays.write(data, 240, 64, 2, 21);
-    Path catalog = TestCatalog.nih(dir.resolve("catalog"), "synthetic", data);
-    ingested = dir.resolve("ingested");
-    IngestJob.execute(spark, JobSpecs.schema("ingest").load(null, List.of("dataset=synthetic",
-        "catalog=" + catalog, "output=" + ingested, "image_size=32", "split.server=0.1", "split.client=0.6",
-        "split.test=0.3")), false);
+    ingested = SyntheticIngest.ingest(spark, dir, 240, 2, 21, 0.1, 0.6, 0.3);
     partitioned = dir.resolve("partitioned");
     PartitionJob.execute(spark, JobSpecs.schema("partition").load(null, List.of("input=" + ingested,
         "output=" + partitioned, "clients=4")));

@@ -20,9 +20,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.JobSpecs;
-import org.fedcxr.data.SyntheticXrays;
 import org.fedcxr.testing.SparkTests;
-import org.fedcxr.testing.TestCatalog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,13 +35,7 @@ class PartitionJobTest {
   @BeforeAll
   static void setUp() {
     spark = SparkTests.start();
-    Path data = dir.resolve("synthetic");
-    SyntheticXrays.write(data, 600, 64, 3, 11);
-    Path catalog = TestCatalog.nih(dir.resolve("catalog"), "synthetic", data);
-    ingested = dir.resolve("ingested");
-    IngestJob.execute(spark, JobSpecs.schema("ingest").load(null, List.of("dataset=synthetic",
-        "catalog=" + catalog, "output=" + ingested, "image_size=32", "split.server=0.2", "split.client=0.6",
-        "split.test=0.2")), false);
+    ingested = SyntheticIngest.ingest(spark, dir, 600, 3, 11, 0.2, 0.6, 0.2);
   }
 
   @AfterAll

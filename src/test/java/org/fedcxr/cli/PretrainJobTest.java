@@ -15,10 +15,8 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.fedcxr.config.JobSpecs;
 import org.fedcxr.config.Spec;
-import org.fedcxr.data.SyntheticXrays;
 import org.fedcxr.model.SafeTensors;
 import org.fedcxr.testing.SparkTests;
-import org.fedcxr.testing.TestCatalog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,13 +31,7 @@ class PretrainJobTest {
   @BeforeAll
   static void setUp() {
     spark = SparkTests.start();
-    Path data = dir.resolve("synthetic");
-    SyntheticXrays.write(data, 160, 64, 2, 8);
-    Path catalog = TestCatalog.nih(dir.resolve("catalog"), "synthetic", data);
-    ingested = dir.resolve("ingested");
-    IngestJob.execute(spark, JobSpecs.schema("ingest").load(null, List.of("dataset=synthetic",
-        "catalog=" + catalog, "output=" + ingested, "image_size=32", "split.server=0.6", "split.client=0.2",
-        "split.test=0.2")), false);
+    ingested = SyntheticIngest.ingest(spark, dir, 160, 2, 8, 0.6, 0.2, 0.2);
   }
 
   @AfterAll
