@@ -28,6 +28,11 @@ abstract class JobCommand implements Callable<Integer> {
   /** The job's name, as in its spec schema. */
   abstract String job();
 
+  /** Settings a flag of the job applies after the spec file and before {@code --set} (none by default). */
+  List<String> presets() {
+    return List.of();
+  }
+
   /** Runs the job with a validated spec in a Spark session whose master spark-submit chose. */
   abstract void run(SparkSession spark, Spec spec);
 
@@ -35,7 +40,9 @@ abstract class JobCommand implements Callable<Integer> {
   public Integer call() {
     Spec spec;
     try {
-      spec = JobSpecs.schema(job()).load(specPath(), overrides);
+      List<String> settings = new ArrayList<>(presets());
+      settings.addAll(overrides);
+      spec = JobSpecs.schema(job()).load(specPath(), settings);
     } catch (SpecException e) {
       System.err.println("fedcxr " + job() + ": bad spec: " + e.getMessage());
       return 2;

@@ -22,6 +22,7 @@ import org.fedcxr.model.Architecture;
 import org.fedcxr.model.Classifier;
 import org.fedcxr.model.DiseaseScorer;
 import org.fedcxr.model.Weights;
+import org.fedcxr.train.TrainingLock;
 import picocli.CommandLine.Command;
 
 /**
@@ -87,8 +88,9 @@ public final class ProbeJob extends JobCommand {
   }
 
   private static byte[] randomEncoder(Architecture arch, long seed) {
-    ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed((int) Seeds.derive(seed, "init"));
+    TrainingLock.acquire();
     try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+      ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed((int) Seeds.derive(seed, "init"));
       Classifier c = Classifier.of(arch, 14);
       c.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 1, 64, 64));
       ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -96,6 +98,8 @@ public final class ProbeJob extends JobCommand {
       return out.toByteArray();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      TrainingLock.release();
     }
   }
 }

@@ -158,6 +158,35 @@ public final class JobSpecs {
         SpecKey.integer("max_iter", 100, 1, 10_000, "iterations of each logistic regression"));
     register("probe", probe, List.of());
 
+    List<SpecKey> study = List.of(
+        SpecKey.string("input", null, "output location of an ingest job: its server pool pretrains, its client pool "
+            + "is partitioned, its test split evaluates"),
+        SpecKey.string("output", null, "the study's directory: pretrain/, partitions/, cells/, report/"),
+        seed,
+        SpecKey.integer("seeds", 3, 1, 1000, "every cell runs with seeds seed, seed+1, ..."),
+        SpecKey.string("fractions", "0.5,0.25,0.1,0.05,0.01", "shares of each client's data for the low-data "
+            + "figure (comma-separated, each in (0, 1)); none = no low-data cells"),
+        SpecKey.bool("iid_reference", true, "add IID cells (random and SSL init, all data) as a reference"),
+        SpecKey.integer("clients", 10, 1, 100_000, "number of simulated clients K"),
+        SpecKey.number("size_alpha", 1.0, 0.01, 1000, "Dirichlet concentration of the non-IID client sizes"),
+        SpecKey.choice("architecture", "resnet18", ARCHITECTURES, "the encoder and federated model"),
+        SpecKey.integer("rounds", 5, 1, 100_000, "federated rounds of every cell"),
+        SpecKey.integer("local_epochs", 1, 1, 1000, "epochs each client trains per round"),
+        SpecKey.integer("batch_size", 32, 1, 4096, "local batch size"),
+        SpecKey.number("learning_rate", 1e-3, 1e-8, 10, "client learning rate (Adam, cosine per round)"),
+        SpecKey.integer("eval_every", 1, 1, 100_000, "evaluate on the test split every this many rounds (and last)"),
+        SpecKey.optionalString("encoder", "reuse this pretraining export (encoder.safetensors) instead of "
+            + "pretraining"),
+        SpecKey.integer("pretrain.epochs", 30, 1, 100_000, "self-supervised pretraining epochs on the server pool"),
+        SpecKey.choice("pretrain.method", "byol", List.of("byol", "simsiam"), "instance-discrimination variant"),
+        SpecKey.choice("pretrain.sr_layer", "spectral-residual", List.of("none", "spectral-residual"),
+            "SR-layer in the projection head"),
+        SpecKey.integer("pretrain.batch_size", 32, 2, 4096, "pretraining batch size"),
+        SpecKey.number("pretrain.learning_rate", 1e-3, 1e-8, 10, "pretraining learning rate (Adam)"),
+        SpecKey.integer("parallel_cells", 1, 1, 1000, "cells trained at once (1 on one machine; on a cluster, about "
+            + "executors / clients)"));
+    register("study", study, List.of(JobSpecs::fractionsAreValid));
+
     List<SpecKey> bench = List.of(
         SpecKey.choice("suite", "ingest", List.of("ingest", "train", "memory", "rounds"), "what to measure"),
         SpecKey.string("output", "runs/bench", "where the inputs, outputs and the summary go"),
@@ -202,6 +231,37 @@ public final class JobSpecs {
       throw new SpecException(spec.source() + ": key 'init' has value '" + init
           + "', but it must be random, ssl:<encoder weights> or global:<checkpoint>");
     }
+  }
+
+  /** The {@code fractions} key of a study as numbers; a {@link SpecException} names the bad entry. */
+  public static List<Double> fractions(Spec spec) {
+    List<Double> out = new ArrayList<>();
+    String raw = spec.string("fractions").trim();
+    if (raw.equals("none")) {
+      return out;
+    }
+    for (String part : raw.split(",")) {
+      double f;
+      try {
+        f = Double.parseDouble(part.trim());
+      } catch (NumberFormatException e) {
+        throw new SpecException(spec.source() + ": key 'fractions' has entry '" + part.trim()
+            + "', but it must be a number in (0, 1)");
+      }
+      if (!(f > 0 && f < 1)) {
+        throw new SpecException(spec.source() + ": key 'fractions' has entry " + part.trim()
+            + ", but each must be in (0, 1) (all data, 1, is always a cell)");
+      }
+      if (out.contains(f)) {
+        throw new SpecException(spec.source() + ": key 'fractions' lists " + part.trim() + " twice");
+      }
+      out.add(f);
+    }
+    return out;
+  }
+
+  private static void fractionsAreValid(Spec spec) {
+    fractions(spec);
   }
 
   private static void splitsSumToOne(Spec spec) {

@@ -69,7 +69,7 @@ public record SpecKey(String name, Type type, Object defaultValue, boolean requi
   /** Converts a raw value (from YAML, or a string from {@code --set}) to this key's type, or explains why not. */
   public Object check(Object raw, String source) {
     Object value = switch (type) {
-      case STRING -> raw instanceof String s && !s.isBlank() ? s : null;
+      case STRING -> raw instanceof String s && !s.isBlank() ? s : raw instanceof Number n ? String.valueOf(n) : null;
       case CHOICE -> raw instanceof String s && choices.contains(s) ? s : null;
       case BOOLEAN -> raw instanceof Boolean b ? b
           : raw instanceof String s && (s.equals("true") || s.equals("false")) ? Boolean.valueOf(s) : null;

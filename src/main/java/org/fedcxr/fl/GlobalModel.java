@@ -15,6 +15,7 @@ import org.fedcxr.model.Architecture;
 import org.fedcxr.model.Classifier;
 import org.fedcxr.model.StateDict;
 import org.fedcxr.model.Weights;
+import org.fedcxr.train.TrainingLock;
 
 /**
  * The driver's view of the global model: one instance of the architecture that turns flat weights into safetensors
@@ -27,11 +28,16 @@ public final class GlobalModel implements AutoCloseable {
   private final Architecture architecture;
 
   public GlobalModel(Architecture architecture, int labels, long seed) {
-    Engine.getEngine("PyTorch").setRandomSeed((int) Seeds.derive(seed, "init"));
     this.architecture = architecture;
     this.manager = NDManager.newBaseManager();
     this.model = Classifier.of(architecture, labels);
-    model.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 32, 32));
+    TrainingLock.acquire();
+    try {
+      Engine.getEngine("PyTorch").setRandomSeed((int) Seeds.derive(seed, "init"));
+      model.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 32, 32));
+    } finally {
+      TrainingLock.release();
+    }
   }
 
   public Architecture architecture() {

@@ -23,6 +23,7 @@ import org.fedcxr.train.ExactPartitioner;
 import org.fedcxr.train.LabelledImage;
 import org.fedcxr.train.LocalShard;
 import org.fedcxr.train.RunStore;
+import org.fedcxr.train.TrainingLock;
 import org.fedcxr.train.WeightedMean;
 import scala.Tuple2;
 
@@ -142,6 +143,15 @@ public final class PretrainRun {
 
   /** The seeded initial weights, made once on the driver so every worker starts from the same network. */
   private float[][] initial() {
+    TrainingLock.acquire();
+    try {
+      return seededInitial();
+    } finally {
+      TrainingLock.release();
+    }
+  }
+
+  private float[][] seededInitial() {
     ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed((int) Seeds.derive(seed, "ssl-init"));
     SslTrainer trainer = new SslTrainer(architecture, config);
     try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {

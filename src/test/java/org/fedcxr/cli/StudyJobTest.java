@@ -1,0 +1,171 @@
+package org.fedcxr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.fedcxr.config.JobFailure;
+import org.fedcxr.config.JobSpecs;
+import org.fedcxr.config.Spec;
+import org.fedcxr.config.SpecException;
+import org.fedcxr.testing.SparkTests;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StudyJobTest {
+  static SparkSession spark;
+  @TempDir
+  static Path dir;
+  static Path ingested;
+  static Path study;
+
+  @BeforeAll
+  static void setUp() {
+    spark = SparkTests.start("local[2,4]");
+    ingested = SyntheticIngest.ingest(spark, dir, 160, 2, 5, 0.3, 0.45, 0.25);
+    study = dir.resolve("study");
+    StudyJob.execute(spark, spec(study), false, "test", false);
+  }
+
+  @AfterAll
+  static void tearDown() {
+    spark.stop();
+  }
+
+  static Spec spec(Path out, String... more) {
+    List<String> sets = new ArrayList<>(List.of("input=" + ingested, "output=" + out, "seeds=2", "fractions=0.5",
+        "clients=3", "architecture=small", "rounds=2", "batch_size=16", "pretrain.epochs=1",
+        "pretrain.batch_size=16"));
+    sets.addAll(List.of(more));
+    return JobSpecs.schema("study").load(null, sets);
+  }
+
+  @Test
+  void runsEveryCellOnSharedPartitionsAndWritesTheReport() throws IOException {
+    assertTrue(Files.exists(study.resolve("_SUCCESS")));
+    assertTrue(Files.exists(study.resolve("pretrain/encoder.safetensors")));
+    assertEquals(12, list(study.resolve("cells")).size(), "2 seeds x (non-IID, IID, 50%) x (random, SSL)");
+    assertEquals(6, list(study.resolve("partitions")).size(), "the two inits share each partition");
+    for (String f : List.of("_SUCCESS", "report.md", "report.html", "claims.csv", "per_disease.csv",
+        "fractions.csv", "rounds.csv", "cells.csv", "charts/per_disease.png", "charts/fractions.png",
+        "charts/rounds.png", "charts/clients.png")) {
+      assertTrue(Files.exists(study.resolve("report").resolve(f)), f);
+    }
+    List<String> cells = Files.readAllLines(study.resolve("report/cells.csv"));
+    assertEquals(13, cells.size());
+    // the report's cell numbers are the cells' own metrics
+    String row = cells.stream().filter(l -> l.startsWith("noniid-f1-ssl-s42,")).findFirst().orElseThrow();
+    List<String> metrics = Files.readAllLines(study.resolve("cells/noniid-f1-ssl-s42/metrics.csv"));
+    double last = Double.parseDouble(metrics.get(metrics.size() - 1).split(",")[4]);
+    assertEquals(last, Double.parseDouble(row.split(",")[5]), 5e-5);
+    String md = Files.readString(study.resolve("report/report.md"));
+    assertTrue(md.contains("Cells: 12 of 12 (2 seeds)"), md);
+  }
+
+  @Test
+  void resumeRunsOnlyTheUnfinishedCellsAndGetsTheSameResult() throws IOException {
+    Path copy = dir.resolve("study-resumed");
+    copyTree(study, copy);
+    Path redo = copy.resolve("cells/noniid-f0.5-ssl-s43");
+    float[] before = FederateJobTest.weights(redo.resolve("final.safetensors"));
+    deleteTree(redo);
+    Files.delete(copy.resolve("_SUCCESS"));
+    Path kept = copy.resolve("cells/noniid-f1-random-s42/_SUMMARY.json");
+    byte[] keptBefore = Files.readAllBytes(kept);
+    Files.writeString(copy.resolve("cells/iid-f1-ssl-s43/marker"), "untouched");
+
+    StudyJob.execute(spark, spec(copy, "parallel_cells=2"), true, "test", false);
+    assertArrayEquals(before, FederateJobTest.weights(redo.resolve("final.safetensors")), "same cell, same weights");
+    assertArrayEquals(keptBefore, Files.readAllBytes(kept), "finished cells are not rerun");
+    assertTrue(Files.exists(copy.resolve("cells/iid-f1-ssl-s43/marker")));
+    assertTrue(Files.exists(copy.resolve("_SUCCESS")));
+    assertEquals(withoutSeconds(study.resolve("report/cells.csv")), withoutSeconds(copy.resolve("report/cells.csv")));
+  }
+
+  @Test
+  void cellsRunSideBySideGiveTheSameWeightsAsOneAfterAnother() throws IOException {
+    Path side = dir.resolve("study-parallel");
+    StudyJob.execute(spark, spec(side, "parallel_cells=3", "seeds=1", "fractions=none", "iid_reference=false",
+        "encoder=" + study.resolve("pretrain/encoder.safetensors")), false, "test", false);
+    for (String cell : List.of("noniid-f1-random-s42", "noniid-f1-ssl-s42")) {
+      assertArrayEquals(FederateJobTest.weights(study.resolve("cells").resolve(cell).resolve("final.safetensors")),
+          FederateJobTest.weights(side.resolve("cells").resolve(cell).resolve("final.safetensors")), cell);
+    }
+    assertFalse(Files.exists(side.resolve("pretrain")), "a given encoder is reused, not pretrained");
+  }
+
+  @Test
+  void refusesToOverwriteOrToResumeWithADifferentSpec() throws IOException {
+    JobFailure again = assertThrows(JobFailure.class,
+        () -> StudyJob.execute(spark, spec(study), false, "test", false));
+    assertTrue(again.getMessage().contains("already holds a study; pass --resume"), again.getMessage());
+    JobFailure changed = assertThrows(JobFailure.class,
+        () -> StudyJob.execute(spark, spec(study, "rounds=3"), true, "test", false));
+    assertTrue(changed.getMessage().contains("rounds (was 2, now 3)"), changed.getMessage());
+    Path other = dir.resolve("not-a-study");
+    Files.createDirectories(other);
+    Files.writeString(other.resolve("precious.txt"), "keep");
+    JobFailure notEmpty = assertThrows(JobFailure.class,
+        () -> StudyJob.execute(spark, spec(other), false, "test", false));
+    assertTrue(notEmpty.getMessage().contains("is not empty and holds no study"), notEmpty.getMessage());
+    assertEquals("keep", Files.readString(other.resolve("precious.txt")));
+    JobFailure noEncoder = assertThrows(JobFailure.class, () -> StudyJob.execute(spark,
+        spec(dir.resolve("s2"), "encoder=" + dir.resolve("missing.safetensors")), false, "test", false));
+    assertTrue(noEncoder.getMessage().contains("missing.safetensors does not exist"), noEncoder.getMessage());
+  }
+
+  @Test
+  void badFractionsAreSpecErrorsNamingTheEntry() {
+    SpecException e = assertThrows(SpecException.class, () -> spec(dir.resolve("x"), "fractions=0.5,1.5"));
+    assertTrue(e.getMessage().contains("'fractions' has entry 1.5"), e.getMessage());
+    e = assertThrows(SpecException.class, () -> spec(dir.resolve("x"), "fractions=0.5,half"));
+    assertTrue(e.getMessage().contains("'half'"), e.getMessage());
+  }
+
+  private static List<String> withoutSeconds(Path csv) throws IOException {
+    return Files.readAllLines(csv).stream().map(l -> {
+      List<String> c = new ArrayList<>(Arrays.asList(l.split(",", -1)));
+      c.remove(6);
+      return String.join(",", c);
+    }).toList();
+  }
+
+  private static List<Path> list(Path p) throws IOException {
+    try (Stream<Path> s = Files.list(p)) {
+      return s.filter(Files::isDirectory).toList();
+    }
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> s = Files.walk(from)) {
+      for (Path p : s.toList()) {
+        Path t = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(t);
+        } else {
+          Files.copy(p, t);
+        }
+      }
+    }
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path q : s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+        Files.delete(q);
+      }
+    }
+  }
+}
