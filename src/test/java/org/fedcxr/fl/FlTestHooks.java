@@ -19,6 +19,15 @@ public final class FlTestHooks {
     };
   }
 
+  /** Runs {@code action} after round {@code k} is checkpointed (e.g. stops a store the run writes to). */
+  public static void afterRound(int k, Runnable action) {
+    FederatedRun.afterCheckpoint = r -> {
+      if (r == k) {
+        action.run();
+      }
+    };
+  }
+
   /** The first attempt of client {@code c}'s task fails outside the client's code, as a lost executor would. */
   public static void failFirstAttemptOfClient(int c) {
     ClientTask.beforeTask = client -> {
