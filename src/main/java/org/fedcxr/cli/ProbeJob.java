@@ -21,8 +21,8 @@ import org.fedcxr.eval.LinearProbe;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.Classifier;
 import org.fedcxr.model.DiseaseScorer;
+import org.fedcxr.model.TorchThread;
 import org.fedcxr.model.Weights;
-import org.fedcxr.train.TrainingLock;
 import picocli.CommandLine.Command;
 
 /**
@@ -88,18 +88,15 @@ public final class ProbeJob extends JobCommand {
   }
 
   private static byte[] randomEncoder(Architecture arch, long seed) {
-    TrainingLock.acquire();
-    try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
-      ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed((int) Seeds.derive(seed, "init"));
-      Classifier c = Classifier.of(arch, 14);
-      c.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 1, 64, 64));
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      Weights.save(c.encoder(), arch.name(), Map.of("kind", "random"), out);
-      return out.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      TrainingLock.release();
-    }
+    return TorchThread.call(() -> {
+      try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+        ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed((int) Seeds.derive(seed, "init"));
+        Classifier c = Classifier.of(arch, 14);
+        c.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 1, 64, 64));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Weights.save(c.encoder(), arch.name(), Map.of("kind", "random"), out);
+        return out.toByteArray();
+      }
+    });
   }
 }

@@ -15,7 +15,7 @@ import org.fedcxr.model.Architecture;
 import org.fedcxr.model.Classifier;
 import org.fedcxr.model.StateDict;
 import org.fedcxr.model.Weights;
-import org.fedcxr.train.TrainingLock;
+import org.fedcxr.model.TorchThread;
 
 /**
  * The driver's view of the global model: one instance of the architecture that turns flat weights into safetensors
@@ -31,13 +31,10 @@ public final class GlobalModel implements AutoCloseable {
     this.architecture = architecture;
     this.manager = NDManager.newBaseManager();
     this.model = Classifier.of(architecture, labels);
-    TrainingLock.acquire();
-    try {
+    TorchThread.run(() -> {
       Engine.getEngine("PyTorch").setRandomSeed((int) Seeds.derive(seed, "init"));
       model.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 32, 32));
-    } finally {
-      TrainingLock.release();
-    }
+    });
   }
 
   public Architecture architecture() {

@@ -27,12 +27,14 @@ public final class Inference {
   private Inference(Architecture architecture, int labels, byte[] weights, boolean encoderOnly) {
     this.manager = NDManager.newBaseManager();
     this.model = Classifier.of(architecture, labels);
-    model.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 32, 32));
-    try {
-      Weights.load(encoderOnly ? model.encoder() : model, new ByteArrayInputStream(weights));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the model weights", e);
-    }
+    TorchThread.run(() -> {
+      model.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 32, 32));
+      try {
+        Weights.load(encoderOnly ? model.encoder() : model, new ByteArrayInputStream(weights));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read the model weights", e);
+      }
+    });
   }
 
   /** The classifier for {@code key}, loaded from {@code weights} the first time this JVM asks for it. */
@@ -69,20 +71,23 @@ public final class Inference {
 
   /** Probabilities (sigmoid of the logits), {@code n x labels}, for {@code n} normalised images of h x w. */
   public synchronized float[] probabilities(float[] images, int n, int h, int w) {
-    try (NDManager scope = manager.newSubManager()) {
-      NDArray x = scope.create(images, new Shape(n, 1, h, w));
-      NDArray logits = model.forward(new ParameterStore(scope, false), new NDList(x), false).singletonOrThrow();
-      return ai.djl.nn.Activation.sigmoid(logits).toFloatArray();
-    }
+    return TorchThread.call(() -> {
+      try (NDManager scope = manager.newSubManager()) {
+        NDArray x = scope.create(images, new Shape(n, 1, h, w));
+        NDArray logits = model.forward(new ParameterStore(scope, false), new NDList(x), false).singletonOrThrow();
+        return ai.djl.nn.Activation.sigmoid(logits).toFloatArray();
+      }
+    });
   }
 
   /** The encoder's feature vectors, {@code n x features}, for {@code n} normalised images of h x w. */
   public synchronized float[] features(float[] images, int n, int h, int w) {
-    try (NDManager scope = manager.newSubManager()) {
-      NDArray x = scope.create(images, new Shape(n, 1, h, w));
-      return model.encoder().forward(new ParameterStore(scope, false), new NDList(x), false).singletonOrThrow()
-          .toFloatArray();
-    }
+    return TorchThread.call(() -> {
+      try (NDManager scope = manager.newSubManager()) {
+        NDArray x = scope.create(images, new Shape(n, 1, h, w));
+        return model.encoder().forward(new ParameterStore(scope, false), new NDList(x), false).singletonOrThrow()
+            .toFloatArray();
+      }
+    });
   }
-
 }

@@ -23,7 +23,7 @@ import org.fedcxr.train.ExactPartitioner;
 import org.fedcxr.train.LabelledImage;
 import org.fedcxr.train.LocalShard;
 import org.fedcxr.train.RunStore;
-import org.fedcxr.train.TrainingLock;
+import org.fedcxr.model.TorchThread;
 import org.fedcxr.train.WeightedMean;
 import scala.Tuple2;
 
@@ -143,12 +143,7 @@ public final class PretrainRun {
 
   /** The seeded initial weights, made once on the driver so every worker starts from the same network. */
   private float[][] initial() {
-    TrainingLock.acquire();
-    try {
-      return seededInitial();
-    } finally {
-      TrainingLock.release();
-    }
+    return TorchThread.call(this::seededInitial);
   }
 
   private float[][] seededInitial() {

@@ -14,16 +14,16 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.L2Loss;
-import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import java.util.ArrayList;
 import java.util.List;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.StateDict;
+import org.fedcxr.train.ScopedOptimizer;
 import org.fedcxr.train.Devices;
 import org.fedcxr.train.LocalShard;
-import org.fedcxr.train.TrainingLock;
+import org.fedcxr.model.TorchThread;
 
 /**
  * Self-supervised training of an {@link SslBranch} on unlabelled images (a {@link LocalShard}; labels are never
@@ -58,12 +58,7 @@ public final class SslTrainer {
    */
   public Result train(float[] online, float[] target, LocalShard shard, long seed, int firstEpoch, int epochs,
       Device device) {
-    TrainingLock.acquire();
-    try {
-      return run(online, target, shard, seed, firstEpoch, epochs, device);
-    } finally {
-      TrainingLock.release();
-    }
+    return TorchThread.call(() -> run(online, target, shard, seed, firstEpoch, epochs, device));
   }
 
   private Result run(float[] online, float[] target, LocalShard shard, long seed, int firstEpoch, int epochs,
@@ -77,9 +72,9 @@ public final class SslTrainer {
     Shape input = new Shape(config.batchSize(), 1, h, w);
     SslBranch net = newOnline();
     boolean byol = config.method().equals("byol");
-    Optimizer optimizer = Optimizer.adam().optLearningRateTracker(Tracker.fixed(config.learningRate()))
-        .optWeightDecays(config.weightDecay()).build();
-    try (Model model = Model.newInstance("fedcxr-ssl", device, "PyTorch")) {
+    try (ScopedOptimizer optimizer = ScopedOptimizer.adam(Tracker.fixed(config.learningRate()),
+            config.weightDecay());
+        Model model = Model.newInstance("fedcxr-ssl", device, "PyTorch")) {
       model.setBlock(net);
       DefaultTrainingConfig tc = new DefaultTrainingConfig(new L2Loss()).optOptimizer(optimizer)
           .optDevices(new Device[] {device});

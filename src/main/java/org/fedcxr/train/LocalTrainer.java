@@ -11,9 +11,9 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import java.util.SplittableRandom;
+import org.fedcxr.model.TorchThread;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.Classifier;
@@ -64,12 +64,7 @@ public final class LocalTrainer {
    * the new weights.
    */
   public Result train(float[] initial, LocalShard shard, long seed, Device device) {
-    TrainingLock.acquire();
-    try {
-      return run(initial, shard, seed, device);
-    } finally {
-      TrainingLock.release();
-    }
+    return TorchThread.call(() -> run(initial, shard, seed, device));
   }
 
   private Result run(float[] initial, LocalShard shard, long seed, Device device) {
@@ -83,12 +78,11 @@ public final class LocalTrainer {
         ? Tracker.cosine().setBaseValue(config.learningRate()).optFinalValue(0f)
             .setMaxUpdates(Math.max(1, totalSteps)).build()
         : Tracker.fixed(config.learningRate());
-    Optimizer optimizer = config.optimizer().equals("adam")
-        ? Optimizer.adam().optLearningRateTracker(lr).optWeightDecays(config.weightDecay()).build()
-        : Optimizer.sgd().setLearningRateTracker(lr).optMomentum(config.momentum())
-            .optWeightDecays(config.weightDecay()).build();
     Classifier block = Classifier.of(architecture, labels);
-    try (Model model = Model.newInstance("fedcxr-local", device, "PyTorch")) {
+    try (ScopedOptimizer optimizer = config.optimizer().equals("adam")
+            ? ScopedOptimizer.adam(lr, config.weightDecay())
+            : ScopedOptimizer.sgd(lr, config.momentum(), config.weightDecay());
+        Model model = Model.newInstance("fedcxr-local", device, "PyTorch")) {
       model.setBlock(block);
       DefaultTrainingConfig tc = new DefaultTrainingConfig(new MaskedBceLoss())
           .optOptimizer(optimizer).optDevices(new Device[] {device});

@@ -89,6 +89,6 @@ class LocalTrainerTest {
     assertEquals(null, errors[1]);
     assertArrayEquals(train(data, 0, null).weights(), results[0].weights());
     assertArrayEquals(train(data, 1, null).weights(), results[1].weights());
-    assertFalse(TrainingLock.busy());
+    assertFalse(org.fedcxr.model.TorchThread.busy());
   }
 }

@@ -1,0 +1,97 @@
+package org.fedcxr.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.ParameterTracker;
+import ai.djl.util.Preconditions;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Adam, or SGD with momentum, computed by DJL's own update kernels with DJL's arguments, but with the optimizer state
+ * (Adam's two moments, SGD's momentum) in a manager this object owns and frees in {@link #close}. DJL 0.36's
+ * {@code Adam} and {@code Sgd} keep their state in arrays that outlive the model: a JVM that trained ResNet-18 many
+ * times grew by two models' worth of memory per training (docs/benchmarks.md, "Memory across trainings").
+ */
+public final class ScopedOptimizer extends Optimizer implements AutoCloseable {
+  private static final float BETA1 = 0.9f;
+  private static final float BETA2 = 0.999f;
+  private static final float EPSILON = 1e-8f;
+
+  private final boolean adam;
+  private final ParameterTracker learningRate;
+  private final float momentum;
+  private final Map<String, NDArray> first = new ConcurrentHashMap<>();
+  private final Map<String, NDArray> second = new ConcurrentHashMap<>();
+  private NDManager state;
+
+  private ScopedOptimizer(boolean adam, ParameterTracker learningRate, float momentum, float weightDecay) {
+    super(new Settings().optWeightDecays(weightDecay));
+    this.adam = adam;
+    this.learningRate = learningRate;
+    this.momentum = momentum;
+  }
+
+  /** Adam (β1 0.9, β2 0.999, ε 1e-8, as DJL's defaults). */
+  public static ScopedOptimizer adam(ParameterTracker learningRate, float weightDecay) {
+    return new ScopedOptimizer(true, learningRate, 0f, weightDecay);
+  }
+
+  /** SGD with momentum (none when 0). */
+  public static ScopedOptimizer sgd(ParameterTracker learningRate, float momentum, float weightDecay) {
+    return new ScopedOptimizer(false, learningRate, momentum, weightDecay);
+  }
+
+  @Override
+  public void update(String parameterId, NDArray weight, NDArray grad) {
+    int t = updateCount(parameterId);
+    float lr = learningRate.getNewValue(parameterId, t);
+    float weightDecay = getWeightDecay();
+    if (adam) {
+      double coef1 = 1.0 - Math.pow(BETA1, t);
+      double coef2 = 1.0 - Math.pow(BETA2, t);
+      float corrected = (float) (lr * Math.sqrt(coef2) / coef1);
+      Preconditions.checkArgument(Float.isFinite(corrected) && Float.isFinite(weightDecay),
+          "learning rate or weight decay is nan or infinite");
+      NDList inputs = new NDList(weight, grad, stateOf(first, parameterId, weight),
+          stateOf(second, parameterId, weight));
+      weight.getNDArrayInternal().adamUpdate(inputs, new NDList(weight), lr, corrected, weightDecay, rescaleGrad,
+          clipGrad, BETA1, BETA2, EPSILON, true, false);
+    } else {
+      NDList inputs = momentum != 0f ? new NDList(weight, grad, stateOf(first, parameterId, weight))
+          : new NDList(weight, grad);
+      weight.getNDArrayInternal().sgdUpdate(inputs, new NDList(weight), lr, weightDecay, rescaleGrad, clipGrad,
+          momentum, true);
+    }
+  }
+
+  private NDArray stateOf(Map<String, NDArray> map, String parameterId, NDArray weight) {
+    return map.computeIfAbsent(parameterId, k -> {
+      if (state == null) {
+        state = NDManager.newBaseManager(weight.getDevice());
+      }
+      return state.zeros(weight.getShape(), weight.getDataType());
+    });
+  }
+
+  /** Frees the optimizer state. */
+  @Override
+  public void close() {
+    if (state != null) {
+      state.close();
+      state = null;
+    }
+    first.clear();
+    second.clear();
+  }
+
+  /** DJL's optimizer settings (weight decay; gradient rescale 1 and no clipping at DJL's defaults). */
+  private static final class Settings extends OptimizerBuilder<Settings> {
+    @Override
+    protected Settings self() {
+      return this;
+    }
+  }
+}
