@@ -47,7 +47,42 @@ final class MemoryBenchmark {
     double at100 = rss.getOrDefault("step_100", Double.NaN);
     double atEnd = rss.getOrDefault("step_" + (steps / 50 * 50), Double.NaN);
     results.put("rss_growth_mb_after_step_100", atEnd - at100);
+    results.put("across_trainings", acrossTrainings(arch, spec));
     return results;
+  }
+
+  /**
+   * Many short trainings in one JVM, each started from a new thread as Spark's task threads are (what an executor
+   * does round after round): resident memory after each. It must not grow with the number of trainings.
+   */
+  private static Map<String, Object> acrossTrainings(Architecture arch, Spec spec) {
+    int trainings = spec.integer("memory_trainings");
+    int size = spec.integer("image_size");
+    TrainConfig config = TrainConfig.builder().setBatchSize(spec.integer("batch_size")).setEpochs(1)
+        .optThreads(spec.integer("threads")).build();
+    Map<String, Double> rss = new LinkedHashMap<>();
+    for (int i = 1; i <= trainings; i++) {
+      Thread t = new Thread(() -> {
+        try (LocalShard shard = LocalShard.spool(TrainBenchmark.randomImages(2 * spec.integer("batch_size"), size,
+            spec.longValue("seed")).iterator(), Path.of(System.getProperty("java.io.tmpdir")))) {
+          new LocalTrainer(arch, 14, config).train(null, shard, spec.longValue("seed"), Device.cpu());
+        }
+      });
+      t.start();
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      rss.put("training_" + i, residentMegabytes());
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("image_size", size);
+    out.put("batch_size", spec.integer("batch_size"));
+    out.put("rss_mb", rss);
+    out.put("rss_growth_mb_from_training_2", rss.get("training_" + trainings) - rss.get("training_2"));
+    return out;
   }
 
   /** VmRSS of this process from /proc (Linux). */

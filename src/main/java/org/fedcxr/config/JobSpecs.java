@@ -202,6 +202,8 @@ public final class JobSpecs {
         SpecKey.integer("memory_steps", 500, 50, 1_000_000, "training steps of the memory suite"),
         SpecKey.integer("memory_batch_size", 8, 1, 4096, "batch of the memory suite"),
         SpecKey.integer("memory_image_size", 64, 16, 1024, "image side of the memory suite"),
+        SpecKey.integer("memory_trainings", 8, 2, 10_000, "trainings, each on a new thread, of the memory suite's "
+            + "second part (batch_size, image_size, two batches each)"),
         SpecKey.integer("clients", 10, 1, 1_000_000, "simulated clients (rounds)"),
         SpecKey.integer("images_per_client", 64, 1, 1_000_000, "synthetic images per client (rounds)"),
         SpecKey.integer("rounds", 3, 2, 1000, "federated rounds (rounds); the first is warm-up"));
