@@ -108,8 +108,8 @@ public final class StudyJob extends JobCommand {
     List<String> labels = ImagesTable.labelNames(spark.read().parquet(input + "/images"));
     double seconds = (System.nanoTime() - study.startNanos) / 1e9;
     StudyReport report = new StudyReport(new StudyFindings(grid, labels, results), new StudyReport.Context(command,
-        SourceVersion.describe(), study.describeData(), spec.resolved(), seconds, Instant.now().toString(),
-        study.clientsChart(grid)));
+        SourceVersion.describe(), study.describeData(), spec.resolved(), seconds, study.pretrainSeconds(),
+        Instant.now().toString(), study.clientsChart(grid)));
     JobOutput out = JobOutput.begin(root + "/report", conf);
     boolean committed = false;
     try {
@@ -359,6 +359,16 @@ public final class StudyJob extends JobCommand {
     CellResult result(StudyCell c) {
       String dir = cellDir(c);
       return CellResult.parse(c, read(dir + "/metrics.csv"), read(dir + "/metrics_per_label.csv"), dir);
+    }
+
+    /** Seconds of this study's pretraining epochs (losses.csv), 0 when the encoder was given. */
+    double pretrainSeconds() {
+      String losses = root + "/pretrain/losses.csv";
+      if (spec.string("encoder") != null || !exists(losses)) {
+        return 0;
+      }
+      return read(losses).lines().skip(1).filter(l -> !l.isBlank()).mapToDouble(l -> Double.parseDouble(
+          l.split(",")[2])).sum();
     }
 
     /** The clients chart of the first seed's non-IID, all-data partition. */

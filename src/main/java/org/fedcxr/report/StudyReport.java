@@ -22,7 +22,7 @@ import org.fedcxr.eval.Summary;
 public final class StudyReport {
   /** What the report states about the run besides its numbers. */
   public record Context(String command, String commit, String data, Map<String, Object> spec, double seconds,
-      String finished, byte[] clientsChart) {
+      double pretrainSeconds, String finished, byte[] clientsChart) {
   }
 
   private final StudyFindings f;
@@ -241,7 +241,10 @@ public final class StudyReport {
   private List<String> header() {
     return List.of("Data: " + context.data(), "Commit: " + context.commit(), "Finished: " + context.finished(),
         String.format(Locale.ROOT, "Run time: %.1f min (this invocation; a resumed study counts only its last part)",
-            context.seconds() / 60), "Cells: " + f.results().size() + " of " + f.grid().cells().size()
+            context.seconds() / 60), String.format(Locale.ROOT, "Time recorded in the outputs, whatever the "
+            + "invocations: pretraining %.1f min, cells %.1f min (the sum of their rounds)",
+            context.pretrainSeconds() / 60, f.results().stream().mapToDouble(CellResult::seconds).sum() / 60),
+        "Cells: " + f.results().size() + " of " + f.grid().cells().size()
             + " (" + f.grid().seeds() + " seeds)");
   }
 

@@ -43,7 +43,7 @@ class StudyReportTest {
 
   static StudyReport report(StudyFindings f) {
     return new StudyReport(f, new StudyReport.Context("bin/fedcxr study --quick", "abc123", "synthetic", Map.of(
-        "seed", 1), 61.0, "2026-11-26T10:00:00Z", null));
+        "seed", 1), 61.0, 30.0, "2026-11-26T10:00:00Z", null));
   }
 
   @Test
