@@ -197,6 +197,10 @@ class S3StoreTest {
       assertFalse(summary.contains(SECRET), out + "/_SUMMARY.json shows the secret");
       assertFalse(summary.contains(ACCESS), out + "/_SUMMARY.json shows the access key");
     }
+    for (String key : keys("runs/").stream().filter(k -> !k.endsWith("/")).toList()) { // every output file
+      String content = new String(bytes(key), StandardCharsets.ISO_8859_1);
+      assertFalse(content.contains(SECRET), key + " holds the secret");
+    }
     String logged = logs.toString();
     assertTrue(logged.contains("org.apache.hadoop.fs.s3a"), "S3A's debug log was captured");
     assertFalse(logged.contains(SECRET), "a log line shows the secret");
