@@ -302,7 +302,7 @@ public final class StudyJob extends JobCommand {
               double left;
               synchronized (done) {
                 done[0] += work(c);
-                left = (System.nanoTime() - t0) / 1e9 / done[0] * (total - done[0] - done[1]);
+                left = Math.max(0, (System.nanoTime() - t0) / 1e9 / done[0] * (total - done[0] - done[1]));
               }
               if (print) {
                 System.out.printf(Locale.ROOT, "study: cell %d/%d %s: mean AUC %s in %.0fs; ~%.0f min left%n", i,
