@@ -19,7 +19,7 @@ final class SourceVersion {
     if (env != null && !env.isBlank()) {
       return env;
     }
-    if (Files.isDirectory(Locations.home().resolve(".git"))) {
+    if (Files.exists(Locations.home().resolve(".git"))) { // a directory, or a file in a git worktree
       String head = git("rev-parse", "HEAD");
       if (head != null && !head.isEmpty()) {
         String status = git("status", "--porcelain", "--untracked-files=no");
