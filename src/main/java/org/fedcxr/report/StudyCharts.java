@@ -15,7 +15,7 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.CategoryLabelPositions;
-import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.LogarithmicAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.XYPlot;
@@ -74,9 +74,11 @@ public final class StudyCharts {
       }
       data.addSeries(s);
     }
-    LogAxis x = new LogAxis("share of each client's data kept (%)");
-    x.setBase(10);
-    x.setSmallestValue(0.5);
+    LogarithmicAxis x = new LogarithmicAxis("share of each client's data kept (%, log scale)");
+    x.setStrictValuesFlag(false);
+    x.setExpTickLabelsFlag(false);
+    x.setLog10TickLabelsFlag(false);
+    x.setRange(0.5, 150);
     NumberAxis y = new NumberAxis("mean test AUC over the diseases (mean ± sd over seeds)");
     y.setAutoRangeIncludesZero(false);
     return png(new JFreeChart("Mean AUC vs data fraction (non-IID clients)", JFreeChart.DEFAULT_TITLE_FONT,
