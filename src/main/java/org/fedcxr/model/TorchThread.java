@@ -19,7 +19,13 @@ public final class TorchThread {
   private static final String NAME = "fedcxr-torch";
   private static final ThreadPoolExecutor THREAD = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
       new LinkedBlockingQueue<>(), r -> {
-        Thread t = new Thread(r, NAME);
+        // libtorch's gradient mode is per thread and on in a new one; DJL expects it off outside a
+        // GradientCollector (as on the thread that loaded the engine)
+        Thread t = new Thread(() -> {
+          ai.djl.engine.Engine.getEngine("PyTorch");
+          ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+          r.run();
+        }, NAME);
         t.setDaemon(true);
         return t;
       });
@@ -63,10 +69,5 @@ public final class TorchThread {
       work.run();
       return null;
     });
-  }
-
-  /** Whether the libtorch thread is working now (a training or an inference batch is running). */
-  public static boolean busy() {
-    return THREAD.getActiveCount() > 0;
   }
 }

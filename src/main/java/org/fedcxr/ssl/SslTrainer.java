@@ -58,14 +58,15 @@ public final class SslTrainer {
    */
   public Result train(float[] online, float[] target, LocalShard shard, long seed, int firstEpoch, int epochs,
       Device device) {
-    return TorchThread.call(() -> run(online, target, shard, seed, firstEpoch, epochs, device));
+    int threads = Devices.threadsForCurrentTask(config.threads()); // the task's cores, read on the task's thread
+    return TorchThread.call(() -> run(online, target, shard, seed, firstEpoch, epochs, device, threads));
   }
 
   private Result run(float[] online, float[] target, LocalShard shard, long seed, int firstEpoch, int epochs,
-      Device device) {
+      Device device, int threads) {
     long start = System.nanoTime();
     Engine engine = Engine.getEngine("PyTorch");
-    JniUtils.setNumThreads(Devices.threadsForCurrentTask(config.threads()));
+    JniUtils.setNumThreads(threads);
     engine.setRandomSeed((int) Seeds.derive(seed, "ssl-init"));
     int h = shard.height();
     int w = shard.width();

@@ -64,13 +64,14 @@ public final class LocalTrainer {
    * the new weights.
    */
   public Result train(float[] initial, LocalShard shard, long seed, Device device) {
-    return TorchThread.call(() -> run(initial, shard, seed, device));
+    int threads = Devices.threadsForCurrentTask(config.threads()); // the task's cores, read on the task's thread
+    return TorchThread.call(() -> run(initial, shard, seed, device, threads));
   }
 
-  private Result run(float[] initial, LocalShard shard, long seed, Device device) {
+  private Result run(float[] initial, LocalShard shard, long seed, Device device, int threads) {
     long start = System.nanoTime();
     Engine engine = Engine.getEngine("PyTorch");
-    JniUtils.setNumThreads(Devices.threadsForCurrentTask(config.threads()));
+    JniUtils.setNumThreads(threads);
     engine.setRandomSeed((int) Seeds.derive(seed, "init"));
     int perEpoch = (shard.size() + config.batchSize() - 1) / config.batchSize();
     int totalSteps = perEpoch * config.epochs();
