@@ -38,11 +38,13 @@ for s in 1 2; do
   pretrain all30 "$s" --set epochs=30 --set sr_layer=spectral-residual --set split=all
   probe all30 "$s" "$OUT/all30-s$s/encoder.safetensors"
 done
+for s in 3 4 5; do probe random "$s" random; done  # the baseline's spread
 auc() { grep -o '"mean_auc" : [0-9.]*' "$OUT/probe-$1-s$2/_SUMMARY.json" | head -1 | awk '{printf "%.4f", $3}'; }
 loss() { tail -n 1 "$OUT/$1-s$2/losses.csv" | cut -d, -f2; }
 echo "| encoder (small, 128 px) | probe mean AUC, seed 1 | seed 2 | final pretraining loss, seed 1 | seed 2 |"
 echo "|---|---|---|---|---|"
 echo "| random (no pretraining) | $(auc random 1) | $(auc random 2) | | |"
+echo "| random, seeds 3, 4, 5 | $(auc random 3), $(auc random 4), $(auc random 5) | | | |"
 for v in sr30 nosr30 mild30 sr90 all30; do
   echo "| $v | $(auc $v 1) | $(auc $v 2) | $(loss $v 1) | $(loss $v 2) |"
 done
