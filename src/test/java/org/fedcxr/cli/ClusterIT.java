@@ -104,14 +104,7 @@ class ClusterIT {
   @Test
   @Order(2)
   void anExecutorKilledMidRoundChangesNothing() throws Exception {
-    Process driver = submit(master, "executor-killed", federate("executor-killed"));
-    awaitLog(dir.resolve("executor-killed.log"), "federate: round 1/3", driver);
-    ProcessHandle executor = executors().findFirst().orElseThrow();
-    executor.destroyForcibly();
-    String out = finish(driver, "executor-killed");
-    assertTrue(out.contains("federate: round 3/3  clients " + CLIENTS + " ok 0 dropped"), out);
-    assertEveryRoundHadEveryClientOnce("executor-killed");
-    assertArrayEquals(expected, FederateJobTest.weights(dir.resolve("executor-killed/final.safetensors")));
+    faultMidRoundChangesNothing("executor-killed", () -> executors().findFirst().orElseThrow().destroyForcibly());
   }
 
   @Test
@@ -134,14 +127,21 @@ class ClusterIT {
   @Test
   @Order(4)
   void aWorkerKilledForGoodMidRoundChangesNothing() throws Exception {
-    Process driver = submit(master, "worker-killed", federate("worker-killed"));
-    awaitLog(dir.resolve("worker-killed.log"), "federate: round 1/3", driver);
-    worker2.descendants().forEach(ProcessHandle::destroyForcibly);
-    worker2.destroyForcibly();
-    String out = finish(driver, "worker-killed");
+    faultMidRoundChangesNothing("worker-killed", () -> {
+      worker2.descendants().forEach(ProcessHandle::destroyForcibly);
+      worker2.destroyForcibly();
+    });
+  }
+
+  /** Submits a run, applies {@code fault} once round 1 is done (round 2 is under way); the run must not notice. */
+  static void faultMidRoundChangesNothing(String name, Runnable fault) throws Exception {
+    Process driver = submit(master, name, federate(name));
+    awaitLog(dir.resolve(name + ".log"), "federate: round 1/3", driver);
+    fault.run();
+    String out = finish(driver, name);
     assertTrue(out.contains("federate: round 3/3  clients " + CLIENTS + " ok 0 dropped"), out);
-    assertEveryRoundHadEveryClientOnce("worker-killed");
-    assertArrayEquals(expected, FederateJobTest.weights(dir.resolve("worker-killed/final.safetensors")));
+    assertEveryRoundHadEveryClientOnce(name);
+    assertArrayEquals(expected, FederateJobTest.weights(dir.resolve(name).resolve("final.safetensors")));
   }
 
   /** metrics.csv: every round counted each client once (no update lost, none counted twice). */
