@@ -20,10 +20,6 @@ public final class Table {
     return this;
   }
 
-  public List<List<String>> rows() {
-    return List.copyOf(rows);
-  }
-
   public String csv() {
     StringBuilder sb = new StringBuilder(csvLine(header));
     rows.forEach(r -> sb.append(csvLine(r)));
