@@ -3,6 +3,7 @@ package org.fedcxr.config;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -14,6 +15,13 @@ public final class JobSpecs {
   public static final List<String> UNCERTAIN_POLICIES = List.of("ones", "zeros", "ignore");
   /** Names of the model architectures (the model stage builds them). */
   public static final List<String> ARCHITECTURES = List.of("resnet18", "resnet50", "densenet121", "small");
+
+  /** The {@code federate} keys a study passes to its cells under their own names. */
+  public static final Forwarding STUDY_FEDERATE = new Forwarding("federate", "",
+      Set.of("input", "test", "output", "seed", "architecture", "init"));
+  /** The {@code pretrain} keys a study passes to its pretraining as {@code pretrain.<key>} (always the server pool). */
+  public static final Forwarding STUDY_PRETRAIN = new Forwarding("pretrain", "pretrain.",
+      Set.of("input", "output", "seed", "architecture", "split"));
 
   private static final Map<String, SpecSchema> SCHEMAS = new TreeMap<>();
 
@@ -158,7 +166,7 @@ public final class JobSpecs {
         SpecKey.integer("max_iter", 100, 1, 10_000, "iterations of each logistic regression"));
     register("probe", probe, List.of());
 
-    List<SpecKey> study = List.of(
+    List<SpecKey> study = new ArrayList<>(List.of(
         SpecKey.string("input", null, "output location of an ingest job: its server pool pretrains, its client pool "
             + "is partitioned, its test split evaluates"),
         SpecKey.string("output", null, "the study's directory: pretrain/, partitions/, cells/, report/"),
@@ -170,21 +178,12 @@ public final class JobSpecs {
         SpecKey.integer("clients", 10, 1, 100_000, "number of simulated clients K"),
         SpecKey.number("size_alpha", 1.0, 0.01, 1000, "Dirichlet concentration of the non-IID client sizes"),
         SpecKey.choice("architecture", "resnet18", ARCHITECTURES, "the encoder and federated model"),
-        SpecKey.integer("rounds", 5, 1, 100_000, "federated rounds of every cell"),
-        SpecKey.integer("local_epochs", 1, 1, 1000, "epochs each client trains per round"),
-        SpecKey.integer("batch_size", 32, 1, 4096, "local batch size"),
-        SpecKey.number("learning_rate", 1e-3, 1e-8, 10, "client learning rate (Adam, cosine per round)"),
-        SpecKey.integer("eval_every", 1, 1, 100_000, "evaluate on the test split every this many rounds (and last)"),
         SpecKey.optionalString("encoder", "reuse this pretraining export (encoder.safetensors) instead of "
             + "pretraining"),
-        SpecKey.integer("pretrain.epochs", 30, 1, 100_000, "self-supervised pretraining epochs on the server pool"),
-        SpecKey.choice("pretrain.method", "byol", List.of("byol", "simsiam"), "instance-discrimination variant"),
-        SpecKey.choice("pretrain.sr_layer", "spectral-residual", List.of("none", "spectral-residual"),
-            "SR-layer in the projection head"),
-        SpecKey.integer("pretrain.batch_size", 32, 2, 4096, "pretraining batch size"),
-        SpecKey.number("pretrain.learning_rate", 1e-3, 1e-8, 10, "pretraining learning rate (Adam)"),
         SpecKey.integer("parallel_cells", 1, 1, 1000, "cells trained at once (1 on one machine; on a cluster, about "
-            + "executors / clients)"));
+            + "executors / clients)")));
+    study.addAll(STUDY_FEDERATE.keys(federate, Map.of("rounds", 5)));
+    study.addAll(STUDY_PRETRAIN.keys(pretrain, Map.of("epochs", 30)));
     register("study", study, List.of(JobSpecs::fractionsAreValid));
 
     List<SpecKey> bench = List.of(
@@ -220,6 +219,42 @@ public final class JobSpecs {
       throw new SpecException("unknown job '" + job + "'; jobs: " + String.join(", ", SCHEMAS.keySet()));
     }
     return schema;
+  }
+
+  /**
+   * How a job that runs another job (the study) exposes that job's keys: every key but the {@code excluded} ones (which
+   * the running job sets itself), named {@code prefix + key}, with the same type and checks.
+   */
+  public record Forwarding(String job, String prefix, Set<String> excluded) {
+    public Forwarding {
+      excluded = Set.copyOf(excluded);
+    }
+
+    /** The forwarded keys of {@code jobKeys} (that job's schema), with some defaults replaced. */
+    List<SpecKey> keys(List<SpecKey> jobKeys, Map<String, Object> defaults) {
+      return jobKeys.stream().filter(k -> !excluded.contains(k.name())).map(k -> k.renamed(prefix + k.name(),
+          defaults.getOrDefault(k.name(), k.defaultValue()))).toList();
+    }
+
+    /** Whether {@code key} of the running job's spec is one of the forwarded keys. */
+    public boolean covers(String key) {
+      if (!key.startsWith(prefix)) {
+        return false;
+      }
+      String name = key.substring(prefix.length());
+      return !excluded.contains(name) && schema(job).keys().containsKey(name);
+    }
+
+    /** The forwarded values of {@code spec} as {@code key=value} settings for {@link #job}. */
+    public List<String> settings(Spec spec) {
+      List<String> out = new ArrayList<>();
+      spec.resolved().forEach((key, value) -> {
+        if (value != null && covers(key)) {
+          out.add(key.substring(prefix.length()) + "=" + value);
+        }
+      });
+      return out;
+    }
   }
 
   private static void register(String job, List<SpecKey> keys, List<Consumer<Spec>> checks) {

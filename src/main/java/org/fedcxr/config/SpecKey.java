@@ -54,6 +54,11 @@ public record SpecKey(String name, Type type, Object defaultValue, boolean requi
     return new SpecKey(name, Type.CHOICE, defaultValue, defaultValue == null, 0, 0, choices, doc);
   }
 
+  /** The same key under another name and default (for jobs that forward another job's keys). */
+  public SpecKey renamed(String newName, Object newDefault) {
+    return new SpecKey(newName, type, newDefault, required && newDefault == null, min, max, choices, doc);
+  }
+
   /** What this key allows, in words, for error messages and the spec reference. */
   public String allowed() {
     return switch (type) {

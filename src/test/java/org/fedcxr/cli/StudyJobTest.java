@@ -46,8 +46,8 @@ class StudyJobTest {
 
   static Spec spec(Path out, String... more) {
     List<String> sets = new ArrayList<>(List.of("input=" + ingested, "output=" + out, "seeds=2", "fractions=0.5",
-        "clients=3", "architecture=small", "rounds=2", "batch_size=16", "pretrain.epochs=1",
-        "pretrain.batch_size=16"));
+        "clients=3", "architecture=small", "rounds=2", "batch_size=16", "weight_decay=0.0005", "pretrain.epochs=1",
+        "pretrain.batch_size=16", "pretrain.aug.edge_p=0.9"));
     sets.addAll(List.of(more));
     return JobSpecs.schema("study").load(null, sets);
   }
@@ -75,6 +75,20 @@ class StudyJobTest {
   }
 
   @Test
+  void passesItsFederateAndPretrainKeysToTheJobsItRuns() throws IOException {
+    String cell = Files.readString(study.resolve("cells/noniid-f0.5-ssl-s43/_SUMMARY.json"));
+    assertTrue(cell.contains("\"weight_decay\" : 5.0E-4") && cell.contains("\"rounds\" : 2"), cell);
+    String pretrain = Files.readString(study.resolve("pretrain/_SUMMARY.json"));
+    assertTrue(pretrain.contains("\"aug.edge_p\" : 0.9") && pretrain.contains("\"split\" : \"server\"")
+        && pretrain.contains("\"epochs\" : 1"), pretrain);
+    // what the study decides itself cannot be set: the pretraining always uses the server pool only
+    for (String key : List.of("pretrain.split", "init", "test", "pretrain.input")) {
+      SpecException e = assertThrows(SpecException.class, () -> spec(dir.resolve("x"), key + "=all"));
+      assertTrue(e.getMessage().contains("unknown key '" + key + "' for job 'study'"), e.getMessage());
+    }
+  }
+
+  @Test
   void resumeRunsOnlyTheUnfinishedCellsAndGetsTheSameResult() throws IOException {
     Path copy = dir.resolve("study-resumed");
     copyTree(study, copy);
@@ -85,6 +99,11 @@ class StudyJobTest {
     Path kept = copy.resolve("cells/noniid-f1-random-s42/_SUMMARY.json");
     byte[] keptBefore = Files.readAllBytes(kept);
     Files.writeString(copy.resolve("cells/iid-f1-ssl-s43/marker"), "untouched");
+    // a study started by a version without a key ran at that key's default: it resumes
+    Path identity = copy.resolve("study-spec.json");
+    Files.writeString(identity, Files.readString(identity).replaceAll("\\s*\"momentum\" : [0-9.]+,", ""));
+    assertFalse(Files.readString(identity).contains("momentum"));
+    Files.deleteIfExists(copy.resolve(".study-spec.json.crc"));
 
     StudyJob.execute(spark, spec(copy, "parallel_cells=2"), true, "test", false);
     assertArrayEquals(before, FederateJobTest.weights(redo.resolve("final.safetensors")), "same cell, same weights");
