@@ -145,6 +145,12 @@ public final class StudyFindings {
     return out;
   }
 
+  /** The claims this grid cannot judge, and why (the report says so instead of leaving them out silently). */
+  public List<String> notMeasured() {
+    return grid.fractions().isEmpty() ? List.of("The low-data claim (SSL loses much less as clients keep less data)"
+        + " was not measured: the spec's fractions is none.") : List.of();
+  }
+
   /** {@code 0.6123 ± 0.0100}. */
   public static String pm(Summary s) {
     return Double.isNaN(s.sd()) ? String.format(Locale.ROOT, "%.4f", s.mean())

@@ -166,6 +166,9 @@ public final class StudyReport {
       md.append(i++).append(". ").append(c.statement()).append(" **").append(capitalise(c.comparison().verdict()
           .words())).append(".** ").append(c.evidence()).append("\n");
     }
+    for (String missing : f.notMeasured()) {
+      md.append(i++).append(". ").append(missing).append("\n");
+    }
     md.append("\n").append(noise()).append("\n\n");
     for (Section s : sections()) {
       md.append("## ").append(s.title()).append("\n\n").append(s.text()).append("\n\n");
@@ -196,6 +199,9 @@ public final class StudyReport {
       h.append("<li>").append(Table.Html.escape(c.statement())).append(" <b>")
           .append(Table.Html.escape(capitalise(c.comparison().verdict().words()))).append(".</b> ")
           .append(Table.Html.escape(c.evidence())).append("</li>\n");
+    }
+    for (String missing : f.notMeasured()) {
+      h.append("<li>").append(Table.Html.escape(missing)).append("</li>\n");
     }
     h.append("</ol>\n<p>").append(Table.Html.escape(noise())).append("</p>\n");
     for (Section s : sections()) {

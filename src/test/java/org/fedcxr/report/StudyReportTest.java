@@ -23,7 +23,11 @@ class StudyReportTest {
 
   /** A synthetic study: SSL is {@code sslGain} above random at all data and loses {@code sslLossShare} as much. */
   static StudyFindings synthetic(double sslGain, double sslLossShare, long seed) {
-    StudyGrid grid = new StudyGrid(1, 3, List.of(0.5, 0.1), true);
+    return synthetic(sslGain, sslLossShare, seed, List.of(0.5, 0.1));
+  }
+
+  static StudyFindings synthetic(double sslGain, double sslLossShare, long seed, List<Double> fractions) {
+    StudyGrid grid = new StudyGrid(1, 3, fractions, true);
     SplittableRandom rnd = new SplittableRandom(seed);
     List<CellResult> results = new ArrayList<>();
     for (StudyCell c : grid.cells()) {
@@ -58,6 +62,18 @@ class StudyReportTest {
     assertEquals(Comparison.Verdict.OPPOSITE, bad.get(1).comparison().verdict());
     List<StudyFindings.Claim> none = synthetic(0.0, 1.0, 3).claims();
     assertTrue(none.get(0).evidence().contains("SSL higher on"), none.get(0).evidence());
+  }
+
+  @Test
+  void aClaimTheGridCannotJudgeIsSaidToBeNotMeasured() {
+    StudyFindings f = synthetic(0.05, 0.2, 1, List.of());
+    assertEquals(1, f.claims().size());
+    Map<String, byte[]> files = report(f).files();
+    for (String page : List.of("report.md", "report.html")) {
+      assertTrue(text(files, page).contains("low-data claim (SSL loses much less as clients keep less data) was not "
+          + "measured: the spec's fractions is none"), page);
+    }
+    assertTrue(synthetic(0.05, 0.2, 1).notMeasured().isEmpty());
   }
 
   @Test
