@@ -40,11 +40,17 @@ for s in 1 2; do
 done
 for s in 3 4 5; do probe random "$s" random; done  # the baseline's spread
 auc() { grep -o '"mean_auc" : [0-9.]*' "$OUT/probe-$1-s$2/_SUMMARY.json" | head -1 | awk '{printf "%.4f", $3}'; }
-loss() { tail -n 1 "$OUT/$1-s$2/losses.csv" | cut -d, -f2; }
+loss() { tail -n 1 "$OUT/$1-s$2/losses.csv" | cut -d, -f2 | awk '{printf "%.4f", $1}'; }
 echo "| encoder (small, 128 px) | probe mean AUC, seed 1 | seed 2 | final pretraining loss, seed 1 | seed 2 |"
 echo "|---|---|---|---|---|"
 echo "| random (no pretraining) | $(auc random 1) | $(auc random 2) | | |"
 echo "| random, seeds 3, 4, 5 | $(auc random 3), $(auc random 4), $(auc random 5) | | | |"
+declare -A WHAT=(
+  [sr30]="sr30: BYOL + SR-layer, 30 epochs, default augmentations"
+  [nosr30]="nosr30: the same without the SR-layer"
+  [mild30]="mild30: milder augmentations (crop ≥ 0.7, no blur, noise or edge blend)"
+  [sr90]="sr90: sr30 continued to 90 epochs"
+  [all30]="all30: sr30 on all 1,995 images (2.7× the data; labels unused, test images included)")
 for v in sr30 nosr30 mild30 sr90 all30; do
-  echo "| $v | $(auc $v 1) | $(auc $v 2) | $(loss $v 1) | $(loss $v 2) |"
+  echo "| ${WHAT[$v]} | $(auc $v 1) | $(auc $v 2) | $(loss $v 1) | $(loss $v 2) |"
 done
