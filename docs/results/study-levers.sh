@@ -5,6 +5,9 @@
 #            linear probes; the whole default grid otherwise (30 pretraining epochs, 5 rounds, 3 seeds).
 #   lr1e-4 - ResNet-18 with a 10x lower client learning rate (1e-4), so fine-tuning keeps more of the pretrained
 #            features; non-IID with all data only, from the published study's encoder (no second pretraining).
+# Added after those two (2026-11-26, before its run), for the next lever their reading pointed to:
+#   small-r30 - the small encoder trained for 30 rounds instead of 5, from the `small` study's encoder; non-IID
+#               with all data only.
 # Needs runs/shared/ingest and runs/study (the published study). Prints a Markdown table.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,6 +25,8 @@ study() { # name settings...
 study small --set architecture=small
 study lr1e-4 --set encoder=runs/study/pretrain/encoder.safetensors --set learning_rate=1e-4 --set fractions=none \
   --set iid_reference=false
+study small-r30 --set architecture=small --set rounds=30 --set encoder="$OUT/small/pretrain/encoder.safetensors" \
+  --set fractions=none --set iid_reference=false
 
 row() { # label report-dir
   local mean claim
@@ -36,3 +41,4 @@ echo "|---|---|---|---|---|"
 row "published: ResNet-18, lr 1e-3" runs/study/report
 row "small encoder, lr 1e-3" "$OUT/small/report"
 row "ResNet-18, lr 1e-4" "$OUT/lr1e-4/report"
+row "small encoder, 30 rounds" "$OUT/small-r30/report"
