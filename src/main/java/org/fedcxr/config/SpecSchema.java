@@ -26,7 +26,11 @@ public final class SpecSchema {
 
   SpecSchema(String job, List<SpecKey> keyList, List<Consumer<Spec>> crossChecks) {
     this.job = job;
-    keyList.forEach(k -> keys.put(k.name(), k));
+    for (SpecKey k : keyList) {
+      if (keys.put(k.name(), k) != null) { // e.g. a forwarded key that clashes with the job's own
+        throw new IllegalStateException("job '" + job + "' declares key '" + k.name() + "' twice");
+      }
+    }
     this.crossChecks.addAll(crossChecks);
   }
 

@@ -98,4 +98,12 @@ class SpecSchemaTest {
       }
     }
   }
+
+  @Test
+  void aKeyDeclaredTwiceIsRefused() {
+    SpecKey rounds = SpecKey.integer("rounds", 5, 1, 10, "rounds");
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> new SpecSchema("study", List.of(rounds, rounds.renamed("rounds", 10)), List.of()));
+    assertTrue(e.getMessage().contains("declares key 'rounds' twice"), e.getMessage());
+  }
 }
