@@ -66,7 +66,7 @@ public final class FederateJob extends JobCommand {
     Dataset<Row> clients = spark.read().parquet(input + "/clients");
     List<String> labels = ImagesTable.labelNames(clients);
     int k = clients.agg(max(col("client_id"))).first().getInt(0) + 1;
-    Dataset<Row> test = spark.read().parquet(testInput + "/images").filter(col("split").equalTo("test"));
+    Dataset<Row> test = spark.read().parquet(testInput + "/images").filter(col("split").equalTo(spec.string("eval_split")));
     Architecture arch = Architecture.named(spec.string("architecture"));
     long seed = spec.longValue("seed");
     TrainConfig train = TrainConfig.builder().optOptimizer(spec.string("optimizer"))

@@ -36,7 +36,8 @@ public final class IngestJob extends JobCommand {
         spec.string("glob") != null ? spec.string("glob") : dataset.glob(),
         spec.integer("image_size"), spec.integer("min_source_px"), spec.integer("max_source_px"),
         spec.string("uncertain_policy") != null ? spec.string("uncertain_policy") : dataset.uncertainPolicy(),
-        new PatientSplit(spec.longValue("seed"), spec.number("split.server"), spec.number("split.client")));
+        new PatientSplit(spec.longValue("seed"), spec.number("split.server"), spec.number("split.client"),
+            spec.number("split.val")));
     return JobRunner.execute(spark, spec, out -> {
       if (print) {
         System.out.println("ingest: reading " + images + " (" + settings.glob() + "), labels "

@@ -75,8 +75,10 @@ public final class PretrainJob extends JobCommand {
     long seed = spec.longValue("seed");
     ViewAugmenter augmenter = augmenter(spec);
     SslConfig config = new SslConfig(spec.string("method"), spec.string("sr_layer").equals("spectral-residual"),
-        spec.integer("batch_size"), (float) spec.number("learning_rate"), (float) spec.number("weight_decay"),
-        (float) spec.number("ema"), spec.integer("hidden"), spec.integer("dim"), augmenter, spec.integer("threads"));
+        spec.integer("epochs"), spec.integer("batch_size"), (float) spec.number("learning_rate"),
+        spec.string("schedule"), spec.integer("warmup_epochs"), (float) spec.number("weight_decay"),
+        (float) spec.number("ema"), spec.string("ema_schedule"), spec.integer("hidden"), spec.integer("dim"),
+        augmenter, spec.integer("threads"));
     RunStore store = new RunStore(Locations.resolve(spec.string("output")),
         spark.sparkContext().hadoopConfiguration());
     List<PretrainRun.Epoch> history = new ArrayList<>();
@@ -92,7 +94,7 @@ public final class PretrainJob extends JobCommand {
       long runStart = System.nanoTime();
       int[] firstEpoch = {-1};
       weights = new PretrainRun(new JavaSparkContext(spark.sparkContext()), arch, config, seed, store)
-          .run(shards, epochs, resume, history, e -> {
+          .run(shards, resume, history, e -> {
             if (firstEpoch[0] < 0) {
               firstEpoch[0] = e.epoch();
             }

@@ -41,7 +41,8 @@ public final class ProbeJob extends JobCommand {
   void run(SparkSession spark, Spec spec) {
     Map<String, Object> summary = execute(spark, spec);
     Map<?, ?> r = (Map<?, ?>) summary.get("results");
-    System.out.println("probe: " + spec.string("encoder") + ": mean test AUC " + r.get("mean_auc") + " over "
+    System.out.println("probe: " + spec.string("encoder") + ": mean " + spec.string("eval_split") + " AUC "
+        + r.get("mean_auc") + " over "
         + r.get("labels_defined") + " diseases -> " + summary.get("output"));
   }
 
@@ -67,7 +68,7 @@ public final class ProbeJob extends JobCommand {
     }
     Map<String, String> provenance = metadata;
     Dataset<Row> train = images.filter(col("split").equalTo(spec.string("train_split")));
-    Dataset<Row> test = images.filter(col("split").equalTo("test"));
+    Dataset<Row> test = images.filter(col("split").equalTo(spec.string("eval_split")));
     return JobRunner.execute(spark, spec, out -> {
       DiseaseScorer features = DiseaseScorer.featuresFromBytes(spark, encoder, arch, spec.integer("batch_size"));
       try {

@@ -41,6 +41,8 @@ public final class JobSpecs {
         SpecKey.optionalString("glob", "overrides the catalog's file-name filter, e.g. *.png"),
         SpecKey.number("split.server", 0.4, 0, 1, "share of patients for self-supervised pretraining"),
         SpecKey.number("split.client", 0.4, 0, 1, "share of patients for the federated clients"),
+        SpecKey.number("split.val", 0.0, 0, 1, "share of patients for the validation set (carved from the top of the "
+            + "client pool's range: server pool and test set stay the same images), where recipes are chosen"),
         SpecKey.number("split.test", 0.2, 0, 1, "share of patients for the test set"),
         SpecKey.integer("min_source_px", 64, 1, 65536, "an image whose shorter side is below this is quarantined"),
         SpecKey.integer("max_source_px", 16384, 1, 65536, "an image whose longer side is above this is quarantined"),
@@ -83,7 +85,9 @@ public final class JobSpecs {
 
     List<SpecKey> federate = List.of(
         SpecKey.string("input", null, "output location of a partition job (the clients)"),
-        SpecKey.string("test", null, "output location of an ingest job (its test split is evaluated)"),
+        SpecKey.string("test", null, "output location of an ingest job (its eval_split is evaluated)"),
+        SpecKey.choice("eval_split", "test", List.of("test", "val"), "the ingest split scored each round: val to "
+            + "choose settings, test only for published numbers"),
         SpecKey.string("output", null, "the run store: rounds/, metrics, final weights, charts"),
         seed,
         SpecKey.choice("architecture", "resnet18", ARCHITECTURES, "the model"),
@@ -113,7 +117,7 @@ public final class JobSpecs {
     List<SpecKey> evaluate = List.of(
         SpecKey.string("weights", null, "a checkpoint (safetensors) of any run"),
         SpecKey.string("input", null, "output location of an ingest job"),
-        SpecKey.choice("split", "test", List.of("test", "client", "server", "all"), "which images to score"),
+        SpecKey.choice("split", "test", List.of("test", "val", "client", "server", "all"), "which images to score"),
         SpecKey.string("output", null, "where the metrics go"),
         SpecKey.optionalChoice("architecture", ARCHITECTURES, "default: the checkpoint's metadata"),
         SpecKey.integer("batch_size", 64, 1, 4096, "scoring batch size"));
@@ -130,10 +134,15 @@ public final class JobSpecs {
             "SR-layer in the projection head"),
         SpecKey.integer("epochs", 20, 1, 100_000, "pretraining epochs (checkpointed each)"),
         SpecKey.integer("batch_size", 32, 2, 4096, "batch size"),
-        SpecKey.number("learning_rate", 1e-3, 1e-8, 10, "Adam learning rate"),
+        SpecKey.number("learning_rate", 1e-3, 1e-8, 10, "Adam's base learning rate"),
+        SpecKey.choice("schedule", "warmup-cosine", List.of("constant", "warmup-cosine"), "learning rate per step: constant, or "
+            + "linear warm-up then cosine decay to 0 over the run"),
+        SpecKey.integer("warmup_epochs", 2, 0, 100_000, "warm-up length (warmup-cosine); less than epochs"),
         SpecKey.number("weight_decay", 1e-6, 0, 1, "weight decay"),
-        SpecKey.number("ema", 0.99, 0, 1, "BYOL target momentum"),
-        SpecKey.integer("hidden", 512, 1, 65536, "projector/predictor hidden width"),
+        SpecKey.number("ema", 0.99, 0, 1, "BYOL target momentum τ (its start value under ema_schedule cosine)"),
+        SpecKey.choice("ema_schedule", "cosine", List.of("constant", "cosine"), "τ constant, or rising from ema to 1 by a "
+            + "cosine over the run's steps"),
+        SpecKey.integer("hidden", 1024, 1, 65536, "projector/predictor hidden width"),
         SpecKey.integer("dim", 128, 1, 65536, "embedding dimension"),
         SpecKey.integer("workers", 1, 1, 100_000, "data-parallel workers (Spark tasks) averaged every epoch"),
         SpecKey.integer("threads", 1, 1, 256, "libtorch threads outside Spark tasks"),
@@ -152,12 +161,13 @@ public final class JobSpecs {
         SpecKey.number("aug.edge_p", 0.5, 0, 1, "probability of the edge-component blend"),
         SpecKey.number("aug.edge_min", 0.2, 0, 1, "smallest edge blend weight"),
         SpecKey.number("aug.edge_max", 0.6, 0, 1, "largest edge blend weight"));
-    register("pretrain", pretrain, List.of());
+    register("pretrain", pretrain, List.of(s -> warmupFits(s, "")));
 
     List<SpecKey> probe = List.of(
         SpecKey.string("encoder", null, "an encoder export (encoder.safetensors) or random"),
         SpecKey.string("input", null, "output location of an ingest job"),
         SpecKey.choice("train_split", "client", List.of("client", "server"), "labelled images the probe is fit on"),
+        SpecKey.choice("eval_split", "test", List.of("test", "val"), "the split the probe is scored on"),
         SpecKey.string("output", null, "where the probe's metrics go"),
         seed,
         SpecKey.optionalChoice("architecture", ARCHITECTURES, "default: the encoder's metadata (required for random)"),
@@ -184,7 +194,7 @@ public final class JobSpecs {
             + "executors / clients)")));
     study.addAll(STUDY_FEDERATE.keys(federate, Map.of("rounds", 5)));
     study.addAll(STUDY_PRETRAIN.keys(pretrain, Map.of("epochs", 30)));
-    register("study", study, List.of(JobSpecs::fractionsAreValid));
+    register("study", study, List.of(JobSpecs::fractionsAreValid, s -> warmupFits(s, STUDY_PRETRAIN.prefix())));
 
     List<SpecKey> bench = List.of(
         SpecKey.choice("suite", "ingest", List.of("ingest", "train", "memory", "rounds"), "what to measure"),
@@ -301,12 +311,22 @@ public final class JobSpecs {
     fractions(spec);
   }
 
+  private static void warmupFits(Spec spec, String prefix) {
+    if (spec.string(prefix + "schedule").equals("warmup-cosine")
+        && spec.integer(prefix + "warmup_epochs") >= spec.integer(prefix + "epochs")) {
+      throw new SpecException(spec.source() + ": key '" + prefix + "warmup_epochs' is "
+          + spec.integer(prefix + "warmup_epochs") + ", but the warm-up must be shorter than '" + prefix
+          + "epochs' (" + spec.integer(prefix + "epochs") + ")");
+    }
+  }
+
   private static void splitsSumToOne(Spec spec) {
-    double sum = spec.number("split.server") + spec.number("split.client") + spec.number("split.test");
+    double sum = spec.number("split.server") + spec.number("split.client") + spec.number("split.val")
+        + spec.number("split.test");
     if (Math.abs(sum - 1.0) > 1e-9) {
-      throw new SpecException(spec.source() + ": keys 'split.server', 'split.client', 'split.test' are "
-          + spec.number("split.server") + ", " + spec.number("split.client") + ", " + spec.number("split.test")
-          + " (sum " + sum + "), but they must sum to 1");
+      throw new SpecException(spec.source() + ": keys 'split.server', 'split.client', 'split.val', 'split.test' are "
+          + spec.number("split.server") + ", " + spec.number("split.client") + ", " + spec.number("split.val") + ", "
+          + spec.number("split.test") + " (sum " + sum + "), but they must sum to 1");
     }
   }
 }

@@ -23,6 +23,7 @@ import org.fedcxr.train.ExactPartitioner;
 import org.fedcxr.train.LabelledImage;
 import org.fedcxr.train.LocalShard;
 import org.fedcxr.train.RunStore;
+import org.fedcxr.train.ScopedOptimizer;
 import org.fedcxr.model.TorchThread;
 import org.fedcxr.train.WeightedMean;
 import scala.Tuple2;
@@ -31,8 +32,12 @@ import scala.Tuple2;
  * Self-supervised pretraining on Spark: the unlabelled images are split by a hash of their id into {@code workers}
  * shards, one Spark task each. Every epoch each task trains one epoch on its shard from the current weights
  * (local SGD) and the driver averages the workers' online and target weights by their share of the images, then
- * checkpoints the epoch (a round of the run store). With one worker this is plain sequential training. The optimizer
- * state starts afresh each epoch.
+ * checkpoints the epoch (a round of the run store). With one worker this is plain sequential training.
+ *
+ * <p>The optimizer state (Adam's two moments) lives as long as the run: it travels with the weights to the workers and
+ * back, is averaged across workers by the same shares as the weights, and is saved in each epoch's checkpoint, so a
+ * resumed run is bit-identical to an uninterrupted one. Each worker counts its own steps for the schedules and Adam's
+ * bias correction (epochs done × its steps per epoch), so every worker follows the run's schedule over its shard.
  */
 public final class PretrainRun {
   /** One epoch's outcome. */
@@ -64,10 +69,12 @@ public final class PretrainRun {
    * Trains epochs after the last complete one (all when not resuming); returns (online, target) flat weights and
    * the epochs' reports, earlier ones included when resuming.
    */
-  public float[][] run(JavaPairRDD<Integer, Row> shards, int epochs, boolean resume, List<Epoch> history,
+  public float[][] run(JavaPairRDD<Integer, Row> shards, boolean resume, List<Epoch> history,
       java.util.function.Consumer<Epoch> progress) {
+    int epochs = config.epochs();
     float[] online = null;
     float[] target = null;
+    ScopedOptimizer.Moments moments = null;
     int start = 1;
     if (resume && store.lastCompleteRound() > 0) {
       store.reopen();
@@ -75,6 +82,7 @@ public final class PretrainRun {
       Map<String, float[]> state = RunStore.vectors(store.read(last, "state.safetensors"));
       online = state.get("online");
       target = state.get("target");
+      moments = new ScopedOptimizer.Moments(state.get("adam_m"), state.get("adam_v"));
       float[] h = state.get("history");
       for (int i = 0; i + 3 < h.length; i += 4) {
         history.add(new Epoch((int) h[i], h[i + 1], h[i + 2], h[i + 3]));
@@ -88,11 +96,14 @@ public final class PretrainRun {
     }
     for (int epoch = start; epoch <= epochs; epoch++) {
       long t0 = System.nanoTime();
-      Broadcast<float[][]> weights = jsc.broadcast(new float[][] {online, target});
-      JavaRDD<Update> updates = shards.mapPartitionsWithIndex(new Worker(weights, architecture.name(), config, seed, epoch),
-          true);
+      Broadcast<float[][]> weights = jsc.broadcast(moments == null ? new float[][] {online, target}
+          : new float[][] {online, target, moments.first(), moments.second()});
+      JavaRDD<Update> updates = shards.mapPartitionsWithIndex(new Worker(weights, architecture.name(), config, seed,
+          epoch), true);
       WeightedMean meanOnline = null;
       WeightedMean meanTarget = null;
+      WeightedMean meanFirst = null;
+      WeightedMean meanSecond = null;
       double lossSum = 0;
       long images = 0;
       for (Update u : updates.collect()) {
@@ -107,6 +118,12 @@ public final class PretrainRun {
           meanTarget = meanTarget == null ? new WeightedMean(t.length) : meanTarget;
           meanTarget.add(t, u.samples);
         }
+        float[] m1 = u.floats(u.first);
+        float[] m2 = u.floats(u.second);
+        meanFirst = meanFirst == null ? new WeightedMean(m1.length) : meanFirst;
+        meanSecond = meanSecond == null ? new WeightedMean(m2.length) : meanSecond;
+        meanFirst.add(m1, u.samples);
+        meanSecond.add(m2, u.samples);
         lossSum += u.loss * u.samples;
         images += u.samples;
       }
@@ -116,6 +133,7 @@ public final class PretrainRun {
       }
       online = meanOnline.mean();
       target = meanTarget == null ? null : meanTarget.mean();
+      moments = new ScopedOptimizer.Moments(meanFirst.mean(), meanSecond.mean());
       double seconds = (System.nanoTime() - t0) / 1e9;
       Epoch e = new Epoch(epoch, lossSum / images, seconds, images / seconds);
       history.add(e);
@@ -124,6 +142,8 @@ public final class PretrainRun {
       if (target != null) {
         state.put("target", target);
       }
+      state.put("adam_m", moments.first());
+      state.put("adam_v", moments.second());
       float[] h = new float[history.size() * 4];
       for (int i = 0; i < history.size(); i++) {
         Epoch x = history.get(i);
@@ -163,8 +183,9 @@ public final class PretrainRun {
     }
   }
 
-  /** What a worker returns: its image count, mean loss, and weights as little-endian bytes. */
-  record Update(int samples, double loss, byte[] online, byte[] target) implements Serializable {
+  /** What a worker returns: its image count, mean loss, weights and optimizer moments as little-endian bytes. */
+  record Update(int samples, double loss, byte[] online, byte[] target, byte[] first, byte[] second)
+      implements Serializable {
     static byte[] bytes(float[] w) {
       ByteBuffer b = ByteBuffer.allocate(w.length * 4).order(ByteOrder.LITTLE_ENDIAN);
       b.asFloatBuffer().put(w);
@@ -184,15 +205,17 @@ public final class PretrainRun {
     @Override
     public Iterator<Update> call(Integer worker, Iterator<Tuple2<Integer, Row>> rows) {
       if (!rows.hasNext()) {
-        return List.of(new Update(0, 0, null, null)).iterator();
+        return List.of(new Update(0, 0, null, null, null, null)).iterator();
       }
       try (LocalShard shard = LocalShard.spool(LabelledImage.unlabelled(ExactPartitioner.values(rows)),
           Path.of(System.getProperty("java.io.tmpdir")))) {
         float[][] w = weights.value();
-        SslTrainer.Result r = new SslTrainer(Architecture.named(architecture), config).train(w[0], w[1], shard,
-            Seeds.derive(seed, "worker", Integer.toString(worker)), epoch, 1, Devices.forCurrentTask());
+        ScopedOptimizer.Moments moments = w.length > 2 ? new ScopedOptimizer.Moments(w[2], w[3]) : null;
+        SslTrainer.Result r = new SslTrainer(Architecture.named(architecture), config).train(w[0], w[1], moments,
+            shard, Seeds.derive(seed, "worker", Integer.toString(worker)), epoch, 1, Devices.forCurrentTask());
         return List.of(new Update(shard.size(), r.epochLosses().get(0), Update.bytes(r.online()),
-            r.target() == null ? null : Update.bytes(r.target()))).iterator();
+            r.target() == null ? null : Update.bytes(r.target()), Update.bytes(r.moments().first()),
+            Update.bytes(r.moments().second()))).iterator();
       }
     }
   }

@@ -9,15 +9,32 @@ import java.util.List;
  * @param method {@code byol} (target = EMA of the online encoder, SR-layer and projector) or {@code simsiam} (shared
  *     network, stop-gradient on the target side)
  * @param srLayer whether the projection head gets the spectral-residual layer
- * @param ema BYOL's target momentum τ: target = τ·target + (1−τ)·online after every step
+ * @param epochs the run's length in epochs (the schedules span it)
+ * @param schedule {@code constant} learning rate, or {@code warmup-cosine}: linear warm-up over
+ *     {@code warmupEpochs}, then a cosine decay to 0, per step (see {@link SslSchedule})
+ * @param ema BYOL's base target momentum τ: target = τ·target + (1−τ)·online after every step
+ * @param emaSchedule {@code constant} τ, or {@code cosine}: τ rises from {@code ema} to 1 over the run
  */
-public record SslConfig(String method, boolean srLayer, int batchSize, float learningRate, float weightDecay,
-    float ema, int hidden, int dim, ViewAugmenter augmenter, int threads) implements Serializable {
+public record SslConfig(String method, boolean srLayer, int epochs, int batchSize, float learningRate,
+    String schedule, int warmupEpochs, float weightDecay, float ema, String emaSchedule, int hidden, int dim,
+    ViewAugmenter augmenter, int threads) implements Serializable {
   public static final List<String> METHODS = List.of("byol", "simsiam");
+  public static final List<String> SCHEDULES = List.of("constant", "warmup-cosine");
+  public static final List<String> EMA_SCHEDULES = List.of("constant", "cosine");
 
   public SslConfig {
     if (!METHODS.contains(method)) {
       throw new IllegalArgumentException("method must be one of " + METHODS + ", not " + method);
+    }
+    if (!SCHEDULES.contains(schedule)) {
+      throw new IllegalArgumentException("schedule must be one of " + SCHEDULES + ", not " + schedule);
+    }
+    if (!EMA_SCHEDULES.contains(emaSchedule)) {
+      throw new IllegalArgumentException("ema schedule must be one of " + EMA_SCHEDULES + ", not " + emaSchedule);
+    }
+    if (epochs < 1 || warmupEpochs < 0 || warmupEpochs >= epochs && schedule.equals("warmup-cosine")) {
+      throw new IllegalArgumentException("epochs must be positive and warm-up epochs in [0, epochs), not "
+          + epochs + " and " + warmupEpochs);
     }
   }
 }

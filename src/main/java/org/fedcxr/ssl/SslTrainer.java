@@ -14,7 +14,6 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.L2Loss;
-import ai.djl.training.tracker.Tracker;
 import java.util.ArrayList;
 import java.util.List;
 import org.fedcxr.config.Seeds;
@@ -32,8 +31,12 @@ import org.fedcxr.model.TorchThread;
  * the online projections with gradients stopped), Adam. Deterministic like the supervised trainer.
  */
 public final class SslTrainer {
-  /** Weights after training (online branch; target branch for BYOL, else null) and the mean loss of each epoch. */
-  public record Result(float[] online, float[] target, List<Double> epochLosses, double seconds) {
+  /**
+   * Weights after training (online branch; target branch for BYOL, else null), the optimizer's state over the online
+   * branch's trainable parameters (to continue the run), and the mean loss of each epoch.
+   */
+  public record Result(float[] online, float[] target, ScopedOptimizer.Moments moments, List<Double> epochLosses,
+      double seconds) {
   }
 
   private final Architecture architecture;
@@ -52,18 +55,24 @@ public final class SslTrainer {
     return new SslBranch(architecture, config.srLayer(), false, config.hidden(), config.dim());
   }
 
-  /**
-   * Trains epochs {@code firstEpoch .. firstEpoch + epochs − 1} (the epoch number seeds the views), from the given
-   * flat weights (null: a fresh network from the seed).
-   */
-  public Result train(float[] online, float[] target, LocalShard shard, long seed, int firstEpoch, int epochs,
-      Device device) {
-    int threads = Devices.threadsForCurrentTask(config.threads()); // the task's cores, read on the task's thread
-    return TorchThread.call(() -> run(online, target, shard, seed, firstEpoch, epochs, device, threads));
+  /** Optimizer steps of one epoch over {@code images} (a last batch of one image is skipped). */
+  public int stepsPerEpoch(int images) {
+    return images / config.batchSize() + (images % config.batchSize() >= 2 ? 1 : 0);
   }
 
-  private Result run(float[] online, float[] target, LocalShard shard, long seed, int firstEpoch, int epochs,
-      Device device, int threads) {
+  /**
+   * Trains epochs {@code firstEpoch .. firstEpoch + epochs − 1} of the run (the epoch number seeds the views and
+   * places the step in the schedules), from the given flat weights (null: a fresh network from the seed) and
+   * optimizer state (null: fresh, as at the run's start).
+   */
+  public Result train(float[] online, float[] target, ScopedOptimizer.Moments moments, LocalShard shard, long seed,
+      int firstEpoch, int epochs, Device device) {
+    int threads = Devices.threadsForCurrentTask(config.threads()); // the task's cores, read on the task's thread
+    return TorchThread.call(() -> run(online, target, moments, shard, seed, firstEpoch, epochs, device, threads));
+  }
+
+  private Result run(float[] online, float[] target, ScopedOptimizer.Moments moments, LocalShard shard, long seed,
+      int firstEpoch, int epochs, Device device, int threads) {
     long start = System.nanoTime();
     Engine engine = Engine.getEngine("PyTorch");
     JniUtils.setNumThreads(threads);
@@ -73,8 +82,9 @@ public final class SslTrainer {
     Shape input = new Shape(config.batchSize(), 1, h, w);
     SslBranch net = newOnline();
     boolean byol = config.method().equals("byol");
-    try (ScopedOptimizer optimizer = ScopedOptimizer.adam(Tracker.fixed(config.learningRate()),
-            config.weightDecay());
+    SslSchedule schedule = new SslSchedule(config, stepsPerEpoch(shard.size()));
+    int done = schedule.stepsBefore(firstEpoch);
+    try (ScopedOptimizer optimizer = ScopedOptimizer.adam(schedule.learningRate(), config.weightDecay(), done);
         Model model = Model.newInstance("fedcxr-ssl", device, "PyTorch")) {
       model.setBlock(net);
       DefaultTrainingConfig tc = new DefaultTrainingConfig(new L2Loss()).optOptimizer(optimizer)
@@ -83,6 +93,9 @@ public final class SslTrainer {
         trainer.initialize(input);
         if (online != null) {
           StateDict.load(net, online);
+        }
+        if (moments != null) {
+          optimizer.restore(StateDict.of(net).values(), moments);
         }
         SslBranch tgt = null;
         if (byol) {
@@ -117,14 +130,15 @@ public final class SslTrainer {
               config.augmenter().view(px, h, w, Seeds.random(seed, "view2", e, shard.id(idx)), v2, i * h * w);
             }
             sum += step(trainer, tgt, targetStore, v1, v2, n, h, w) * n;
+            done++;
             if (byol) {
-              Ema.update(tgt, net, config.ema());
+              Ema.update(tgt, net, schedule.tau(done));
             }
           }
           losses.add(sum / order.length);
         }
-        return new Result(StateDict.flatten(net), byol ? StateDict.flatten(tgt) : null, losses,
-            (System.nanoTime() - start) / 1e9);
+        return new Result(StateDict.flatten(net), byol ? StateDict.flatten(tgt) : null,
+            optimizer.moments(StateDict.of(net).values()), losses, (System.nanoTime() - start) / 1e9);
       }
     }
   }

@@ -6,6 +6,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.ParameterTracker;
 import ai.djl.util.Preconditions;
+import ai.djl.nn.Parameter;
+import java.nio.FloatBuffer;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -27,8 +31,9 @@ public final class ScopedOptimizer extends Optimizer implements AutoCloseable {
   private final Map<String, NDArray> second = new ConcurrentHashMap<>();
   private NDManager state;
 
-  private ScopedOptimizer(boolean adam, ParameterTracker learningRate, float momentum, float weightDecay) {
-    super(new Settings().optWeightDecays(weightDecay));
+  private ScopedOptimizer(boolean adam, ParameterTracker learningRate, float momentum, float weightDecay,
+      int stepsDone) {
+    super(new Settings().optWeightDecays(weightDecay).optBeginNumUpdate(stepsDone));
     this.adam = adam;
     this.learningRate = learningRate;
     this.momentum = momentum;
@@ -36,12 +41,20 @@ public final class ScopedOptimizer extends Optimizer implements AutoCloseable {
 
   /** Adam (β1 0.9, β2 0.999, ε 1e-8, as DJL's defaults). */
   public static ScopedOptimizer adam(ParameterTracker learningRate, float weightDecay) {
-    return new ScopedOptimizer(true, learningRate, 0f, weightDecay);
+    return adam(learningRate, weightDecay, 0);
+  }
+
+  /**
+   * Adam continuing a run that has made {@code stepsDone} updates: the update count (learning-rate schedule, bias
+   * correction) goes on from there; restore the moments with {@link #restore}.
+   */
+  public static ScopedOptimizer adam(ParameterTracker learningRate, float weightDecay, int stepsDone) {
+    return new ScopedOptimizer(true, learningRate, 0f, weightDecay, stepsDone);
   }
 
   /** SGD with momentum (none when 0). */
   public static ScopedOptimizer sgd(ParameterTracker learningRate, float momentum, float weightDecay) {
-    return new ScopedOptimizer(false, learningRate, momentum, weightDecay);
+    return new ScopedOptimizer(false, learningRate, momentum, weightDecay, 0);
   }
 
   @Override
@@ -74,6 +87,66 @@ public final class ScopedOptimizer extends Optimizer implements AutoCloseable {
       }
       return state.zeros(weight.getShape(), weight.getDataType());
     });
+  }
+
+  /**
+   * The state of the given parameters (the trainable ones of a state dict, in its order) as flat vectors: Adam's
+   * first and second moments (SGD: momentum and an empty second); zeros for a parameter not yet updated.
+   */
+  public Moments moments(Collection<Parameter> parameters) {
+    int n = 0;
+    for (Parameter p : trainable(parameters)) {
+      n += Math.toIntExact(p.getArray().size());
+    }
+    float[] m1 = new float[n];
+    float[] m2 = new float[adam ? n : 0];
+    int offset = 0;
+    for (Parameter p : trainable(parameters)) {
+      int size = Math.toIntExact(p.getArray().size());
+      copyOut(first.get(p.getId()), m1, offset);
+      if (adam) {
+        copyOut(second.get(p.getId()), m2, offset);
+      }
+      offset += size;
+    }
+    return new Moments(m1, m2);
+  }
+
+  /** Sets the state of the given parameters from {@link #moments} of the same architecture. */
+  public void restore(Collection<Parameter> parameters, Moments moments) {
+    int offset = 0;
+    for (Parameter p : trainable(parameters)) {
+      NDArray w = p.getArray();
+      int size = Math.toIntExact(w.size());
+      if (offset + size > moments.first().length) {
+        throw new IllegalArgumentException("optimizer state has " + moments.first().length
+            + " floats, fewer than the model's trainable parameters");
+      }
+      stateOf(first, p.getId(), w).set(FloatBuffer.wrap(moments.first(), offset, size));
+      if (adam) {
+        stateOf(second, p.getId(), w).set(FloatBuffer.wrap(moments.second(), offset, size));
+      }
+      offset += size;
+    }
+    if (offset != moments.first().length) {
+      throw new IllegalArgumentException("optimizer state has " + moments.first().length + " floats, the model's "
+          + "trainable parameters " + offset);
+    }
+  }
+
+  private static List<Parameter> trainable(Collection<Parameter> parameters) {
+    return parameters.stream().filter(Parameter::requiresGradient).toList();
+  }
+
+  private static void copyOut(NDArray state, float[] out, int offset) {
+    if (state != null) {
+      float[] v = state.toFloatArray();
+      System.arraycopy(v, 0, out, offset, v.length);
+    }
+  }
+
+  /** Flat optimizer state: Adam's moments (or SGD's momentum in {@code first}). */
+  public record Moments(float[] first, float[] second) {
   }
 
   /** Frees the optimizer state. */

@@ -16,6 +16,7 @@ import org.apache.spark.sql.SparkSession;
 import org.fedcxr.config.JobSpecs;
 import org.fedcxr.config.Spec;
 import org.fedcxr.model.SafeTensors;
+import org.fedcxr.train.RunStore;
 import org.fedcxr.testing.SparkTests;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,11 +78,32 @@ class PretrainJobTest {
 
   @Test
   void resumeEndsWithTheSameEncoderAsAnUninterruptedRun() throws IOException {
-    PretrainJob.execute(spark, spec("whole", "method=simsiam"), false, false);
-    PretrainJob.execute(spark, spec("part", "method=simsiam", "epochs=2"), false, false);
-    PretrainJob.execute(spark, spec("part", "method=simsiam"), true, false);
-    Map<String, SafeTensors.Tensor> a = encoder("whole");
-    Map<String, SafeTensors.Tensor> b = encoder("part");
+    for (String method : List.of("simsiam", "byol")) {
+      PretrainJob.execute(spark, spec("whole", "method=" + method, "workers=2"), false, false);
+      PretrainJob.execute(spark, spec("part", "method=" + method, "workers=2"), false, false);
+      // a run stopped during its last epoch: that epoch's checkpoint and the final outputs are missing
+      for (String gone : List.of("rounds/00003", "_SUCCESS", "encoder.safetensors")) {
+        try (var files = Files.walk(dir.resolve("part").resolve(gone))) {
+          for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            Files.delete(f);
+          }
+        }
+      }
+      Map<String, float[]> checkpoint = RunStore.vectors(Files.readAllBytes(dir.resolve("part/rounds/00002"
+          + "/state.safetensors")));
+      assertTrue(checkpoint.containsKey("adam_m") && checkpoint.containsKey("adam_v"), checkpoint.keySet()
+          .toString());
+      PretrainJob.execute(spark, spec("part", "method=" + method, "workers=2"), true, false);
+      assertSameEncoder("whole", "part");
+      assertArrayEquals(RunStore.vectors(Files.readAllBytes(dir.resolve("whole/rounds/00003/state.safetensors")))
+          .get("adam_v"), RunStore.vectors(Files.readAllBytes(dir.resolve("part/rounds/00003/state.safetensors")))
+          .get("adam_v"), method);
+    }
+  }
+
+  private static void assertSameEncoder(String x, String y) throws IOException {
+    Map<String, SafeTensors.Tensor> a = encoder(x);
+    Map<String, SafeTensors.Tensor> b = encoder(y);
     assertEquals(a.keySet(), b.keySet());
     for (String k : a.keySet()) {
       assertArrayEquals(a.get(k).data(), b.get(k).data(), k);
@@ -90,7 +112,7 @@ class PretrainJobTest {
 
   @Test
   void probeFitsAPerDiseaseLinearModelOnFrozenFeatures() throws IOException {
-    PretrainJob.execute(spark, spec("for-probe", "epochs=1"), false, false);
+    PretrainJob.execute(spark, spec("for-probe", "epochs=1", "warmup_epochs=0"), false, false);
     Map<String, Object> ssl = ProbeJob.execute(spark, JobSpecs.schema("probe").load(null, List.of(
         "encoder=" + dir.resolve("for-probe/encoder.safetensors"), "input=" + ingested,
         "output=" + dir.resolve("probe-ssl"))));

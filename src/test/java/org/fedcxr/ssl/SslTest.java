@@ -25,6 +25,7 @@ import java.util.SplittableRandom;
 import org.fedcxr.fl.GlobalModel;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.StateDict;
+import org.fedcxr.model.TorchThread;
 import org.fedcxr.model.Weights;
 import org.fedcxr.train.LabelledImage;
 import org.fedcxr.train.LocalShard;
@@ -36,8 +37,13 @@ class SslTest {
   @TempDir
   Path tmp;
 
-  static final SslConfig SIMSIAM = new SslConfig("simsiam", true, 16, 1e-3f, 1e-5f, 0.99f, 64, 32,
-      ViewAugmenter.DEFAULT, 1);
+  static final SslConfig SIMSIAM = config("simsiam", 5, 1e-3f);
+
+  /** A small-network config with the pretraining defaults' schedules (2 warm-up epochs, cosine; τ cosine). */
+  static SslConfig config(String method, int epochs, float lr) {
+    return new SslConfig(method, true, epochs, 16, lr, "warmup-cosine", 2, 1e-5f, 0.99f, "cosine", 64, 32,
+        ViewAugmenter.DEFAULT, 1);
+  }
 
   @Test
   void srLayerKeepsTheShapeIsTheIdentityAtAlphaZeroAndItsSaliencyIsInRange() {
@@ -115,6 +121,10 @@ class SslTest {
 
   @Test
   void emaMatchesAHandComputation() {
+    TorchThread.run(SslTest::emaByHand); // where training runs: gradient mode off
+  }
+
+  private static void emaByHand() {
     try (NDManager m = NDManager.newBaseManager()) {
       SslTrainer t = new SslTrainer(Architecture.SMALL, SIMSIAM);
       SslBranch online = t.newOnline();
@@ -130,6 +140,31 @@ class SslTest {
       }
       Ema.copy(target, online);
       assertArrayEquals(o, StateDict.of(target).get("encoder.conv1.weight").getArray().toFloatArray());
+    }
+  }
+
+  @Test
+  void emaCoversBatchNormStatistics() {
+    TorchThread.run(SslTest::emaOverStatistics);
+  }
+
+  private static void emaOverStatistics() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      SslTrainer t = new SslTrainer(Architecture.SMALL, SIMSIAM);
+      SslBranch online = t.newOnline();
+      SslBranch target = t.newTarget();
+      online.initialize(m, DataType.FLOAT32, new Shape(2, 1, 32, 32));
+      target.initialize(m, DataType.FLOAT32, new Shape(2, 1, 32, 32));
+      String stat = StateDict.batchNormLayers(online).get(0) + ".running_mean";
+      NDArray onlineMean = StateDict.of(online).get(stat).getArray();
+      onlineMean.set(new float[Math.toIntExact(onlineMean.size())]);
+      onlineMean.addi(2f);
+      float[] before = StateDict.of(target).get(stat).getArray().toFloatArray();
+      Ema.update(target, online, 0.75f);
+      float[] after = StateDict.of(target).get(stat).getArray().toFloatArray();
+      for (int i = 0; i < after.length; i++) {
+        assertEquals(0.75f * before[i] + 0.25f * 2f, after[i], 1e-6f, stat);
+      }
     }
   }
 
@@ -150,21 +185,75 @@ class SslTest {
   }
 
   private SslTrainer.Result pretrain(SslConfig config, int epochs) {
+    return pretrain(config, null, 1, epochs);
+  }
+
+  /** Epochs {@code first .. first + epochs − 1} of a run, continuing from {@code from} (null: a fresh start). */
+  private SslTrainer.Result pretrain(SslConfig config, SslTrainer.Result from, int first, int epochs) {
     List<LabelledImage> data = TrainingData.images(96, 32);
     try (LocalShard shard = LocalShard.spool(data.iterator(), tmp)) {
-      return new SslTrainer(Architecture.SMALL, config).train(null, null, shard, 5, 0, epochs, Device.cpu());
+      return new SslTrainer(Architecture.SMALL, config).train(from == null ? null : from.online(),
+          from == null ? null : from.target(), from == null ? null : from.moments(), shard, 5, first, epochs,
+          Device.cpu());
     }
   }
 
   @Test
   void pretrainingLossFallsAndIsDeterministic() {
     for (String method : List.of("simsiam", "byol")) {
-      SslConfig c = new SslConfig(method, true, 16, 2e-3f, 1e-5f, 0.99f, 64, 32, ViewAugmenter.DEFAULT, 1);
+      SslConfig c = config(method, 5, 2e-3f);
       SslTrainer.Result r = pretrain(c, 5);
       assertTrue(r.epochLosses().get(4) < r.epochLosses().get(0), method + " " + r.epochLosses());
       assertArrayEquals(r.online(), pretrain(c, 5).online(), method);
       assertEquals(method.equals("byol"), r.target() != null);
     }
+  }
+
+  @Test
+  void learningRateWarmsUpThenDecaysByACosineAndTauRisesToOne() {
+    SslSchedule s = new SslSchedule(config("byol", 10, 1e-3f), 4); // W = 8 warm-up steps, T = 40 steps
+    var lr = s.learningRate();
+    assertEquals(40, s.totalSteps());
+    assertEquals(1e-3f / 8, lr.getNewValue(1), 1e-9f);
+    assertEquals(1e-3f * 4 / 8, lr.getNewValue(4), 1e-9f);
+    assertEquals(1e-3f, lr.getNewValue(8), 1e-9f);
+    assertEquals(1e-3f * (1 + Math.cos(Math.PI * 8 / 32)) / 2, lr.getNewValue(16), 1e-9f);
+    assertEquals(5e-4f, lr.getNewValue(24), 1e-9f);
+    assertEquals(0f, lr.getNewValue(40), 1e-9f);
+    assertEquals(0.99f, s.tau(0), 1e-7f);
+    assertEquals(1 - 0.01 * (1 + Math.cos(Math.PI * 10 / 40)) / 2, s.tau(10), 1e-7);
+    assertEquals(0.995f, s.tau(20), 1e-7f);
+    assertEquals(1f, s.tau(40), 1e-7f);
+    assertEquals(8, s.stepsBefore(3));
+    SslConfig constant = new SslConfig("byol", true, 10, 16, 1e-3f, "constant", 0, 0f, 0.99f, "constant", 64, 32,
+        ViewAugmenter.DEFAULT, 1);
+    SslSchedule c = new SslSchedule(constant, 4);
+    assertEquals(1e-3f, c.learningRate().getNewValue(1));
+    assertEquals(1e-3f, c.learningRate().getNewValue(40));
+    assertEquals(0.99f, c.tau(40));
+    assertEquals(5, new SslTrainer(Architecture.SMALL, config("byol", 3, 1e-3f)).stepsPerEpoch(66));
+    assertEquals(4, new SslTrainer(Architecture.SMALL, config("byol", 3, 1e-3f)).stepsPerEpoch(65));
+    assertThrows(IllegalArgumentException.class, () -> config("byol", 2, 1e-3f)); // warm-up 2 of 2 epochs
+  }
+
+  @Test
+  void optimizerStateAndSchedulesCarryAcrossAnEpochBoundary() {
+    SslConfig c = config("byol", 3, 2e-3f);
+    SslTrainer.Result whole = pretrain(c, null, 1, 3);
+    SslTrainer.Result first = pretrain(c, null, 1, 2);
+    SslTrainer.Result continued = pretrain(c, first, 3, 1);
+    assertArrayEquals(whole.online(), continued.online());
+    assertArrayEquals(whole.target(), continued.target());
+    assertArrayEquals(whole.moments().first(), continued.moments().first());
+    assertArrayEquals(whole.moments().second(), continued.moments().second());
+    float maxSecond = 0;
+    for (float v : whole.moments().second()) {
+      maxSecond = Math.max(maxSecond, v);
+    }
+    assertTrue(maxSecond > 0, "Adam's second moment is kept");
+    SslTrainer.Result restarted = pretrain(c, new SslTrainer.Result(first.online(), first.target(), null,
+        List.of(), 0), 3, 1);
+    assertFalse(Arrays.equals(whole.online(), restarted.online()), "fresh Adam state gives other weights");
   }
 
   @Test
