@@ -69,6 +69,7 @@ public final class FederateJob extends JobCommand {
     Dataset<Row> test = spark.read().parquet(testInput + "/images").filter(col("split").equalTo(spec.string("eval_split")));
     Architecture arch = Architecture.named(spec.string("architecture"));
     long seed = spec.longValue("seed");
+    boolean transfer = spec.string("init").startsWith("ssl:"); // the transfer.* keys shape fine-tuning an encoder
     TrainConfig train = TrainConfig.builder().optOptimizer(spec.string("optimizer"))
         .optLearningRate((float) spec.number("learning_rate")).optMomentum((float) spec.number("momentum"))
         .optWeightDecay((float) spec.number("weight_decay")).optSchedule(spec.string("schedule"))
@@ -76,10 +77,12 @@ public final class FederateJob extends JobCommand {
         .setEpochs(spec.integer("local_epochs")).optClassWeighted(spec.bool("class_weighted"))
         .optAugmenter(spec.bool("augment") ? Augmenter.DEFAULT : Augmenter.NONE)
         .optThreads(spec.integer("threads"))
-        .optProxMu(spec.string("strategy").equals("fedprox") ? (float) spec.number("prox_mu") : 0f).build();
+        .optProxMu(spec.string("strategy").equals("fedprox") ? (float) spec.number("prox_mu") : 0f)
+        .optEncoderLrScale(transfer ? (float) spec.number("transfer.encoder_lr_scale") : 1f)
+        .optFrozenBatchNorm(transfer && spec.bool("transfer.frozen_bn")).build();
     FederatedRun.Settings settings = new FederatedRun.Settings(seed, spec.integer("rounds"),
         spec.number("client_fraction"), spec.integer("min_clients"), arch.name(), labels.size(), train,
-        spec.integer("eval_every"));
+        spec.integer("eval_every"), transfer ? spec.integer("transfer.head_rounds") : 0);
     RunStore store = new RunStore(Locations.resolve(spec.string("output")),
         spark.sparkContext().hadoopConfiguration());
     List<RoundReport> history = new ArrayList<>();

@@ -103,6 +103,12 @@ public final class JobSpecs {
         SpecKey.number("clip_norm", 5.0, 0, 1e6, "gradient global-norm clip; 0 = off"),
         SpecKey.bool("class_weighted", false, "weight positives by local negatives/positives"),
         SpecKey.bool("augment", true, "random resized crop, rotation, brightness/contrast"),
+        SpecKey.number("transfer.encoder_lr_scale", 1.0, 0, 100, "ssl: init only: the encoder's learning rate as "
+            + "a share of the head's (0 freezes it)"),
+        SpecKey.bool("transfer.frozen_bn", false, "ssl: init only: the encoder's BatchNorm keeps its pretrained "
+            + "running statistics"),
+        SpecKey.integer("transfer.head_rounds", 0, 0, 100_000, "ssl: init only: first rounds in which clients train "
+            + "the head alone (encoder and its statistics frozen), then fine-tune all"),
         SpecKey.number("client_fraction", 1.0, 1e-6, 1, "share of clients sampled per round"),
         SpecKey.choice("strategy", "fedavg", List.of("fedavg", "fedprox", "fedadam", "fedyogi", "fedbn"),
             "aggregation strategy"),

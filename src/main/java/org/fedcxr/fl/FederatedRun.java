@@ -32,9 +32,16 @@ import org.fedcxr.train.TrainConfig;
  * the last complete round when asked, and ends with the same weights as a run that was never stopped.
  */
 public final class FederatedRun {
-  /** What the loop needs besides the data and the initial weights. */
+  /**
+   * What the loop needs besides the data and the initial weights; in the first {@code headRounds} rounds clients
+   * train the head alone ({@link TrainConfig#headOnly}), then the whole network with {@code train}.
+   */
   public record Settings(long seed, int rounds, double clientFraction, int minClients, String architecture,
-      int labels, TrainConfig train, int evalEvery) {
+      int labels, TrainConfig train, int evalEvery, int headRounds) {
+    /** The clients' training config of a round. */
+    public TrainConfig trainIn(int round) {
+      return round <= headRounds ? train.headOnly() : train;
+    }
   }
 
   /** Scores the global weights (safetensors bytes) on the test set; returns metrics including {@code mean_auc}. */
@@ -117,7 +124,7 @@ public final class FederatedRun {
       boolean[] sampled = sample(settings.seed(), round, k, settings.clientFraction());
       Broadcast<float[]> g = jsc.broadcast(global);
       JavaRDD<ClientUpdate> updates = clients.mapPartitionsWithIndex(new ClientTask(g, sampled, round,
-          settings.seed(), settings.architecture(), settings.labels(), settings.train(),
+          settings.seed(), settings.architecture(), settings.labels(), settings.trainIn(round),
           bnFiles == null ? null : bnFiles.clone(), bnMask, hadoop), true)
           .persist(StorageLevel.MEMORY_AND_DISK());
       updates.count();

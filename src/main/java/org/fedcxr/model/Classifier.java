@@ -1,6 +1,9 @@
 package org.fedcxr.model;
 
+import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
 
 /**
  * An encoder followed by a linear head that gives one logit per label. The encoder is a child under the empty name,
@@ -10,6 +13,7 @@ import ai.djl.nn.Block;
 public final class Classifier extends Module {
   private final Architecture architecture;
   private final Block encoder;
+  private boolean frozenBatchNorm;
 
   public Classifier(Architecture architecture, Block encoder, int labels) {
     this.architecture = architecture;
@@ -21,6 +25,22 @@ public final class Classifier extends Module {
   /** A classifier with a fresh encoder and head. */
   public static Classifier of(Architecture architecture, int labels) {
     return new Classifier(architecture, architecture.newEncoder(), labels);
+  }
+
+  /**
+   * Whether the encoder runs in inference mode while training: its BatchNorm layers normalise with their running
+   * statistics and do not update them (gradients still flow through it). Returns this classifier.
+   */
+  public Classifier optFrozenBatchNorm(boolean frozen) {
+    this.frozenBatchNorm = frozen;
+    return this;
+  }
+
+  @Override
+  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+      PairList<String, Object> params) {
+    NDList features = encoder.forward(ps, inputs, training && !frozenBatchNorm, params);
+    return child(architecture.head()).forward(ps, features, training, params);
   }
 
   public Architecture architecture() {

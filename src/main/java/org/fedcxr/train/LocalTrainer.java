@@ -11,8 +11,11 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
+import ai.djl.nn.Parameter;
+import ai.djl.training.tracker.ParameterTracker;
 import ai.djl.training.tracker.Tracker;
 import java.util.SplittableRandom;
+import java.util.stream.Collectors;
 import org.fedcxr.model.TorchThread;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.model.Architecture;
@@ -75,11 +78,14 @@ public final class LocalTrainer {
     engine.setRandomSeed((int) Seeds.derive(seed, "init"));
     int perEpoch = (shard.size() + config.batchSize() - 1) / config.batchSize();
     int totalSteps = perEpoch * config.epochs();
-    Tracker lr = config.schedule().equals("cosine")
+    Tracker schedule = config.schedule().equals("cosine")
         ? Tracker.cosine().setBaseValue(config.learningRate()).optFinalValue(0f)
             .setMaxUpdates(Math.max(1, totalSteps)).build()
         : Tracker.fixed(config.learningRate());
-    Classifier block = Classifier.of(architecture, labels);
+    Classifier block = Classifier.of(architecture, labels).optFrozenBatchNorm(config.frozenBatchNorm());
+    ParameterTracker lr = config.encoderLrScale() == 1f ? schedule : new EncoderRate(schedule,
+        block.encoder().getParameters().values().stream().map(Parameter::getId).collect(Collectors.toSet()),
+        config.encoderLrScale());
     try (ScopedOptimizer optimizer = config.optimizer().equals("adam")
             ? ScopedOptimizer.adam(lr, config.weightDecay())
             : ScopedOptimizer.sgd(lr, config.momentum(), config.weightDecay());
@@ -93,6 +99,9 @@ public final class LocalTrainer {
         trainer.initialize(new Shape(config.batchSize(), 1, h, w));
         if (initial != null) {
           StateDict.load(block, initial);
+        }
+        if (config.encoderLrScale() == 0f) {
+          block.encoder().freezeParameters(true); // no gradient computed or applied
         }
         NDList anchor = config.proxMu() > 0 ? anchor(trainer) : null;
         float[] posWeight = positiveWeights(shard);

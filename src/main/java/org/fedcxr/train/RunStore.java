@@ -97,6 +97,15 @@ public final class RunStore {
     return new Path(roundDir(round), name).toString();
   }
 
+  /** Deletes a round's directory, if it exists (for runs that keep only their last rounds). */
+  public void dropRound(int round) {
+    try {
+      fs.delete(roundDir(round), true);
+    } catch (IOException e) {
+      throw new JobFailure("cannot delete " + roundDir(round) + ": " + e, e);
+    }
+  }
+
   /** The highest round with {@code _COMPLETE}, or 0 when there is none. */
   public int lastCompleteRound() {
     Path rounds = new Path(root, "rounds");

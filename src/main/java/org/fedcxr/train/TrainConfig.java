@@ -13,10 +13,14 @@ import java.util.List;
  * @param classWeighted weight each label's positives by negatives/positives in the local data (at most 100)
  * @param threads libtorch intra-op threads (Spark: {@code spark.task.cpus})
  * @param proxMu FedProx's proximal weight: the loss gains (mu/2)·||w − w_initial||²; 0 turns it off
+ * @param encoderLrScale the encoder's learning rate as a share of the head's (transfer learning); 0 freezes the
+ *     encoder's weights
+ * @param frozenBatchNorm the encoder's BatchNorm layers normalise with their running statistics and leave them
+ *     unchanged (the pretrained statistics are kept)
  */
 public record TrainConfig(String optimizer, float learningRate, float momentum, float weightDecay, String schedule,
     float clipNorm, int batchSize, int epochs, boolean classWeighted, Augmenter augmenter, int threads,
-    float proxMu) implements Serializable {
+    float proxMu, float encoderLrScale, boolean frozenBatchNorm) implements Serializable {
   public static final List<String> OPTIMIZERS = List.of("adam", "sgd");
   public static final List<String> SCHEDULES = List.of("constant", "cosine");
 
@@ -30,6 +34,15 @@ public record TrainConfig(String optimizer, float learningRate, float momentum, 
     if (batchSize < 1 || epochs < 1 || threads < 1 || learningRate <= 0) {
       throw new IllegalArgumentException("batch size, epochs, threads and learning rate must be positive");
     }
+    if (!(encoderLrScale >= 0)) {
+      throw new IllegalArgumentException("the encoder's learning-rate scale must be at least 0, not " + encoderLrScale);
+    }
+  }
+
+  /** This config training the head alone: encoder weights and BatchNorm statistics frozen (a linear probe). */
+  public TrainConfig headOnly() {
+    return new TrainConfig(optimizer, learningRate, momentum, weightDecay, schedule, clipNorm, batchSize, epochs,
+        classWeighted, augmenter, threads, proxMu, 0f, true);
   }
 
   public static Builder builder() {
@@ -50,6 +63,8 @@ public record TrainConfig(String optimizer, float learningRate, float momentum, 
     private Augmenter augmenter = Augmenter.DEFAULT;
     private int threads = 1;
     private float proxMu;
+    private float encoderLrScale = 1f;
+    private boolean frozenBatchNorm;
 
     public Builder optOptimizer(String optimizer) {
       this.optimizer = optimizer;
@@ -111,9 +126,19 @@ public record TrainConfig(String optimizer, float learningRate, float momentum, 
       return this;
     }
 
+    public Builder optEncoderLrScale(float encoderLrScale) {
+      this.encoderLrScale = encoderLrScale;
+      return this;
+    }
+
+    public Builder optFrozenBatchNorm(boolean frozenBatchNorm) {
+      this.frozenBatchNorm = frozenBatchNorm;
+      return this;
+    }
+
     public TrainConfig build() {
       return new TrainConfig(optimizer, learningRate, momentum, weightDecay, schedule, clipNorm, batchSize, epochs,
-          classWeighted, augmenter, threads, proxMu);
+          classWeighted, augmenter, threads, proxMu, encoderLrScale, frozenBatchNorm);
     }
   }
 }

@@ -58,9 +58,10 @@ class PretrainJobTest {
     Map<String, Object> summary = PretrainJob.execute(spark, spec("run", "workers=2"), false, false);
     Path out = dir.resolve("run");
     for (String f : List.of("_SUCCESS", "encoder.safetensors", "losses.csv", "charts/loss.png", "charts/views.png",
-        "rounds/00003/_COMPLETE")) {
+        "rounds/00003/_COMPLETE", "rounds/00002/_COMPLETE")) {
       assertTrue(Files.exists(out.resolve(f)), f);
     }
+    assertFalse(Files.exists(out.resolve("rounds/00001")), "only the last two epochs' checkpoints are kept");
     long server = spark.read().parquet(ingested + "/images").filter("split = 'server'").count();
     assertEquals(server, summary.get("images"));
     Map<String, SafeTensors.Tensor> tensors = encoder("run");
