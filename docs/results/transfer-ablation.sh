@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Issue 12's recipe ablation, every choice scored on the VALIDATION split (never the test split): ResNet-18 at 64 px
+# on the NIH sample split by patient server 30% / clients 40% / val 10% / test 20% (val carved from the client
+# pool's range: server pool and test set are those of the independent implementation's 30/50/20 split), 10 non-IID
+# clients, 15 rounds x 1 local epoch, FedAvg, 3 seeds (partition and federate seeds 42, 43, 44).
+#   random init: fedcxr's recipe (augmentation, weight decay 1e-4, clip 5, cosine per round) vs the independent
+#                implementation's (none of those: constant Adam 1e-3);
+#   ssl init:    the same two recipes, then on the better one: encoder lr 0.1x, frozen BatchNorm statistics, 2 head
+#                rounds (linear probe, then fine-tune), and those together.
+# Linear probes (frozen encoder, fit on the client pool, scored on val): the SSL encoder vs random encoders (5 seeds).
+# Usage: docs/results/transfer-ablation.sh [random|ssl|probe|table]  (default: all). Parts can run side by side;
+# FEDCXR_SUBMIT_ARGS="--conf spark.executor.cores=1" gives each a single libtorch thread.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+OUT=${OUT:-runs/ablation}
+IN=runs/shared64/ingest
+ENC=${ENC:-runs/shared64/pretrain-e60/encoder.safetensors}
+SEEDS=(42 43 44)
+INDEPENDENT=(--set augment=false --set weight_decay=0 --set clip_norm=0 --set schedule=constant)
+mkdir -p "$OUT"
+
+ingest() {
+  [ -f "$IN/_SUCCESS" ] || bin/fedcxr ingest --set dataset=nih-cxr14-shared --set output=$IN --set image_size=64 \
+    --set split.server=0.3 --set split.client=0.4 --set split.val=0.1 --set split.test=0.2 > "$OUT/ingest.log" 2>&1
+  [ -f "runs/shared64/pretrain-e60/_SUCCESS" ] || [ "${1:-}" != ssl ] || bin/fedcxr pretrain --set input=$IN \
+    --set output=runs/shared64/pretrain-e60 --set epochs=60 > "$OUT/pretrain.log" 2>&1
+}
+partition() { # seed
+  [ -f "$OUT/partition-s$1/_SUCCESS" ] || bin/fedcxr partition --set input=$IN --set output="$OUT/partition-s$1" \
+    --set seed="$1" > "$OUT/partition-s$1.log" 2>&1
+}
+cell() { # name seed init extra-args...
+  local name=$1 seed=$2 init=$3; shift 3
+  partition "$seed"
+  [ -f "$OUT/$name-s$seed/_SUCCESS" ] || bin/fedcxr federate --set input="$OUT/partition-s$seed" --set test=$IN \
+    --set eval_split=val --set output="$OUT/$name-s$seed" --set seed="$seed" --set init="$init" --set rounds=15 \
+    --set eval_every=15 "$@" > "$OUT/$name-s$seed.log" 2>&1
+}
+probe() { # name seed encoder
+  [ -f "$OUT/probe-$1-s$2/_SUCCESS" ] || bin/fedcxr probe --set input=$IN --set encoder="$3" --set seed="$2" \
+    --set architecture=resnet18 --set eval_split=val --set output="$OUT/probe-$1-s$2" > "$OUT/probe-$1-s$2.log" 2>&1
+}
+
+random_cells() {
+  for s in "${SEEDS[@]}"; do
+    cell random-fedcxr "$s" random
+    cell random-indep "$s" random "${INDEPENDENT[@]}"
+  done
+}
+ssl_cells() {
+  for s in "${SEEDS[@]}"; do
+    cell ssl-fedcxr "$s" "ssl:$ENC"
+    cell ssl-indep "$s" "ssl:$ENC" "${INDEPENDENT[@]}"
+    cell ssl-indep-lr01 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.encoder_lr_scale=0.1
+    cell ssl-indep-fbn "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.frozen_bn=true
+    cell ssl-indep-head2 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.head_rounds=2
+    cell ssl-indep-all "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.encoder_lr_scale=0.1 \
+      --set transfer.frozen_bn=true --set transfer.head_rounds=2
+  done
+}
+probes() {
+  probe ssl 42 "$ENC"
+  for s in 1 2 3 4 5; do probe random "$s" random; done
+}
+
+auc() { # run directory -> mean AUC of its summary's final evaluation (federate) or results (probe)
+  grep -o '"mean_auc" : [0-9.]*' "$1/_SUMMARY.json" | tail -1 | awk '{printf "%.4f", $3}'
+}
+row() { # label name
+  local vals=() s
+  for s in "${SEEDS[@]}"; do vals+=("$( [ -f "$OUT/$2-s$s/_SUMMARY.json" ] && auc "$OUT/$2-s$s" || echo -)"); done
+  echo "| $1 | ${vals[0]} | ${vals[1]} | ${vals[2]} | $(printf '%s\n' "${vals[@]}" | awk '$1 != "-" {s += $1; q += $1 * $1;
+    n++} END {if (n) {m = s / n; printf "%.4f ± %.4f", m, (n > 1 ? sqrt((q - n * m * m) / (n - 1)) : 0)}}') |"
+}
+table() {
+  echo "| federated, non-IID, all client data; mean val AUC over 14 | seed 42 | 43 | 44 | mean ± sd |"
+  echo "|---|---|---|---|---|"
+  row "random init, fedcxr recipe (augment, wd 1e-4, clip 5, cosine)" random-fedcxr
+  row "random init, independent recipe (none of those)" random-indep
+  row "SSL init, fedcxr recipe" ssl-fedcxr
+  row "SSL init, independent recipe" ssl-indep
+  row "SSL, independent + encoder lr 0.1x" ssl-indep-lr01
+  row "SSL, independent + frozen BatchNorm statistics" ssl-indep-fbn
+  row "SSL, independent + 2 head rounds, then all" ssl-indep-head2
+  row "SSL, independent + all three" ssl-indep-all
+  echo
+  echo "| linear probe (frozen encoder, fit on clients, mean val AUC) | value |"
+  echo "|---|---|"
+  [ -f "$OUT/probe-ssl-s42/_SUMMARY.json" ] && echo "| SSL encoder | $(auc "$OUT/probe-ssl-s42") |"
+  local r=() s
+  for s in 1 2 3 4 5; do [ -f "$OUT/probe-random-s$s/_SUMMARY.json" ] && r+=("$(auc "$OUT/probe-random-s$s")"); done
+  [ ${#r[@]} -gt 0 ] && echo "| random encoders (seeds 1-5) | ${r[*]} |"
+  return 0
+}
+
+case "${1:-all}" in
+  random) ingest; random_cells ;;
+  ssl) ingest ssl; ssl_cells ;;
+  probe) ingest ssl; probes ;;
+  table) table ;;
+  all) ingest ssl; random_cells; probes; ssl_cells; table ;;
+esac
