@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-runs/ablation}
 IN=runs/shared64/ingest
-ENC=${ENC:-runs/shared64/pretrain-e60/encoder.safetensors}
+ENC=${ENC:-runs/shared64/pretrain-e40/encoder.safetensors}
 SEEDS=(42 43 44)
 INDEPENDENT=(--set augment=false --set weight_decay=0 --set clip_norm=0 --set schedule=constant)
 mkdir -p "$OUT"
@@ -22,8 +22,8 @@ mkdir -p "$OUT"
 ingest() {
   [ -f "$IN/_SUCCESS" ] || bin/fedcxr ingest --set dataset=nih-cxr14-shared --set output=$IN --set image_size=64 \
     --set split.server=0.3 --set split.client=0.4 --set split.val=0.1 --set split.test=0.2 > "$OUT/ingest.log" 2>&1
-  [ -f "runs/shared64/pretrain-e60/_SUCCESS" ] || [ "${1:-}" != ssl ] || bin/fedcxr pretrain --set input=$IN \
-    --set output=runs/shared64/pretrain-e60 --set epochs=60 > "$OUT/pretrain.log" 2>&1
+  [ -f "runs/shared64/pretrain-e40/_SUCCESS" ] || [ "${1:-}" != ssl ] || bin/fedcxr pretrain --set input=$IN \
+    --set output=runs/shared64/pretrain-e40 --set epochs=40 > "$OUT/pretrain.log" 2>&1
 }
 partition() { # seed
   [ -f "$OUT/partition-s$1/_SUCCESS" ] || bin/fedcxr partition --set input=$IN --set output="$OUT/partition-s$1" \

@@ -71,8 +71,10 @@ public final class JobSpecs {
         seed,
         imageSize,
         SpecKey.integer("clients", 10, 1, 100_000, "number of simulated clients K"),
-        SpecKey.choice("architecture", "small", ARCHITECTURES, "the federated model"),
-        SpecKey.integer("rounds", 5, 1, 100_000, "federated rounds"));
+        SpecKey.choice("architecture", "small", ARCHITECTURES, "the federated model (the encoder's architecture)"),
+        SpecKey.string("encoder", "data-catalog/nih-cxr14-bundled/encoder-small-byol.safetensors", "the "
+            + "self-supervised encoder of the ssl: run; relative paths resolve against FEDCXR_HOME"),
+        SpecKey.integer("rounds", 10, 1, 100_000, "federated rounds of each run"));
     register("demo", demo, List.of());
 
     List<SpecKey> synthesize = List.of(

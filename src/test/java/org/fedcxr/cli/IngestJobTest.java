@@ -131,6 +131,31 @@ class IngestJobTest {
     assertEquals(0, mixed, "a patient in two splits");
   }
 
+  @Test
+  void theValidationSplitIsCarvedFromTheClientPoolAndDisjointByPatient() {
+    Path plain = dir.resolve("split-plain");
+    Path withVal = dir.resolve("split-val");
+    IngestJob.execute(spark, spec("messy", plain, "split.server=0.3", "split.client=0.5", "split.test=0.2"), false);
+    IngestJob.execute(spark, spec("messy", withVal, "split.server=0.3", "split.client=0.25", "split.val=0.25",
+        "split.test=0.2"), false);
+    Map<String, String> before = splits(plain);
+    Map<String, String> after = splits(withVal);
+    assertEquals(before.keySet(), after.keySet());
+    long val = after.values().stream().filter("val"::equals).count();
+    assertTrue(val > 0, "no image in the validation split: " + after);
+    after.forEach((image, split) -> {
+      String was = before.get(image);
+      if (split.equals("val")) {
+        assertEquals("client", was, image + " came into val from " + was);
+      } else {
+        assertEquals(was, split, image + ": only client images may move (to val)");
+      }
+    });
+    long mixed = spark.read().parquet(withVal + "/images").groupBy("patient_id")
+        .agg(org.apache.spark.sql.functions.countDistinct("split").as("n")).filter("n > 1").count();
+    assertEquals(0, mixed, "a patient in two splits");
+  }
+
   private static Map<String, String> splits(Path out) {
     return spark.read().parquet(out + "/images").select("image_id", "split").collectAsList().stream()
         .collect(Collectors.toMap(r -> r.getString(0), r -> r.getString(1)));

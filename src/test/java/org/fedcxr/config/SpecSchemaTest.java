@@ -70,6 +70,21 @@ class SpecSchemaTest {
   void splitFractionsMustSumToOne() throws IOException {
     SpecException e = error("dataset: x\noutput: out\nsplit:\n  server: 0.5\n  client: 0.5\n  test: 0.5\n");
     assertTrue(e.getMessage().contains("must sum to 1"), e.getMessage());
+    SpecException withVal = error("dataset: x\noutput: out\nsplit:\n  server: 0.4\n  client: 0.4\n  val: 0.1\n");
+    assertTrue(withVal.getMessage().contains("'split.val'") && withVal.getMessage().contains("sum 1.1"),
+        withVal.getMessage());
+  }
+
+  @Test
+  void pretrainingWarmUpMustBeShorterThanTheRun() throws IOException {
+    SpecException e = assertThrows(SpecException.class, () -> JobSpecs.schema("pretrain").load(null,
+        List.of("input=a", "output=b", "epochs=2", "warmup_epochs=2")));
+    assertTrue(e.getMessage().contains("'warmup_epochs'"), e.getMessage());
+    JobSpecs.schema("pretrain").load(null, List.of("input=a", "output=b", "epochs=2", "warmup_epochs=2",
+        "schedule=constant"));
+    SpecException study = assertThrows(SpecException.class, () -> JobSpecs.schema("study").load(null,
+        List.of("input=a", "output=b", "pretrain.epochs=1")));
+    assertTrue(study.getMessage().contains("'pretrain.warmup_epochs'"), study.getMessage());
   }
 
   @Test
