@@ -3,12 +3,12 @@
 # on the NIH sample split by patient server 30% / clients 40% / val 10% / test 20% (val carved from the client
 # pool's range: server pool and test set are those of the independent implementation's 30/50/20 split), 10 non-IID
 # clients, 15 rounds x 1 local epoch, FedAvg, 3 seeds (partition and federate seeds 42, 43, 44).
-#   random init: fedcxr's recipe (augmentation, weight decay 1e-4, clip 5, cosine per round) vs the independent
-#                implementation's (none of those: constant Adam 1e-3);
-#   ssl init:    the same two recipes, then on the better one: encoder lr 0.1x, frozen BatchNorm statistics, 2 head
-#                rounds (linear probe, then fine-tune), and those together.
+#   core:     random vs SSL init, each with fedcxr's recipe (augmentation, weight decay 1e-4, clip 5, cosine per
+#             round) and the independent implementation's (none of those: constant Adam 1e-3);
+#   transfer: SSL init on the recipe BASE (indep or fedcxr) with encoder lr 0.1x, frozen BatchNorm statistics,
+#             2 head rounds (linear probe, then fine-tune), each alone and all three together.
 # Linear probes (frozen encoder, fit on the client pool, scored on val): the SSL encoder vs random encoders (5 seeds).
-# Usage: docs/results/transfer-ablation.sh [random|ssl|probe|table]  (default: all). Parts can run side by side;
+# Usage: docs/results/transfer-ablation.sh [core|transfer|probe|table]  (default: all). Parts can run side by side;
 # FEDCXR_SUBMIT_ARGS="--conf spark.executor.cores=1" gives each a single libtorch thread.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -41,20 +41,22 @@ probe() { # name seed encoder
     --set architecture=resnet18 --set eval_split=val --set output="$OUT/probe-$1-s$2" > "$OUT/probe-$1-s$2.log" 2>&1
 }
 
-random_cells() {
+core_cells() { # the two recipes, random vs SSL init, seed by seed
   for s in "${SEEDS[@]}"; do
-    cell random-fedcxr "$s" random
     cell random-indep "$s" random "${INDEPENDENT[@]}"
+    cell ssl-indep "$s" "ssl:$ENC" "${INDEPENDENT[@]}"
+    cell random-fedcxr "$s" random
+    cell ssl-fedcxr "$s" "ssl:$ENC"
   done
 }
-ssl_cells() {
+transfer_cells() { # the transfer options, each alone and together, on the recipe in $BASE (indep or fedcxr)
+  local base=() b=${BASE:-indep}
+  [ "$b" = indep ] && base=("${INDEPENDENT[@]}")
   for s in "${SEEDS[@]}"; do
-    cell ssl-fedcxr "$s" "ssl:$ENC"
-    cell ssl-indep "$s" "ssl:$ENC" "${INDEPENDENT[@]}"
-    cell ssl-indep-lr01 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.encoder_lr_scale=0.1
-    cell ssl-indep-fbn "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.frozen_bn=true
-    cell ssl-indep-head2 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.head_rounds=2
-    cell ssl-indep-all "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.encoder_lr_scale=0.1 \
+    cell "ssl-$b-lr01" "$s" "ssl:$ENC" "${base[@]}" --set transfer.encoder_lr_scale=0.1
+    cell "ssl-$b-fbn" "$s" "ssl:$ENC" "${base[@]}" --set transfer.frozen_bn=true
+    cell "ssl-$b-head2" "$s" "ssl:$ENC" "${base[@]}" --set transfer.head_rounds=2
+    cell "ssl-$b-all" "$s" "ssl:$ENC" "${base[@]}" --set transfer.encoder_lr_scale=0.1 \
       --set transfer.frozen_bn=true --set transfer.head_rounds=2
   done
 }
@@ -79,10 +81,14 @@ table() {
   row "random init, independent recipe (none of those)" random-indep
   row "SSL init, fedcxr recipe" ssl-fedcxr
   row "SSL init, independent recipe" ssl-indep
-  row "SSL, independent + encoder lr 0.1x" ssl-indep-lr01
-  row "SSL, independent + frozen BatchNorm statistics" ssl-indep-fbn
-  row "SSL, independent + 2 head rounds, then all" ssl-indep-head2
-  row "SSL, independent + all three" ssl-indep-all
+  local b
+  for b in indep fedcxr; do
+    [ -d "$OUT/ssl-$b-lr01-s42" ] || continue
+    row "SSL, $b recipe + encoder lr 0.1x" "ssl-$b-lr01"
+    row "SSL, $b recipe + frozen BatchNorm statistics" "ssl-$b-fbn"
+    row "SSL, $b recipe + 2 head rounds, then all" "ssl-$b-head2"
+    row "SSL, $b recipe + all three" "ssl-$b-all"
+  done
   echo
   echo "| linear probe (frozen encoder, fit on clients, mean val AUC) | value |"
   echo "|---|---|"
@@ -94,9 +100,9 @@ table() {
 }
 
 case "${1:-all}" in
-  random) ingest; random_cells ;;
-  ssl) ingest ssl; ssl_cells ;;
+  core) ingest ssl; core_cells ;;
+  transfer) ingest ssl; transfer_cells ;;
   probe) ingest ssl; probes ;;
   table) table ;;
-  all) ingest ssl; random_cells; probes; ssl_cells; table ;;
+  all) ingest ssl; probes; core_cells; transfer_cells; table ;;
 esac

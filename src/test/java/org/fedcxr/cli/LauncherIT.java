@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,19 +43,33 @@ class LauncherIT {
   }
 
   @Test
-  void demoRunsIngestPartitionAndFederateOnTheBundledSampleThroughSparkSubmit() throws Exception {
+  void demoRunsRandomAndSslInitialisationSideBySideOnTheBundledSampleThroughSparkSubmit() throws Exception {
     Path out = dir.resolve("demo");
-    Run run = fedcxr("demo", "--set", "output=" + out);
+    Run run = fedcxr("demo", "--set", "output=" + out, "--set", "rounds=3");
     assertEquals(0, run.code(), run.out());
     assertTrue(run.out().contains("demo: ingest  400 images"), run.out());
     assertTrue(Files.exists(out.resolve("ingest/_SUCCESS")));
     assertTrue(Files.exists(out.resolve("partition/_SUCCESS")));
     assertTrue(Files.size(out.resolve("partition/charts/clients.png")) > 10_000);
-    assertTrue(Files.exists(out.resolve("federate/_SUCCESS")));
-    assertTrue(Files.exists(out.resolve("federate/rounds/00005/_COMPLETE")));
-    assertTrue(Files.size(out.resolve("federate/charts/rounds.png")) > 10_000);
-    assertEquals(6, Files.readAllLines(out.resolve("federate/metrics.csv")).size());
-    assertTrue(run.out().contains("federate: round 5/5  clients 10 ok 0 dropped"), run.out());
+    for (String init : List.of("random", "ssl")) {
+      Path run1 = out.resolve("federate-" + init);
+      assertTrue(Files.exists(run1.resolve("_SUCCESS")), init);
+      assertTrue(Files.exists(run1.resolve("rounds/00003/_COMPLETE")), init);
+      assertEquals(4, Files.readAllLines(run1.resolve("metrics.csv")).size(), init);
+    }
+    String ssl = Files.readString(out.resolve("federate-ssl/_SUMMARY.json"));
+    assertTrue(ssl.contains("encoder-small-byol.safetensors"), "the SSL run starts from the shipped encoder");
+    assertTrue(Files.size(out.resolve("compare/random-vs-ssl.png")) > 10_000);
+    assertEquals(15, Files.readAllLines(out.resolve("compare/per_disease.csv")).size());
+    Matcher m = Pattern.compile("random init (0\\.\\d+), SSL init (0\\.\\d+) \\(SSL - random ([+-]0\\.\\d+)")
+        .matcher(run.out());
+    assertTrue(m.find(), run.out());
+    assertEquals(Double.parseDouble(m.group(2)) - Double.parseDouble(m.group(1)), Double.parseDouble(m.group(3)),
+        1.5e-4);
+    String compare = Files.readString(out.resolve("compare/_SUMMARY.json"));
+    Matcher saved = Pattern.compile("\"ssl_mean_auc\" : ([0-9.]+)").matcher(compare);
+    assertTrue(saved.find(), compare);
+    assertEquals(Double.parseDouble(m.group(2)), Double.parseDouble(saved.group(1)), 5.01e-5);
     String summary = Files.readString(out.resolve("ingest/_SUMMARY.json"));
     assertTrue(summary.contains("\"images_ingested\" : 400"), summary);
     assertTrue(summary.contains("\"fedcxr_version\" : \"0.1.0-SNAPSHOT\""), summary);
