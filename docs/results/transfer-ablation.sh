@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.."
 OUT=${OUT:-runs/ablation}
 IN=runs/shared64/ingest
 ENC=${ENC:-runs/shared64/pretrain-e40/encoder.safetensors}
-SEEDS=(42 43 44)
+read -r -a SEEDS <<< "${SEEDS:-42 43 44}"  # e.g. SEEDS=42 for a one-seed screen
 INDEPENDENT=(--set augment=false --set weight_decay=0 --set clip_norm=0 --set schedule=constant)
 mkdir -p "$OUT"
 
@@ -53,11 +53,11 @@ transfer_cells() { # the transfer options, each alone and together, on the recip
   local base=() b=${BASE:-indep}
   [ "$b" = indep ] && base=("${INDEPENDENT[@]}")
   for s in "${SEEDS[@]}"; do
-    cell "ssl-$b-lr01" "$s" "ssl:$ENC" "${base[@]}" --set transfer.encoder_lr_scale=0.1
-    cell "ssl-$b-fbn" "$s" "ssl:$ENC" "${base[@]}" --set transfer.frozen_bn=true
-    cell "ssl-$b-head2" "$s" "ssl:$ENC" "${base[@]}" --set transfer.head_rounds=2
     cell "ssl-$b-all" "$s" "ssl:$ENC" "${base[@]}" --set transfer.encoder_lr_scale=0.1 \
       --set transfer.frozen_bn=true --set transfer.head_rounds=2
+    cell "ssl-$b-fbn" "$s" "ssl:$ENC" "${base[@]}" --set transfer.frozen_bn=true
+    cell "ssl-$b-head2" "$s" "ssl:$ENC" "${base[@]}" --set transfer.head_rounds=2
+    cell "ssl-$b-lr01" "$s" "ssl:$ENC" "${base[@]}" --set transfer.encoder_lr_scale=0.1
   done
 }
 probes() {
