@@ -3,6 +3,9 @@
 # after pretraining variants: the SR-layer off, milder augmentations, 3x longer pretraining, 2.7x more unlabelled
 # images; two pretraining seeds each, and random encoders as the baseline. Needs runs/shared/ingest
 # (docs/results/probe-nih-sample.md). Prints a Markdown table; about 40 minutes on 2 cores.
+# Made with the pretraining of commit 2259119 (constant learning rate and τ, Adam restarted every epoch, projector
+# width 512); today's pretraining differs (docs/ssl.md), so reproduce these tables from that commit
+# (git worktree add ../fedcxr-2259119 2259119) rather than from HEAD.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-runs/investigation}

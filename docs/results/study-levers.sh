@@ -9,6 +9,9 @@
 #   small-r30 - the small encoder trained for 30 rounds instead of 5, from the `small` study's encoder; non-IID
 #               with all data only.
 # Needs runs/shared/ingest and runs/study (the published study). Prints a Markdown table.
+# Made with the pretraining of commit 2259119 (constant learning rate and τ, Adam restarted every epoch, projector
+# width 512); today's pretraining differs (docs/ssl.md), so reproduce these tables from that commit
+# (git worktree add ../fedcxr-2259119 2259119) rather than from HEAD.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-runs/levers}

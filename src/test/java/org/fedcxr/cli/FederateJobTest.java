@@ -176,11 +176,37 @@ class FederateJobTest {
       float[] init = g.load(in, true);
       assertArrayEquals(encoderWeights, java.util.Arrays.copyOf(init, encoderWeights.length));
     }
-    FederateJob.execute(spark, spec("ssl", "rounds=1", "init=ssl:" + encoder), false, false);
+    FederateJob.execute(spark, spec("ssl", "rounds=2", "init=ssl:" + encoder, "transfer.head_rounds=1"), false,
+        false);
     assertTrue(Files.exists(dir.resolve("ssl/_SUCCESS")));
+    Map<String, SafeTensors.Tensor> pretrained = tensors(encoder);
+    Map<String, SafeTensors.Tensor> headRound = tensors(dir.resolve("ssl/rounds/00001/global.safetensors"));
+    Map<String, SafeTensors.Tensor> fineTuned = tensors(dir.resolve("ssl/rounds/00002/global.safetensors"));
+    for (var e : pretrained.entrySet()) {
+      if (e.getValue().dtype().equals("F32")) {
+        assertArrayEquals(e.getValue().floats(), headRound.get(e.getKey()).floats(), "round 1 trains the head "
+            + "alone: " + e.getKey() + " kept");
+      }
+    }
+    assertFalse(java.util.Arrays.equals(pretrained.get("conv1.weight").floats(),
+        fineTuned.get("conv1.weight").floats()), "round 2 fine-tunes the encoder");
     JobFailure e = assertThrows(JobFailure.class, () -> FederateJob.execute(spark,
         spec("ssl-bad", "rounds=1", "init=ssl:" + whole), false, false));
     assertTrue(e.getMessage().contains("'fc.weight'"), e.getMessage());
+  }
+
+  @Test
+  void transferOptionsLeaveARandomlyInitialisedRunUnchanged() throws IOException {
+    FederateJob.execute(spark, spec("plain", "rounds=1"), false, false);
+    FederateJob.execute(spark, spec("with-transfer", "rounds=1", "transfer.head_rounds=1",
+        "transfer.frozen_bn=true", "transfer.encoder_lr_scale=0.1"), false, false);
+    assertArrayEquals(finalWeights("plain"), finalWeights("with-transfer"));
+  }
+
+  private static Map<String, SafeTensors.Tensor> tensors(Path file) throws IOException {
+    try (var in = Files.newInputStream(file)) {
+      return SafeTensors.read(in).tensors();
+    }
   }
 
   @Test
