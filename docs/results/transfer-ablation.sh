@@ -72,10 +72,11 @@ row() { # label name
   local vals=() s
   for s in "${SEEDS[@]}"; do vals+=("$( [ -f "$OUT/$2-s$s/_SUMMARY.json" ] && auc "$OUT/$2-s$s" || echo -)"); done
   echo "| $1 | ${vals[0]} | ${vals[1]} | ${vals[2]} | $(printf '%s\n' "${vals[@]}" | awk '$1 != "-" {s += $1; q += $1 * $1;
-    n++} END {if (n) {m = s / n; printf "%.4f ± %.4f", m, (n > 1 ? sqrt((q - n * m * m) / (n - 1)) : 0)}}') |"
+    n++} END {if (n > 1) {m = s / n; printf "%.4f ± %.4f", m, sqrt((q - n * m * m) / (n - 1))}
+    else if (n) printf "%.4f (1 seed)", s}') |"
 }
 table() {
-  echo "| federated, non-IID, all client data; mean val AUC over 14 | seed 42 | 43 | 44 | mean ± sd |"
+  echo "| federated, non-IID, all client data; mean val AUC (diseases defined in val) | seed 42 | 43 | 44 | mean ± sd |"
   echo "|---|---|---|---|---|"
   row "random init, fedcxr recipe (augment, wd 1e-4, clip 5, cosine)" random-fedcxr
   row "random init, independent recipe (none of those)" random-indep

@@ -42,8 +42,8 @@ public final class DemoJob extends JobCommand {
         "output=" + partitionOut, "seed=" + spec.longValue("seed"), "clients=" + spec.integer("clients")));
 
     Map<?, ?> ing = (Map<?, ?>) IngestJob.execute(spark, ingest, true).get("results");
-    System.out.println("demo: ingest  " + ing.get("images_ingested") + " images, splits " + ing.get("splits")
-        + ", quarantined " + ing.get("quarantined_by_reason"));
+    System.out.println("demo: ingest  " + ing.get("images_ingested") + " images (" + imagesBySplit((Map<?, ?>)
+        ing.get("splits")) + "), quarantined " + ing.get("quarantined_by_reason"));
     PartitionJob.execute(spark, partition);
     System.out.println("demo: partition " + spec.integer("clients") + " clients (noniid)");
     Map<String, List<RoundReport>> runs = new LinkedHashMap<>();
@@ -68,7 +68,7 @@ public final class DemoJob extends JobCommand {
         + "(SSL - random %+.4f; SSL higher on %d of %d diseases)%n", comparison.get("diseases"),
         comparison.get("random_mean_auc"), comparison.get("ssl_mean_auc"), comparison.get("difference"),
         comparison.get("ssl_higher"), comparison.get("diseases"));
-    System.out.println("demo: what this shows: one seed, " + ing.get("splits") + " images by split, "
+    System.out.println("demo: what this shows: one seed, " + imagesBySplit((Map<?, ?>) ing.get("splits")) + ", "
         + spec.integer("rounds") + " rounds of a small encoder. A single run on a test split this small cannot "
         + "separate the two initialisations from seed noise; the study (bin/fedcxr study, docs/results/) measures "
         + "the difference over seeds with a confidence interval.");
@@ -81,6 +81,14 @@ public final class DemoJob extends JobCommand {
         + "metrics_per_label.csv, charts/rounds.png, final.safetensors)");
     System.out.println("  comparison       " + root + "/compare/random-vs-ssl.png, " + root
         + "/compare/per_disease.csv, " + root + "/compare/_SUMMARY.json");
+  }
+
+  /** "client 164, server 134, test 102 images" from ingest's per-split results. */
+  private static String imagesBySplit(Map<?, ?> splits) {
+    StringBuilder out = new StringBuilder();
+    splits.forEach((name, counts) -> out.append(out.length() == 0 ? "" : ", ").append(name).append(' ')
+        .append(((Map<?, ?>) counts).get("images")));
+    return out.append(" images").toString();
   }
 
   private static List<RoundReport> rounds(Object history) {
