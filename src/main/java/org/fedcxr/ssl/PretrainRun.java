@@ -16,6 +16,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
+import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.train.Devices;
@@ -87,6 +88,11 @@ public final class PretrainRun {
       Map<String, float[]> state = RunStore.vectors(store.read(last, "state.safetensors"));
       online = state.get("online");
       target = state.get("target");
+      if (state.get("adam_m") == null || state.get("adam_v") == null) {
+        throw new JobFailure("epoch " + last + " of " + store.location() + " has no optimizer state (written by an "
+            + "older fedcxr, which restarted Adam every epoch): it cannot be continued identically; rerun without "
+            + "--resume");
+      }
       moments = new ScopedOptimizer.Moments(state.get("adam_m"), state.get("adam_v"));
       float[] h = state.get("history");
       for (int i = 0; i + 3 < h.length; i += 4) {

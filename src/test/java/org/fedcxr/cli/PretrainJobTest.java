@@ -102,6 +102,23 @@ class PretrainJobTest {
     }
   }
 
+  @Test
+  void resumingACheckpointWithoutOptimizerStateIsAClearError() throws IOException {
+    PretrainJob.execute(spark, spec("old", "method=simsiam", "epochs=3"), false, false);
+    Path state = dir.resolve("old/rounds/00003/state.safetensors");
+    Map<String, float[]> v = new java.util.LinkedHashMap<>(RunStore.vectors(Files.readAllBytes(state)));
+    v.remove("adam_m");
+    v.remove("adam_v");
+    Files.write(state, RunStore.vectors(v));
+    Files.deleteIfExists(dir.resolve("old/._SUCCESS.crc"));
+    Files.deleteIfExists(dir.resolve("old/.state.safetensors.crc"));
+    Files.deleteIfExists(dir.resolve("old/rounds/00003/.state.safetensors.crc"));
+    var e = assertThrows(org.fedcxr.config.JobFailure.class, () -> PretrainJob.execute(spark,
+        spec("old", "method=simsiam", "epochs=3"), true, false));
+    assertTrue(e.getMessage().contains("epoch 3 of") && e.getMessage().contains("no optimizer state"),
+        e.getMessage());
+  }
+
   private static void assertSameEncoder(String x, String y) throws IOException {
     Map<String, SafeTensors.Tensor> a = encoder(x);
     Map<String, SafeTensors.Tensor> b = encoder(y);
