@@ -143,13 +143,13 @@ public final class JobSpecs {
         SpecKey.integer("epochs", 20, 1, 100_000, "pretraining epochs (checkpointed each)"),
         SpecKey.integer("batch_size", 32, 2, 4096, "batch size"),
         SpecKey.number("learning_rate", 1e-3, 1e-8, 10, "Adam's base learning rate"),
-        SpecKey.choice("schedule", "warmup-cosine", List.of("constant", "warmup-cosine"), "learning rate per step: constant, or "
-            + "linear warm-up then cosine decay to 0 over the run"),
+        SpecKey.choice("schedule", "warmup-cosine", List.of("constant", "warmup-cosine"),
+            "learning rate per step: constant, or linear warm-up then cosine decay to 0 over the run"),
         SpecKey.integer("warmup_epochs", 2, 0, 100_000, "warm-up length (warmup-cosine); less than epochs"),
         SpecKey.number("weight_decay", 1e-6, 0, 1, "weight decay"),
         SpecKey.number("ema", 0.99, 0, 1, "BYOL target momentum τ (its start value under ema_schedule cosine)"),
-        SpecKey.choice("ema_schedule", "cosine", List.of("constant", "cosine"), "τ constant, or rising from ema to 1 by a "
-            + "cosine over the run's steps"),
+        SpecKey.choice("ema_schedule", "cosine", List.of("constant", "cosine"),
+            "τ constant, or rising from ema to 1 by a cosine over the run's steps"),
         SpecKey.integer("hidden", 1024, 1, 65536, "projector/predictor hidden width"),
         SpecKey.integer("dim", 128, 1, 65536, "embedding dimension"),
         SpecKey.integer("workers", 1, 1, 100_000, "data-parallel workers (Spark tasks) averaged every epoch"),

@@ -78,23 +78,19 @@ public final class PretrainRun {
   public float[][] run(JavaPairRDD<Integer, Row> shards, boolean resume, List<Epoch> history,
       java.util.function.Consumer<Epoch> progress) {
     int epochs = config.epochs();
-    float[] online = null;
-    float[] target = null;
-    ScopedOptimizer.Moments moments = null;
+    float[][] state; // online, target (BYOL; else null), Adam's two moments (null before the first epoch)
     int start = 1;
     if (resume && store.lastCompleteRound() > 0) {
       store.reopen();
       int last = store.lastCompleteRound();
-      Map<String, float[]> state = RunStore.vectors(store.read(last, "state.safetensors"));
-      online = state.get("online");
-      target = state.get("target");
-      if (state.get("adam_m") == null || state.get("adam_v") == null) {
+      Map<String, float[]> saved = RunStore.vectors(store.read(last, "state.safetensors"));
+      if (saved.get("adam_m") == null || saved.get("adam_v") == null) {
         throw new JobFailure("epoch " + last + " of " + store.location() + " has no optimizer state (written by an "
             + "older fedcxr, which restarted Adam every epoch): it cannot be continued identically; rerun without "
             + "--resume");
       }
-      moments = new ScopedOptimizer.Moments(state.get("adam_m"), state.get("adam_v"));
-      float[] h = state.get("history");
+      state = new float[][] {saved.get("online"), saved.get("target"), saved.get("adam_m"), saved.get("adam_v")};
+      float[] h = saved.get("history");
       for (int i = 0; i + 3 < h.length; i += 4) {
         history.add(new Epoch((int) h[i], h[i + 1], h[i + 2], h[i + 3]));
       }
@@ -102,59 +98,48 @@ public final class PretrainRun {
     } else {
       store.clear();
       float[][] initial = initial();
-      online = initial[0];
-      target = initial[1];
+      state = new float[][] {initial[0], initial[1], null, null};
     }
     for (int epoch = start; epoch <= epochs; epoch++) {
       long t0 = System.nanoTime();
-      Broadcast<float[][]> weights = jsc.broadcast(moments == null ? new float[][] {online, target}
-          : new float[][] {online, target, moments.first(), moments.second()});
+      Broadcast<float[][]> weights = jsc.broadcast(state);
       JavaRDD<Update> updates = shards.mapPartitionsWithIndex(new Worker(weights, architecture.name(), config, seed,
           epoch), true);
-      WeightedMean meanOnline = null;
-      WeightedMean meanTarget = null;
-      WeightedMean meanFirst = null;
-      WeightedMean meanSecond = null;
+      WeightedMean[] means = new WeightedMean[state.length];
       double lossSum = 0;
       long images = 0;
       for (Update u : updates.collect()) {
         if (u.samples == 0) {
           continue;
         }
-        float[] o = u.floats(u.online);
-        meanOnline = meanOnline == null ? new WeightedMean(o.length) : meanOnline;
-        meanOnline.add(o, u.samples);
-        if (u.target != null) {
-          float[] t = u.floats(u.target);
-          meanTarget = meanTarget == null ? new WeightedMean(t.length) : meanTarget;
-          meanTarget.add(t, u.samples);
+        for (int k = 0; k < means.length; k++) {
+          if (u.vectors[k] != null) {
+            float[] v = Update.floats(u.vectors[k]);
+            means[k] = means[k] == null ? new WeightedMean(v.length) : means[k];
+            means[k].add(v, u.samples);
+          }
         }
-        float[] m1 = u.floats(u.first);
-        float[] m2 = u.floats(u.second);
-        meanFirst = meanFirst == null ? new WeightedMean(m1.length) : meanFirst;
-        meanSecond = meanSecond == null ? new WeightedMean(m2.length) : meanSecond;
-        meanFirst.add(m1, u.samples);
-        meanSecond.add(m2, u.samples);
         lossSum += u.loss * u.samples;
         images += u.samples;
       }
       weights.destroy();
-      if (meanOnline == null) {
+      if (means[0] == null) {
         throw new IllegalStateException("epoch " + epoch + ": no worker had images to train on");
       }
-      online = meanOnline.mean();
-      target = meanTarget == null ? null : meanTarget.mean();
-      moments = new ScopedOptimizer.Moments(meanFirst.mean(), meanSecond.mean());
+      state = new float[means.length][];
+      for (int k = 0; k < means.length; k++) {
+        state[k] = means[k] == null ? null : means[k].mean();
+      }
       double seconds = (System.nanoTime() - t0) / 1e9;
       Epoch e = new Epoch(epoch, lossSum / images, seconds, images / seconds);
       history.add(e);
-      Map<String, float[]> state = new LinkedHashMap<>();
-      state.put("online", online);
-      if (target != null) {
-        state.put("target", target);
+      Map<String, float[]> checkpoint = new LinkedHashMap<>();
+      checkpoint.put("online", state[0]);
+      if (state[1] != null) {
+        checkpoint.put("target", state[1]);
       }
-      state.put("adam_m", moments.first());
-      state.put("adam_v", moments.second());
+      checkpoint.put("adam_m", state[2]);
+      checkpoint.put("adam_v", state[3]);
       float[] h = new float[history.size() * 4];
       for (int i = 0; i < history.size(); i++) {
         Epoch x = history.get(i);
@@ -163,14 +148,14 @@ public final class PretrainRun {
         h[4 * i + 2] = (float) x.seconds();
         h[4 * i + 3] = (float) x.imagesPerSecond();
       }
-      state.put("history", h);
+      checkpoint.put("history", h);
       RunStore.RoundWriter writer = store.beginRound(epoch);
-      writer.write("state.safetensors", RunStore.vectors(state));
+      writer.write("state.safetensors", RunStore.vectors(checkpoint));
       writer.commit();
       store.dropRound(epoch - KEPT_EPOCHS);
       progress.accept(e);
     }
-    return new float[][] {online, target};
+    return new float[][] {state[0], state[1]};
   }
 
   /** The seeded initial weights, made once on the driver so every worker starts from the same network. */
@@ -195,16 +180,26 @@ public final class PretrainRun {
     }
   }
 
-  /** What a worker returns: its image count, mean loss, weights and optimizer moments as little-endian bytes. */
-  record Update(int samples, double loss, byte[] online, byte[] target, byte[] first, byte[] second)
-      implements Serializable {
+  /**
+   * What a worker returns: its image count, mean loss, and the state it trained to (online, target or null, Adam's
+   * two moments) as little-endian bytes.
+   */
+  record Update(int samples, double loss, byte[][] vectors) implements Serializable {
+    static byte[][] bytes(float[]... vectors) {
+      byte[][] out = new byte[vectors.length][];
+      for (int k = 0; k < vectors.length; k++) {
+        out[k] = vectors[k] == null ? null : bytes(vectors[k]);
+      }
+      return out;
+    }
+
     static byte[] bytes(float[] w) {
       ByteBuffer b = ByteBuffer.allocate(w.length * 4).order(ByteOrder.LITTLE_ENDIAN);
       b.asFloatBuffer().put(w);
       return b.array();
     }
 
-    float[] floats(byte[] b) {
+    static float[] floats(byte[] b) {
       float[] out = new float[b.length / 4];
       ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
       return out;
@@ -217,17 +212,16 @@ public final class PretrainRun {
     @Override
     public Iterator<Update> call(Integer worker, Iterator<Tuple2<Integer, Row>> rows) {
       if (!rows.hasNext()) {
-        return List.of(new Update(0, 0, null, null, null, null)).iterator();
+        return List.of(new Update(0, 0, null)).iterator();
       }
       try (LocalShard shard = LocalShard.spool(LabelledImage.unlabelled(ExactPartitioner.values(rows)),
           Path.of(System.getProperty("java.io.tmpdir")))) {
         float[][] w = weights.value();
-        ScopedOptimizer.Moments moments = w.length > 2 ? new ScopedOptimizer.Moments(w[2], w[3]) : null;
+        ScopedOptimizer.Moments moments = w[2] == null ? null : new ScopedOptimizer.Moments(w[2], w[3]);
         SslTrainer.Result r = new SslTrainer(Architecture.named(architecture), config).train(w[0], w[1], moments,
             shard, Seeds.derive(seed, "worker", Integer.toString(worker)), epoch, 1, Devices.forCurrentTask());
-        return List.of(new Update(shard.size(), r.epochLosses().get(0), Update.bytes(r.online()),
-            r.target() == null ? null : Update.bytes(r.target()), Update.bytes(r.moments().first()),
-            Update.bytes(r.moments().second()))).iterator();
+        return List.of(new Update(shard.size(), r.epochLosses().get(0), Update.bytes(r.online(), r.target(),
+            r.moments().first(), r.moments().second()))).iterator();
       }
     }
   }

@@ -94,14 +94,15 @@ public final class ScopedOptimizer extends Optimizer implements AutoCloseable {
    * first and second moments (SGD: momentum and an empty second); zeros for a parameter not yet updated.
    */
   public Moments moments(Collection<Parameter> parameters) {
+    List<Parameter> trainable = trainable(parameters);
     int n = 0;
-    for (Parameter p : trainable(parameters)) {
+    for (Parameter p : trainable) {
       n += Math.toIntExact(p.getArray().size());
     }
     float[] m1 = new float[n];
     float[] m2 = new float[adam ? n : 0];
     int offset = 0;
-    for (Parameter p : trainable(parameters)) {
+    for (Parameter p : trainable) {
       int size = Math.toIntExact(p.getArray().size());
       copyOut(first.get(p.getId()), m1, offset);
       if (adam) {
