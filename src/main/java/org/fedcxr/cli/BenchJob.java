@@ -12,10 +12,10 @@ import picocli.CommandLine.Command;
 /**
  * {@code bench}: measurements side by side in one run, written to {@code <output>/<suite>/_SUMMARY.json} and printed.
  * Suites: {@code ingest} (decode and resize against ImageMagick), {@code train} (training images/s and FLOP/s as a
- * share of matmul FLOP/s), {@code memory} (resident memory over many training steps), {@code rounds} (federated
+ * share of matmul FLOP/s), {@code pretrain} (the same for BYOL and SimSiam), {@code memory} (resident memory over many training steps), {@code rounds} (federated
  * round time, its overhead beyond client training, and driver memory, by number of clients).
  */
-@Command(name = "bench", description = "Measure ingest, training speed or training memory.")
+@Command(name = "bench", description = "Measure ingest, training or pretraining speed, training memory or rounds.")
 public final class BenchJob extends JobCommand {
   @Override
   String job() {
@@ -33,6 +33,7 @@ public final class BenchJob extends JobCommand {
     Map<String, Object> results = switch (suite) {
       case "ingest" -> IngestBenchmark.run(spark, spec, dir);
       case "train" -> TrainBenchmark.run(spec);
+      case "pretrain" -> PretrainBenchmark.run(spec);
       case "rounds" -> RoundBenchmark.run(spark, spec, dir);
       default -> MemoryBenchmark.run(spec);
     };

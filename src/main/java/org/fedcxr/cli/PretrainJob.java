@@ -78,7 +78,7 @@ public final class PretrainJob extends JobCommand {
         spec.integer("epochs"), spec.integer("batch_size"), (float) spec.number("learning_rate"),
         spec.string("schedule"), spec.integer("warmup_epochs"), (float) spec.number("weight_decay"),
         (float) spec.number("ema"), spec.string("ema_schedule"), spec.integer("hidden"), spec.integer("dim"),
-        augmenter, spec.integer("threads"));
+        spec.bool("joint_views"), augmenter, spec.integer("threads"));
     RunStore store = new RunStore(Locations.resolve(spec.string("output")),
         spark.sparkContext().hadoopConfiguration());
     List<PretrainRun.Epoch> history = new ArrayList<>();

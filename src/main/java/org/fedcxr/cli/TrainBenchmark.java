@@ -85,7 +85,7 @@ final class TrainBenchmark {
     }
   }
 
-  private static LocalTrainer.Result timedRun(Architecture arch, int size, Spec spec) {
+  static LocalTrainer.Result timedRun(Architecture arch, int size, Spec spec) {
     int batch = spec.integer("batch_size");
     int steps = spec.integer("train_steps");
     TrainConfig config = TrainConfig.builder().setBatchSize(batch).setEpochs(2).optThreads(spec.integer("threads"))

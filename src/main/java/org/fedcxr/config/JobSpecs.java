@@ -152,6 +152,8 @@ public final class JobSpecs {
             "τ constant, or rising from ema to 1 by a cosine over the run's steps"),
         SpecKey.integer("hidden", 1024, 1, 65536, "projector/predictor hidden width"),
         SpecKey.integer("dim", 128, 1, 65536, "embedding dimension"),
+        SpecKey.bool("joint_views", false, "both views through each branch as one batch of 2 x batch_size (faster; "
+            + "BatchNorm statistics then cover both views)"),
         SpecKey.integer("workers", 1, 1, 100_000, "data-parallel workers (Spark tasks) averaged every epoch"),
         SpecKey.integer("threads", 1, 1, 256, "libtorch threads outside Spark tasks"),
         SpecKey.number("aug.crop_p", 1.0, 0, 1, "probability of a random resized crop"),
@@ -205,17 +207,18 @@ public final class JobSpecs {
     register("study", study, List.of(JobSpecs::fractionsAreValid, s -> warmupFits(s, STUDY_PRETRAIN.prefix())));
 
     List<SpecKey> bench = List.of(
-        SpecKey.choice("suite", "ingest", List.of("ingest", "train", "memory", "rounds"), "what to measure"),
+        SpecKey.choice("suite", "ingest", List.of("ingest", "train", "pretrain", "memory", "rounds"),
+            "what to measure"),
         SpecKey.string("output", "runs/bench", "where the inputs, outputs and the summary go"),
         seed,
         SpecKey.integer("count", 200, 1, 1_000_000, "number of source images"),
         SpecKey.integer("source_px", 1024, 16, 8192, "side of the source PNGs (NIH's are 1024)"),
         imageSize,
         SpecKey.string("imagemagick", "/usr/bin/convert", "ImageMagick's convert to compare with; 'none' skips"),
-        SpecKey.choice("architecture", "resnet18", ARCHITECTURES, "model of the train and memory suites"),
-        SpecKey.integer("threads", 2, 1, 256, "libtorch intra-op threads (train, memory)"),
-        SpecKey.integer("batch_size", 32, 1, 4096, "batch of the train suite"),
-        SpecKey.integer("train_steps", 10, 1, 100_000, "timed steps per image size (train)"),
+        SpecKey.choice("architecture", "resnet18", ARCHITECTURES, "model of the train, pretrain and memory suites"),
+        SpecKey.integer("threads", 2, 1, 256, "libtorch intra-op threads (train, pretrain, memory)"),
+        SpecKey.integer("batch_size", 32, 1, 4096, "batch of the train and pretrain suites"),
+        SpecKey.integer("train_steps", 10, 1, 100_000, "timed steps per image size (train, pretrain)"),
         SpecKey.integer("memory_steps", 500, 50, 1_000_000, "training steps of the memory suite"),
         SpecKey.integer("memory_batch_size", 8, 1, 4096, "batch of the memory suite"),
         SpecKey.integer("memory_image_size", 64, 16, 1024, "image side of the memory suite"),

@@ -14,10 +14,12 @@ import java.util.List;
  *     {@code warmupEpochs}, then a cosine decay to 0, per step (see {@link SslSchedule})
  * @param ema BYOL's base target momentum τ: target = τ·target + (1−τ)·online after every step
  * @param emaSchedule {@code constant} τ, or {@code cosine}: τ rises from {@code ema} to 1 over the run
+ * @param jointViews both views through each branch as one batch of 2B (faster; BatchNorm statistics then cover both
+ *     views) instead of one pass per view
  */
 public record SslConfig(String method, boolean srLayer, int epochs, int batchSize, float learningRate,
     String schedule, int warmupEpochs, float weightDecay, float ema, String emaSchedule, int hidden, int dim,
-    ViewAugmenter augmenter, int threads) implements Serializable {
+    boolean jointViews, ViewAugmenter augmenter, int threads) implements Serializable {
   public static final List<String> METHODS = List.of("byol", "simsiam");
   public static final List<String> SCHEDULES = List.of("constant", "warmup-cosine");
   public static final List<String> EMA_SCHEDULES = List.of("constant", "cosine");

@@ -16,6 +16,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.L2Loss;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.StateDict;
@@ -33,10 +34,11 @@ import org.fedcxr.model.TorchThread;
 public final class SslTrainer {
   /**
    * Weights after training (online branch; target branch for BYOL, else null), the optimizer's state over the online
-   * branch's trainable parameters (to continue the run), and the mean loss of each epoch.
+   * branch's trainable parameters (to continue the run), the mean loss of each epoch, the wall time of the run and
+   * of its last epoch alone, and the time spent reading and augmenting views (the rest is the model's step).
    */
   public record Result(float[] online, float[] target, ScopedOptimizer.Moments moments, List<Double> epochLosses,
-      double seconds) {
+      double seconds, double lastEpochSeconds, double viewSeconds) {
   }
 
   private final Architecture architecture;
@@ -67,6 +69,10 @@ public final class SslTrainer {
    */
   public Result train(float[] online, float[] target, ScopedOptimizer.Moments moments, LocalShard shard, long seed,
       int firstEpoch, int epochs, Device device) {
+    if (firstEpoch < 1 || epochs < 1) {
+      throw new IllegalArgumentException("epochs count from 1 and at least one is trained, not first " + firstEpoch
+          + " and " + epochs);
+    }
     int threads = Devices.threadsForCurrentTask(config.threads()); // the task's cores, read on the task's thread
     return TorchThread.call(() -> run(online, target, moments, shard, seed, firstEpoch, epochs, device, threads));
   }
@@ -110,9 +116,12 @@ public final class SslTrainer {
         }
         ParameterStore targetStore = new ParameterStore(trainer.getManager(), false);
         List<Double> losses = new ArrayList<>();
+        double lastEpochSeconds = 0;
+        long viewNanos = 0;
         byte[] px = new byte[h * w];
         float[] ignored = new float[shard.labelCount()];
         for (int epoch = firstEpoch; epoch < firstEpoch + epochs; epoch++) {
+          long epochStart = System.nanoTime();
           int[] order = shard.order(seed, epoch);
           double sum = 0;
           for (int b = 0; b < order.length; b += config.batchSize()) {
@@ -120,6 +129,7 @@ public final class SslTrainer {
             if (n < 2) {
               continue;
             }
+            long viewStart = System.nanoTime();
             float[] v1 = new float[n * h * w];
             float[] v2 = new float[n * h * w];
             for (int i = 0; i < n; i++) {
@@ -129,6 +139,7 @@ public final class SslTrainer {
               config.augmenter().view(px, h, w, Seeds.random(seed, "view1", e, shard.id(idx)), v1, i * h * w);
               config.augmenter().view(px, h, w, Seeds.random(seed, "view2", e, shard.id(idx)), v2, i * h * w);
             }
+            viewNanos += System.nanoTime() - viewStart;
             sum += step(trainer, tgt, targetStore, v1, v2, n, h, w) * n;
             done++;
             if (byol) {
@@ -136,9 +147,11 @@ public final class SslTrainer {
             }
           }
           losses.add(sum / order.length);
+          lastEpochSeconds = (System.nanoTime() - epochStart) / 1e9;
         }
         return new Result(StateDict.flatten(net), byol ? StateDict.flatten(tgt) : null,
-            optimizer.moments(StateDict.of(net).values()), losses, (System.nanoTime() - start) / 1e9);
+            optimizer.moments(StateDict.of(net).values()), losses, (System.nanoTime() - start) / 1e9,
+            lastEpochSeconds, viewNanos / 1e9);
       }
     }
   }
@@ -150,24 +163,31 @@ public final class SslTrainer {
       NDArray x2 = batch.create(v2, new Shape(n, 1, h, w));
       float loss;
       try (GradientCollector gc = trainer.newGradientCollector()) {
-        NDList o1 = trainer.forward(new NDList(x1));
-        NDList o2 = trainer.forward(new NDList(x2));
-        NDArray t1;
-        NDArray t2;
-        if (target != null) {
-          t1 = target.forward(targetStore, new NDList(x1), true).get(1).stopGradient();
-          t2 = target.forward(targetStore, new NDList(x2), true).get(1).stopGradient();
-        } else {
-          t1 = o1.get(1).stopGradient();
-          t2 = o2.get(1).stopGradient();
-        }
-        NDArray l = negativeCosine(o1.get(0), t2).add(negativeCosine(o2.get(0), t1));
+        NDList[] online = views(x1, x2, x -> trainer.forward(x));
+        NDList[] targets = target == null ? online : views(x1, x2, x -> target.forward(targetStore, x, true));
+        NDArray t1 = targets[0].get(1).stopGradient();
+        NDArray t2 = targets[1].get(1).stopGradient();
+        NDArray l = negativeCosine(online[0].get(0), t2).add(negativeCosine(online[1].get(0), t1));
         gc.backward(l);
         loss = l.getFloat();
       }
       trainer.step();
       return loss;
     }
+  }
+
+  /**
+   * The outputs of a branch on both views: two forward passes, or with joint views one pass over the 2B images
+   * (BatchNorm statistics then cover both views) split back into the two halves.
+   */
+  private NDList[] views(NDArray x1, NDArray x2, UnaryOperator<NDList> branch) {
+    if (!config.jointViews()) {
+      return new NDList[] {branch.apply(new NDList(x1)), branch.apply(new NDList(x2))};
+    }
+    NDList both = branch.apply(new NDList(x1.concat(x2, 0)));
+    NDList p = both.get(0).split(2, 0);
+    NDList z = both.get(1).split(2, 0);
+    return new NDList[] {new NDList(p.get(0), z.get(0)), new NDList(p.get(1), z.get(1))};
   }
 
   /** Mean over the batch of 2 − 2·cos(p, z): the normalised MSE between the two embeddings. */

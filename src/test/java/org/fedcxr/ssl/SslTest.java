@@ -41,7 +41,7 @@ class SslTest {
 
   /** A small-network config with the pretraining defaults' schedules (2 warm-up epochs, cosine; τ cosine). */
   static SslConfig config(String method, int epochs, float lr) {
-    return new SslConfig(method, true, epochs, 16, lr, "warmup-cosine", 2, 1e-5f, 0.99f, "cosine", 64, 32,
+    return new SslConfig(method, true, epochs, 16, lr, "warmup-cosine", 2, 1e-5f, 0.99f, "cosine", 64, 32, false,
         ViewAugmenter.DEFAULT, 1);
   }
 
@@ -191,6 +191,55 @@ class SslTest {
   }
 
   @Test
+  void jointViewsComputeWhatSeparatePassesDoWhenTheViewsCoincideAndAreDeterministic() {
+    ViewAugmenter identity = new ViewAugmenter(0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    for (String method : List.of("simsiam", "byol")) {
+      SslTrainer.Result[] still = new SslTrainer.Result[2];
+      SslTrainer.Result[] stepped = new SslTrainer.Result[2];
+      for (int joint = 0; joint < 2; joint++) {
+        still[joint] = pretrain(new SslConfig(method, true, 1, 16, 0f, "constant", 0, 0f, 0.99f, "constant", 64, 32,
+            joint == 1, identity, 1), 1);
+        stepped[joint] = pretrain(new SslConfig(method, true, 1, 96, 1e-3f, "constant", 0, 0f, 0.99f, "constant", 64,
+            32, joint == 1, identity, 1), 1); // one step: all 96 images in one batch
+      }
+      // identical views: BatchNorm statistics over 2B equal those over B, so the losses agree
+      assertEquals(still[0].epochLosses().get(0), still[1].epochLosses().get(0), 1e-5, method);
+      boolean[] trainable = trainable(new SslTrainer(Architecture.SMALL, config(method, 3, 1e-3f)).newOnline());
+      int moved = 0;
+      int agree = 0;
+      int weights = 0;
+      for (int i = 0; i < trainable.length; i++) {
+        if (trainable[i]) { // BatchNorm running statistics differ: separate passes update them once per view
+          weights++;
+          moved += Math.abs(stepped[0].online()[i] - still[0].online()[i]) > 5e-4 ? 1 : 0;
+          agree += Math.abs(stepped[1].online()[i] - stepped[0].online()[i]) < 1e-6 ? 1 : 0;
+        }
+      }
+      assertTrue(moved > weights / 2, method + ": Adam's first step moves most weights by about lr, " + moved);
+      assertTrue(agree > 0.99 * weights, method + ": the same gradients give the same step, " + agree + " of "
+          + weights + " weights agree");
+    }
+    SslConfig joint = new SslConfig("byol", true, 2, 16, 2e-3f, "warmup-cosine", 1, 1e-5f, 0.99f, "cosine", 64, 32,
+        true, ViewAugmenter.DEFAULT, 1);
+    assertArrayEquals(pretrain(joint, 2).online(), pretrain(joint, 2).online(), "joint views are deterministic");
+  }
+
+  /** Which entries of the branch's flat state dict are trainable weights (not BatchNorm statistics). */
+  private static boolean[] trainable(SslBranch branch) {
+    try (NDManager m = NDManager.newBaseManager()) {
+      branch.initialize(m, DataType.FLOAT32, new Shape(2, 1, 32, 32));
+      boolean[] out = new boolean[StateDict.size(branch)];
+      int offset = 0;
+      for (var p : StateDict.of(branch).values()) {
+        int n = Math.toIntExact(p.getArray().size());
+        Arrays.fill(out, offset, offset + n, p.requiresGradient());
+        offset += n;
+      }
+      return out;
+    }
+  }
+
+  @Test
   void learningRateWarmsUpThenDecaysByACosineAndTauRisesToOne() {
     SslSchedule s = new SslSchedule(config("byol", 10, 1e-3f), 4); // W = 8 warm-up steps, T = 40 steps
     var lr = s.learningRate();
@@ -207,7 +256,7 @@ class SslTest {
     assertEquals(1f, s.tau(40), 1e-7f);
     assertEquals(8, s.stepsBefore(3));
     SslConfig constant = new SslConfig("byol", true, 10, 16, 1e-3f, "constant", 0, 0f, 0.99f, "constant", 64, 32,
-        ViewAugmenter.DEFAULT, 1);
+        false, ViewAugmenter.DEFAULT, 1);
     SslSchedule c = new SslSchedule(constant, 4);
     assertEquals(1e-3f, c.learningRate().getNewValue(1));
     assertEquals(1e-3f, c.learningRate().getNewValue(40));
@@ -233,7 +282,7 @@ class SslTest {
     }
     assertTrue(maxSecond > 0, "Adam's second moment is kept");
     SslTrainer.Result restarted = pretrain(c, new SslTrainer.Result(first.online(), first.target(), null,
-        List.of(), 0), 3, 1);
+        List.of(), 0, 0, 0), 3, 1);
     assertFalse(Arrays.equals(whole.online(), restarted.online()), "fresh Adam state gives other weights");
   }
 

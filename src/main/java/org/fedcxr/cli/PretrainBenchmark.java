@@ -1,0 +1,110 @@
+package org.fedcxr.cli;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.fedcxr.config.Spec;
+import org.fedcxr.model.Architecture;
+import org.fedcxr.model.TorchThread;
+import org.fedcxr.ssl.SslBranch;
+import org.fedcxr.ssl.SslConfig;
+import org.fedcxr.ssl.SslTrainer;
+import org.fedcxr.ssl.ViewAugmenter;
+import org.fedcxr.train.LocalShard;
+import org.fedcxr.train.LocalTrainer;
+
+/**
+ * The {@code pretrain} suite of {@code bench}, all on the same threads in one run: a 2048x2048 fp32 matmul's FLOP/s;
+ * supervised training at 64 and 128 px as the reference; then self-supervised training of BYOL and SimSiam (SR-layer
+ * on, the pretraining defaults) at 64 and 128 px, one pass per view, and BYOL with both views in one batch
+ * ({@code joint_views}). Each is timed over the second of two epochs of {@code train_steps} steps of
+ * {@code batch_size} images and reported as images/s, FLOP/s and the share of the matmul's FLOP/s. FLOPs per image
+ * count both views: the online branch (encoder, projector, predictor) forward and backward (3x its forward) on each,
+ * and for BYOL the target branch (encoder, projector) forward on each; SimSiam's targets are the online projections.
+ */
+final class PretrainBenchmark {
+  private static final int[] SIZES = {64, 128};
+
+  private PretrainBenchmark() {
+  }
+
+  static Map<String, Object> run(Spec spec) {
+    int threads = spec.integer("threads");
+    Engine.getEngine("PyTorch");
+    JniUtils.setNumThreads(threads);
+    Map<String, Object> results = new LinkedHashMap<>();
+    Architecture arch = Architecture.named(spec.string("architecture"));
+    results.put("architecture", arch.name());
+    results.put("threads", threads);
+    results.put("batch_size", spec.integer("batch_size"));
+    double matmul = TrainBenchmark.matmulFlops();
+    results.put("matmul_2048_gflop_per_s", matmul / 1e9);
+    for (int size : SIZES) {
+      LocalTrainer.Result r = TrainBenchmark.timedRun(arch, size, spec);
+      double flopsPerImage = 3.0 * TrainBenchmark.forwardFlops(arch, size);
+      put(results, "supervised_" + size + "px_", flopsPerImage, r.samples() / r.lastEpochSeconds(), matmul);
+    }
+    for (String method : SslConfig.METHODS) {
+      for (boolean joint : method.equals("byol") ? new boolean[] {false, true} : new boolean[] {false}) {
+        for (int size : SIZES) {
+          SslConfig config = config(spec, method, joint);
+          SslTrainer.Result r = timedRun(arch, config, size, spec);
+          int images = spec.integer("batch_size") * spec.integer("train_steps");
+          String key = method + (joint ? "_joint_views_" : "_") + size + "px_";
+          put(results, key, flopsPerImage(arch, config, size), images / r.lastEpochSeconds(), matmul);
+          results.put(key + "share_of_time_building_views", r.viewSeconds() / r.seconds());
+        }
+      }
+    }
+    return results;
+  }
+
+  private static void put(Map<String, Object> results, String key, double flopsPerImage, double imagesPerSecond,
+      double matmul) {
+    results.put(key + "gflop_per_img", flopsPerImage / 1e9);
+    results.put(key + "img_per_s", imagesPerSecond);
+    results.put(key + "gflop_per_s", flopsPerImage * imagesPerSecond / 1e9);
+    results.put(key + "share_of_matmul", flopsPerImage * imagesPerSecond / matmul);
+  }
+
+  private static SslConfig config(Spec spec, String method, boolean jointViews) {
+    return new SslConfig(method, true, 2, spec.integer("batch_size"), 1e-3f, "warmup-cosine", 1, 1e-6f, 0.99f,
+        "cosine", 1024, 128, jointViews, ViewAugmenter.DEFAULT, spec.integer("threads"));
+  }
+
+  /**
+   * Training FLOPs per image: 2 views x (3 x online forward), plus 2 x target forward for BYOL. The forward counts
+   * convolutions and linear layers (2 per multiply-add); the SR-layer's small DFT products are left out.
+   */
+  static double flopsPerImage(Architecture arch, SslConfig config, int size) {
+    SslTrainer trainer = new SslTrainer(arch, config);
+    Shape one = new Shape(1, 1, size, size);
+    return TorchThread.call(() -> {
+      try (NDManager m = NDManager.newBaseManager()) {
+        SslBranch online = trainer.newOnline();
+        online.initialize(m, DataType.FLOAT32, one);
+        double flops = 2 * 3.0 * online.forwardFlops(one);
+        if (config.method().equals("byol")) {
+          SslBranch target = trainer.newTarget();
+          target.initialize(m, DataType.FLOAT32, one);
+          flops += 2.0 * target.forwardFlops(one);
+        }
+        return flops;
+      }
+    });
+  }
+
+  private static SslTrainer.Result timedRun(Architecture arch, SslConfig config, int size, Spec spec) {
+    int n = spec.integer("batch_size") * spec.integer("train_steps");
+    try (LocalShard shard = LocalShard.spool(TrainBenchmark.randomImages(n, size, spec.longValue("seed")).iterator(),
+        Path.of(System.getProperty("java.io.tmpdir")))) {
+      return new SslTrainer(arch, config).train(null, null, null, shard, spec.longValue("seed"), 1, 2, Device.cpu());
+    }
+  }
+}
