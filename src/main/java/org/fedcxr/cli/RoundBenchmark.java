@@ -24,13 +24,16 @@ import org.fedcxr.fl.RoundReport;
 import org.fedcxr.train.RunStore;
 import org.fedcxr.fl.Strategy;
 import org.fedcxr.model.Architecture;
+import org.fedcxr.train.LocalTrainer;
 import org.fedcxr.train.TrainConfig;
 
 /**
  * The {@code rounds} suite of {@code bench}: FedAvg rounds over {@code clients} synthetic clients (generated on the
  * executors), checkpointing every round as a real run does, with no test-set evaluation. Per round: wall time, client
  * training time per executor slot, the overhead share (the rest: scheduling, broadcast, fetching and merging the
- * updates, checkpoint), and the driver's used heap after the round.
+ * updates, checkpoint), and the driver's used heap after the round. Before the rounds, the same model trains alone
+ * on the driver as in the {@code train} suite (same size, batch and threads): a round's images/s (all clients'
+ * images over the round's wall time) as a share of that figure says how much of the machine a round uses.
  */
 final class RoundBenchmark {
   private RoundBenchmark() {
@@ -55,6 +58,8 @@ final class RoundBenchmark {
           schema);
     };
     Dataset<Row> rows = spark.range((long) k * per).as(Encoders.LONG()).map(makeRow, Encoders.row(schema));
+    LocalTrainer.Result alone = TrainBenchmark.timedRun(arch, size, spec);
+    double aloneImagesPerSecond = alone.samples() / alone.lastEpochSeconds();
     JavaPairRDD<Integer, Row> byClient = FederatedRun.byClient(rows, k);
     byClient.count();
     TrainConfig train = TrainConfig.builder().setBatchSize(spec.integer("batch_size")).setEpochs(1)
@@ -102,6 +107,10 @@ final class RoundBenchmark {
     results.put("per_round", perRound);
     results.put("round_seconds_after_warmup", seconds / (history.size() - 1));
     results.put("overhead_share_after_warmup", (seconds - trainPerSlot) / seconds);
+    double roundImagesPerSecond = (double) k * per * (history.size() - 1) / seconds;
+    results.put("round_img_per_s_after_warmup", roundImagesPerSecond);
+    results.put("train_suite_img_per_s", aloneImagesPerSecond);
+    results.put("round_img_per_s_share_of_train_suite", roundImagesPerSecond / aloneImagesPerSecond);
     results.put("driver_heap_mb_max", heap.isEmpty() ? 0.0 : java.util.Collections.max(heap));
     return results;
   }
