@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -82,11 +83,12 @@ public final class FederateJob extends JobCommand {
         .optFrozenBatchNorm(transfer && spec.bool("transfer.frozen_bn")).build();
     FederatedRun.Settings settings = new FederatedRun.Settings(seed, spec.integer("rounds"),
         spec.number("client_fraction"), spec.integer("min_clients"), arch.name(), labels.size(), train,
-        spec.integer("eval_every"), transfer ? spec.integer("transfer.head_rounds") : 0);
+        spec.integer("eval_every"), transfer ? spec.integer("transfer.head_rounds") : 0, spec.integer("groups"));
     RunStore store = new RunStore(Locations.resolve(spec.string("output")),
         spark.sparkContext().hadoopConfiguration());
     List<RoundReport> history = new ArrayList<>();
-    JavaPairRDD<Integer, Row> byClient = FederatedRun.byClient(clients, k);
+    JavaPairRDD<Integer, Row> byClient = null;
+    int groups;
     try (GlobalModel model = new GlobalModel(arch, labels.size(), seed)) {
       float[] initial = initialWeights(spark, model, spec.string("init"));
       Strategy strategy = new Strategy(spec.string("strategy"), (float) spec.number("server_lr"),
@@ -107,14 +109,20 @@ public final class FederateJob extends JobCommand {
               r.meanLoss(), Double.isNaN(r.meanAuc()) ? "-" : String.format("%.4f", r.meanAuc()), elapsed, left);
         }
       };
-      float[] last = new FederatedRun(new JavaSparkContext(spark.sparkContext()), settings, model, strategy, store)
-          .run(byClient, initial, resume, evaluation, progress, history);
+      FederatedRun run = new FederatedRun(new JavaSparkContext(spark.sparkContext()), settings, model, strategy,
+          store);
+      groups = run.groups(k, resume);
+      byClient = FederatedRun.byClient(clients, k, groups);
+      float[] last = run.run(byClient, k, initial, resume, evaluation, progress, history);
       store.writeTop("final.safetensors", model.toSafetensors(last, Map.of("rounds",
           Integer.toString(spec.integer("rounds")), "init", spec.string("init"), "strategy", spec.string("strategy"))));
     } finally {
-      byClient.unpersist();
+      if (byClient != null) {
+        byClient.unpersist();
+      }
     }
     store.writeTop("metrics.csv", MetricsTables.rounds(history));
+    store.writeTop("client_metrics.csv", clientMetrics(store, history));
     store.writeTop("metrics_per_label.csv", MetricsTables.perLabel(history, labels));
     ByteArrayOutputStream png = new ByteArrayOutputStream();
     try {
@@ -131,6 +139,7 @@ public final class FederateJob extends JobCommand {
     summary.put("started", started.toString());
     summary.put("resumed", resume);
     summary.put("clients", k);
+    summary.put("groups", groups);
     summary.put("label_names", labels);
     summary.put("rounds", history);
     summary.put("final", history.isEmpty() ? Map.of() : history.get(history.size() - 1).evaluation());
@@ -138,9 +147,21 @@ public final class FederateJob extends JobCommand {
     store.writeTop(JobOutput.SUCCESS, new byte[0]);
     if (print) {
       System.out.println("federate: run store " + store.location() + " (final.safetensors, metrics.csv, "
-          + "metrics_per_label.csv, charts/rounds.png)");
+          + "metrics_per_label.csv, client_metrics.csv, charts/rounds.png)");
     }
     return summary;
+  }
+
+  /** Every round's {@code clients.csv} in one table (rounds checkpointed by an older fedcxr have none). */
+  private static byte[] clientMetrics(RunStore store, List<RoundReport> history) {
+    StringBuilder all = new StringBuilder(FederatedRun.CLIENTS_HEADER).append('\n');
+    for (RoundReport r : history) {
+      if (store.exists(r.round(), "clients.csv")) {
+        String table = new String(store.read(r.round(), "clients.csv"), StandardCharsets.UTF_8);
+        all.append(table, table.indexOf('\n') + 1, table.length());
+      }
+    }
+    return all.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   private static float[] initialWeights(SparkSession spark, GlobalModel model, String init) {

@@ -60,29 +60,35 @@ final class RoundBenchmark {
     Dataset<Row> rows = spark.range((long) k * per).as(Encoders.LONG()).map(makeRow, Encoders.row(schema));
     LocalTrainer.Result alone = TrainBenchmark.timedRun(arch, size, spec);
     double aloneImagesPerSecond = alone.samples() / alone.lastEpochSeconds();
-    JavaPairRDD<Integer, Row> byClient = FederatedRun.byClient(rows, k);
-    byClient.count();
     TrainConfig train = TrainConfig.builder().setBatchSize(spec.integer("batch_size")).setEpochs(1)
         .optThreads(spec.integer("threads")).build();
     FederatedRun.Settings settings = new FederatedRun.Settings(seed, spec.integer("rounds"), 1.0, k, arch.name(), 14,
-        train, Integer.MAX_VALUE, 0);
+        train, Integer.MAX_VALUE, 0, spec.integer("groups"));
     List<Double> heap = new ArrayList<>();
     List<RoundReport> history = new ArrayList<>();
+    JavaPairRDD<Integer, Row> byClient = null;
+    int groups;
     try (GlobalModel model = new GlobalModel(arch, 14, seed)) {
       RunStore store = new RunStore(dir.resolve("rounds-run").toUri().toString(),
           spark.sparkContext().hadoopConfiguration());
-      new FederatedRun(new JavaSparkContext(spark.sparkContext()), settings, model,
-          new Strategy("fedavg", 0f, model.runningStatMask()), store)
-          .run(byClient, model.current(), false, (round, weights) -> Map.of(), (r, rounds, elapsed, left) -> {
-            System.gc();
-            heap.add(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6);
-          }, history);
+      FederatedRun run = new FederatedRun(new JavaSparkContext(spark.sparkContext()), settings, model,
+          new Strategy("fedavg", 0f, model.runningStatMask()), store);
+      groups = run.groups(k, false);
+      byClient = FederatedRun.byClient(rows, k, groups);
+      byClient.count();
+      run.run(byClient, k, model.current(), false, (round, weights) -> Map.of(), (r, rounds, elapsed, left) -> {
+        System.gc();
+        heap.add(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6);
+      }, history);
     } finally {
-      byClient.unpersist();
+      if (byClient != null) {
+        byClient.unpersist();
+      }
     }
     Map<String, Object> results = new LinkedHashMap<>();
     results.put("architecture", arch.name());
     results.put("clients", k);
+    results.put("groups", groups);
     results.put("images_per_client", per);
     results.put("image_size", size);
     results.put("executor_slots", spark.sparkContext().defaultParallelism());

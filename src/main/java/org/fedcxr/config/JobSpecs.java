@@ -117,6 +117,8 @@ public final class JobSpecs {
         SpecKey.number("prox_mu", 0.01, 0, 100, "FedProx proximal weight"),
         SpecKey.number("server_lr", 0.01, 1e-6, 10, "FedAdam/FedYogi server learning rate"),
         SpecKey.integer("min_clients", 1, 1, 100_000, "a round with fewer reporting clients fails the job"),
+        SpecKey.integer("groups", 0, 0, 1_000_000, "client groups G, one task and one partial sum each (0: twice "
+            + "the executors, 1 in local mode; set it to get the same weights on clusters of other sizes)"),
         SpecKey.integer("eval_every", 1, 1, 100_000, "evaluate on the test set every this many rounds (and last)"),
         SpecKey.integer("eval_batch_size", 64, 1, 4096, "batch size when scoring the test set"),
         SpecKey.integer("threads", 1, 1, 256, "libtorch threads outside Spark tasks (inside: spark.task.cpus)"));
@@ -226,7 +228,8 @@ public final class JobSpecs {
             + "second part (batch_size, image_size, two batches each)"),
         SpecKey.integer("clients", 10, 1, 1_000_000, "simulated clients (rounds)"),
         SpecKey.integer("images_per_client", 64, 1, 1_000_000, "synthetic images per client (rounds)"),
-        SpecKey.integer("rounds", 3, 2, 1000, "federated rounds (rounds); the first is warm-up"));
+        SpecKey.integer("rounds", 3, 2, 1000, "federated rounds (rounds); the first is warm-up"),
+        SpecKey.integer("groups", 0, 0, 1_000_000, "client groups G of the rounds suite (0: as federate)"));
     register("bench", bench, List.of());
   }
 

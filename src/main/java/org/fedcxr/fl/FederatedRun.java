@@ -2,15 +2,16 @@ package org.fedcxr.fl;
 
 import org.fedcxr.train.RunStore;
 import org.fedcxr.train.WeightedMean;
-import org.fedcxr.train.ExactPartitioner;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
@@ -18,26 +19,33 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.SerializableConfiguration;
 import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.train.TrainConfig;
+import scala.Tuple2;
 
 /**
- * The federated loop: each round the driver samples clients, broadcasts the global weights, runs one task per
- * sampled client, streams the updates back in client order into a running weighted mean (one update in driver
- * memory at a time), applies the strategy, evaluates when due and checkpoints the round. {@link #run} resumes from
- * the last complete round when asked, and ends with the same weights as a run that was never stopped.
+ * The federated loop: each round the driver samples clients, broadcasts the global weights and runs one task per
+ * group of clients ({@link ClientGroups}); each task trains its sampled clients one after another and returns one
+ * partial sum of weights × samples ({@link GroupTask}). The driver adds the G partial sums in group order (a few at a
+ * time, so its memory and the bytes it receives depend on G, not on the number of clients), applies the strategy,
+ * evaluates when due and checkpoints the round with a table of its clients ({@code clients.csv}). For a fixed G the
+ * merged weights are bit-identical whatever the executors, task order, retries or speculation. {@link #run} resumes
+ * from the last complete round when asked (with the run's own G), and ends with the same weights as a run that was
+ * never stopped.
  */
 public final class FederatedRun {
   /**
    * What the loop needs besides the data and the initial weights; in the first {@code headRounds} rounds clients
-   * train the head alone ({@link TrainConfig#headOnly}), then the whole network with {@code train}.
+   * train the head alone ({@link TrainConfig#headOnly}), then the whole network with {@code train}. {@code groups}
+   * is G, the number of client groups (0: {@link #groups} chooses).
    */
   public record Settings(long seed, int rounds, double clientFraction, int minClients, String architecture,
-      int labels, TrainConfig train, int evalEvery, int headRounds) {
+      int labels, TrainConfig train, int evalEvery, int headRounds, int groups) {
     /** The clients' training config of a round. */
     public TrainConfig trainIn(int round) {
       return round <= headRounds ? train.headOnly() : train;
@@ -59,6 +67,8 @@ public final class FederatedRun {
   /** A test seam: called after a round is checkpointed (a test throws here to stop a run). */
   static volatile java.util.function.IntConsumer afterCheckpoint = r -> { };
 
+  /** The columns of a round's {@code clients.csv} (and of a federate job's {@code client_metrics.csv}). */
+  public static final String CLIENTS_HEADER = "round,client,images,steps,loss,seconds,status";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long FETCH_BYTES = 256L << 20;
 
@@ -77,10 +87,34 @@ public final class FederatedRun {
     this.store = store;
   }
 
-  /** Client rows keyed by client id, one partition per client, kept for all rounds. */
-  public static JavaPairRDD<Integer, Row> byClient(org.apache.spark.sql.Dataset<Row> clients, int count) {
-    return clients.javaRDD().mapToPair(r -> new scala.Tuple2<>(r.<Integer>getAs("client_id"), r))
-        .partitionBy(new ExactPartitioner(count)).persist(StorageLevel.MEMORY_AND_DISK());
+  /** Client rows keyed by client id, one partition per group sorted by client id, kept for all rounds. */
+  public static JavaPairRDD<Integer, Row> byClient(Dataset<Row> clients, int count, int groups) {
+    return clients.javaRDD().mapToPair(r -> new Tuple2<>(r.<Integer>getAs("client_id"), r))
+        .repartitionAndSortWithinPartitions(new ClientGroups(count, groups))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+  }
+
+  /**
+   * G for a run over {@code clients} clients: when resuming, the run's own (from its last checkpoint; a different
+   * explicit setting is an error); else the setting, or by default twice the trainings that run at once (one per
+   * executor JVM; 1 in local mode), at most one group per client. Set it explicitly to get the same weights on a
+   * cluster of another size.
+   */
+  public int groups(int clients, boolean resume) {
+    if (resume && store.lastCompleteRound() > 0) {
+      int last = store.lastCompleteRound();
+      Object saved = readState(last).get("groups");
+      int g = saved == null ? clients : ((Number) saved).intValue(); // a run from before groups had one per client
+      if (settings.groups() != 0 && settings.groups() != g) {
+        throw new JobFailure("the run in " + store.location() + " was made with groups=" + g + "; resuming it with "
+            + "groups=" + settings.groups() + " would change its results: resume with groups=" + g + " or 0");
+      }
+      return g;
+    }
+    if (settings.groups() > clients) {
+      throw new JobFailure("groups=" + settings.groups() + " exceeds the " + clients + " clients");
+    }
+    return settings.groups() > 0 ? settings.groups() : Math.min(clients, 2 * trainingSlots());
   }
 
   /** The clients sampled in a round: the {@code ceil(fraction·K)} with the smallest (seed, round, client) draws. */
@@ -96,10 +130,13 @@ public final class FederatedRun {
     return out;
   }
 
-  /** Runs all rounds (after the last complete one when {@code resume}); returns the final global weights. */
-  public float[] run(JavaPairRDD<Integer, Row> clients, float[] initial, boolean resume, Evaluation evaluation,
+  /**
+   * Runs all rounds (after the last complete one when {@code resume}) over {@code k} clients grouped by
+   * {@link #byClient} into {@link #groups} partitions; returns the final global weights.
+   */
+  public float[] run(JavaPairRDD<Integer, Row> clients, int k, float[] initial, boolean resume, Evaluation evaluation,
       Progress progress, List<RoundReport> history) {
-    int k = clients.getNumPartitions();
+    int groups = clients.getNumPartitions();
     float[] global = initial;
     int start = 1;
     String[] bnFiles = strategy.keepsBatchNormLocal() ? new String[k] : null;
@@ -123,7 +160,7 @@ public final class FederatedRun {
       long t0 = System.nanoTime();
       boolean[] sampled = sample(settings.seed(), round, k, settings.clientFraction());
       Broadcast<float[]> g = jsc.broadcast(global);
-      JavaRDD<ClientUpdate> updates = clients.mapPartitionsWithIndex(new ClientTask(g, sampled, round,
+      JavaRDD<GroupUpdate> updates = clients.mapPartitionsWithIndex(new GroupTask(g, sampled, round,
           settings.seed(), settings.architecture(), settings.labels(), settings.trainIn(round),
           bnFiles == null ? null : bnFiles.clone(), bnMask, hadoop), true)
           .persist(StorageLevel.MEMORY_AND_DISK());
@@ -132,27 +169,32 @@ public final class FederatedRun {
       WeightedMean mean = new WeightedMean(global.length);
       List<Integer> ok = new ArrayList<>();
       Map<Integer, String> dropped = new TreeMap<>();
+      List<ClientReport> reports = new ArrayList<>();
       double lossSum = 0;
       double trainSeconds = 0;
       RunStore.RoundWriter writer = store.beginRound(round);
-      int[] ids = IntStream.range(0, k).filter(c -> sampled[c]).toArray();
-      int chunk = (int) Math.max(1, FETCH_BYTES / (4L * global.length));
-      for (int from = 0; from < ids.length; from += chunk) {
-        int[] part = Arrays.copyOfRange(ids, from, Math.min(ids.length, from + chunk));
-        for (List<ClientUpdate> list : updates.collectPartitions(part)) {
-          for (ClientUpdate u : list) {
-            trainSeconds += u.seconds();
-            if (!u.ok()) {
-              dropped.put(u.clientId(), u.dropped());
-              continue;
+      int chunk = (int) Math.max(1, FETCH_BYTES / (8L * global.length));
+      for (int from = 0; from < groups; from += chunk) {
+        int[] part = IntStream.range(from, Math.min(groups, from + chunk)).toArray();
+        for (List<GroupUpdate> list : updates.collectPartitions(part)) {
+          for (GroupUpdate u : list) {
+            if (u.sum() != null) {
+              mean.addSum(u.sum(), u.samples());
             }
-            ok.add(u.clientId());
-            mean.add(u.weights(), u.samples());
-            lossSum += u.loss() * u.samples();
-            if (bnFiles != null) {
-              String name = String.format("fedbn/client-%05d.safetensors", u.clientId());
-              writer.write(name, RunStore.vectors(Map.of("batchnorm", select(u.weights(), bnMask))));
-              bnFiles[u.clientId()] = store.file(round, name);
+            lossSum += u.lossSum();
+            for (ClientReport c : u.clients()) {
+              reports.add(c);
+              trainSeconds += c.seconds();
+              if (c.ok()) {
+                ok.add(c.client());
+              } else {
+                dropped.put(c.client(), c.dropped());
+              }
+            }
+            for (Map.Entry<Integer, float[]> bn : u.batchNorm().entrySet()) {
+              String name = String.format("fedbn/client-%05d.safetensors", bn.getKey());
+              writer.write(name, RunStore.vectors(Map.of("batchnorm", bn.getValue())));
+              bnFiles[bn.getKey()] = store.file(round, name);
             }
           }
         }
@@ -160,8 +202,9 @@ public final class FederatedRun {
       updates.unpersist();
       g.destroy();
       long tMerged = System.nanoTime();
+      int sampledCount = (int) IntStream.range(0, k).filter(c -> sampled[c]).count();
       if (ok.size() < settings.minClients()) {
-        throw new JobFailure("round " + round + ": only " + ok.size() + " of " + ids.length
+        throw new JobFailure("round " + round + ": only " + ok.size() + " of " + sampledCount
             + " sampled clients reported, min_clients is " + settings.minClients() + "; dropped: " + dropped);
       }
       global = strategy.merge(global, mean.mean());
@@ -182,7 +225,8 @@ public final class FederatedRun {
       RoundReport report = new RoundReport(round, ok, dropped, lossSum / mean.samples(), eval,
           (System.nanoTime() - t0) / 1e9, trainSeconds / slots, phases);
       history.add(report);
-      writer.write("state.json", stateJson(round, history, bnFiles));
+      writer.write("clients.csv", clientsCsv(reports));
+      writer.write("state.json", stateJson(round, groups, history, bnFiles));
       writer.commit();
       double elapsed = (System.nanoTime() - runStart) / 1e9;
       progress.round(report, settings.rounds(), elapsed, elapsed / (round - start + 1) * (settings.rounds() - round));
@@ -202,24 +246,21 @@ public final class FederatedRun {
     return Math.max(1, jsc.sc().statusTracker().getExecutorInfos().length - 1);
   }
 
-  private static float[] select(java.nio.FloatBuffer w, boolean[] mask) {
-    int n = 0;
-    for (boolean b : mask) {
-      n += b ? 1 : 0;
+  /** The round's clients, one row each in client order: the table {@code CLIENTS_HEADER} names. */
+  private static byte[] clientsCsv(List<ClientReport> reports) {
+    StringBuilder csv = new StringBuilder(CLIENTS_HEADER).append('\n');
+    for (ClientReport c : reports) {
+      csv.append(String.format(Locale.ROOT, "%d,%d,%d,%d,%s,%.3f,%s%n", c.round(), c.client(), c.images(),
+          c.steps(), c.ok() ? String.format(Locale.ROOT, "%.6f", c.loss()) : "", c.seconds(),
+          c.ok() ? "ok" : "\"dropped: " + c.dropped().replace("\"", "\"\"").replace('\n', ' ') + "\""));
     }
-    float[] out = new float[n];
-    int k = 0;
-    for (int i = 0; i < mask.length; i++) {
-      if (mask[i]) {
-        out[k++] = w.get(i);
-      }
-    }
-    return out;
+    return csv.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private byte[] stateJson(int round, List<RoundReport> history, String[] bnFiles) {
+  private byte[] stateJson(int round, int groups, List<RoundReport> history, String[] bnFiles) {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("round", round);
+    s.put("groups", groups);
     s.put("strategy", strategy.name());
     s.put("history", history);
     if (bnFiles != null) {
@@ -232,19 +273,23 @@ public final class FederatedRun {
     }
   }
 
-  private void restoreState(int round, List<RoundReport> history, String[] bnFiles) {
+  private Map<?, ?> readState(int round) {
     try {
-      Map<?, ?> s = JSON.readValue(store.read(round, "state.json"), Map.class);
-      for (Object o : (List<?>) s.get("history")) {
-        history.add(JSON.convertValue(o, RoundReport.class));
-      }
-      if (bnFiles != null && s.get("fedbn_files") instanceof List<?> files) {
-        for (int i = 0; i < bnFiles.length && i < files.size(); i++) {
-          bnFiles[i] = (String) files.get(i);
-        }
-      }
+      return JSON.readValue(store.read(round, "state.json"), Map.class);
     } catch (IOException e) {
       throw new JobFailure("cannot read the state of round " + round + " in " + store.location() + ": " + e, e);
+    }
+  }
+
+  private void restoreState(int round, List<RoundReport> history, String[] bnFiles) {
+    Map<?, ?> s = readState(round);
+    for (Object o : (List<?>) s.get("history")) {
+      history.add(JSON.convertValue(o, RoundReport.class));
+    }
+    if (bnFiles != null && s.get("fedbn_files") instanceof List<?> files) {
+      for (int i = 0; i < bnFiles.length && i < files.size(); i++) {
+        bnFiles[i] = (String) files.get(i);
+      }
     }
   }
 }

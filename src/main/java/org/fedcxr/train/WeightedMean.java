@@ -1,8 +1,15 @@
 package org.fedcxr.train;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+
 /**
- * A running weighted sum of client weights (in double), so the driver holds one client's update at a time whatever
- * the number of clients: FedAvg's average weighted by each client's share of the samples.
+ * A running weighted sum of client weights (in double): FedAvg's average weighted by each client's share of the
+ * samples. A task sums its clients' weights in client order; the driver adds the tasks' partial sums
+ * ({@link #sumBytes}, {@link #addSum}) in task order, so the result depends only on the grouping, never on which
+ * executor ran what or when.
  */
 public final class WeightedMean {
   private final double[] sum;
@@ -13,14 +20,14 @@ public final class WeightedMean {
   }
 
   public void add(float[] weights, long n) {
-    add(java.nio.FloatBuffer.wrap(weights), n);
+    add(FloatBuffer.wrap(weights), n);
   }
 
-  public void add(java.nio.FloatBuffer weights, long n) {
+  public void add(FloatBuffer weights, long n) {
     if (weights.remaining() != sum.length) {
       throw new IllegalArgumentException("update has " + weights.remaining() + " values, expected " + sum.length);
     }
-    java.nio.FloatBuffer in = weights.duplicate();
+    FloatBuffer in = weights.duplicate();
     float[] block = new float[Math.min(sum.length, 1 << 16)];
     for (int from = 0; from < sum.length; from += block.length) {
       int len = Math.min(block.length, sum.length - from);
@@ -30,6 +37,26 @@ public final class WeightedMean {
       }
     }
     samples += n;
+  }
+
+  /** Adds another sum of weights × samples over {@code n} samples (little-endian doubles, {@link #sumBytes}). */
+  public void addSum(byte[] partial, long n) {
+    if (partial.length != 8L * sum.length) {
+      throw new IllegalArgumentException("partial sum has " + partial.length / 8 + " values, expected " + sum.length);
+    }
+    DoubleBuffer in = ByteBuffer.wrap(partial).order(ByteOrder.LITTLE_ENDIAN)
+        .asDoubleBuffer();
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] += in.get(i);
+    }
+    samples += n;
+  }
+
+  /** The sum of weights × samples as little-endian doubles (one block for Java serialization). */
+  public byte[] sumBytes() {
+    ByteBuffer b = ByteBuffer.allocate(8 * sum.length).order(ByteOrder.LITTLE_ENDIAN);
+    b.asDoubleBuffer().put(sum);
+    return b.array();
   }
 
   public long samples() {

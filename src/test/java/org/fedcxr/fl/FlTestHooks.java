@@ -30,7 +30,7 @@ public final class FlTestHooks {
 
   /** The first attempt of client {@code c}'s task fails outside the client's code, as a lost executor would. */
   public static void failFirstAttemptOfClient(int c) {
-    ClientTask.beforeTask = client -> {
+    GroupTask.beforeClient = client -> {
       if (client == c && TaskContext.get().attemptNumber() == 0) {
         INJECTED.incrementAndGet();
         throw new IllegalStateException("injected executor failure");
@@ -40,7 +40,7 @@ public final class FlTestHooks {
 
   /** Client {@code c}'s own training fails every time (its data is unusable). */
   public static void breakClient(int c) {
-    ClientTask.insideClient = client -> {
+    GroupTask.insideClient = client -> {
       if (client == c) {
         throw new IllegalArgumentException("client " + c + " broken");
       }
@@ -53,8 +53,8 @@ public final class FlTestHooks {
 
   public static void reset() {
     FederatedRun.afterCheckpoint = r -> { };
-    ClientTask.beforeTask = client -> { };
-    ClientTask.insideClient = client -> { };
+    GroupTask.beforeClient = client -> { };
+    GroupTask.insideClient = client -> { };
     INJECTED.set(0);
   }
 }

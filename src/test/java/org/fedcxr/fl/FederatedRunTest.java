@@ -1,0 +1,185 @@
+package org.fedcxr.fl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.fedcxr.config.JobFailure;
+import org.fedcxr.config.Seeds;
+import org.fedcxr.model.Architecture;
+import org.fedcxr.testing.SparkTests;
+import org.fedcxr.train.Augmenter;
+import org.fedcxr.train.LabelledImage;
+import org.fedcxr.train.LocalShard;
+import org.fedcxr.train.LocalTrainer;
+import org.fedcxr.train.RunStore;
+import org.fedcxr.train.TrainConfig;
+import org.fedcxr.train.WeightedMean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Aggregation on the executors: G partial sums, bit-identical to the client-ordered reference for the same G. */
+class FederatedRunTest {
+  private static final int CLIENTS = 1000;
+  private static final int PER_CLIENT = 2;
+  private static final int SIZE = 16;
+  private static final long SEED = 7;
+
+  @TempDir
+  static Path dir;
+  static SparkSession spark;
+  static List<List<LabelledImage>> images;
+  static Dataset<Row> rows;
+  /** The clients' training; its threads are what a task's training gets in local mode, so the reference's match. */
+  static TrainConfig train;
+
+  @BeforeAll
+  static void start() {
+    spark = SparkTests.start("local[2,4]");
+    train = TrainConfig.builder().setBatchSize(2).setEpochs(1).optAugmenter(Augmenter.NONE)
+        .optThreads(spark.sparkContext().getConf().getInt("spark.executor.cores",
+            Runtime.getRuntime().availableProcessors())).build();
+    images = new ArrayList<>();
+    List<Row> all = new ArrayList<>();
+    var rnd = Seeds.random(SEED, "test-images");
+    for (int c = 0; c < CLIENTS; c++) {
+      List<LabelledImage> own = new ArrayList<>();
+      for (int i = 0; i < PER_CLIENT; i++) {
+        byte[] px = new byte[SIZE * SIZE];
+        for (int p = 0; p < px.length; p++) {
+          px[p] = (byte) rnd.nextInt(256);
+        }
+        float[] labels = new float[14];
+        labels[rnd.nextInt(14)] = 1f;
+        String id = "c" + c + "-" + i;
+        own.add(new LabelledImage(id, SIZE, SIZE, px, labels));
+        Float[] boxed = new Float[14];
+        for (int k = 0; k < 14; k++) {
+          boxed[k] = labels[k];
+        }
+        all.add(RowFactory.create(id, SIZE, SIZE, px, Arrays.asList(boxed), c));
+      }
+      images.add(own);
+    }
+    StructType schema = new StructType().add("image_id", DataTypes.StringType).add("height", DataTypes.IntegerType)
+        .add("width", DataTypes.IntegerType).add("pixels", DataTypes.BinaryType)
+        .add("labels", DataTypes.createArrayType(DataTypes.FloatType)).add("client_id", DataTypes.IntegerType);
+    rows = spark.createDataFrame(all, schema).repartition(3);
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  private static FederatedRun.Settings settings(int rounds, int groups) {
+    return new FederatedRun.Settings(SEED, rounds, 1.0, 1, "small", 14, train, Integer.MAX_VALUE, 0, groups);
+  }
+
+  private static float[] federate(String name, int rounds, int groups, List<RoundReport> history) {
+    RunStore store = new RunStore(dir.resolve(name).toUri().toString(), spark.sparkContext().hadoopConfiguration());
+    try (GlobalModel model = new GlobalModel(Architecture.SMALL, 14, SEED)) {
+      FederatedRun run = new FederatedRun(new JavaSparkContext(spark.sparkContext()), settings(rounds, groups), model,
+          new Strategy("fedavg", 0f, model.runningStatMask()), store);
+      int g = run.groups(CLIENTS, false);
+      JavaPairRDD<Integer, Row> byClient = FederatedRun.byClient(rows, CLIENTS, g);
+      try {
+        assertEquals(groups, byClient.getNumPartitions());
+        return run.run(byClient, CLIENTS, model.current(), false, (r, w) -> Map.of(), (r, n, e, l) -> { },
+            history);
+      } finally {
+        byClient.unpersist();
+      }
+    }
+  }
+
+  /** The same rounds on the driver: every client trained in client order, summed group by group, groups in order. */
+  private static float[] reference(int rounds, int groups) {
+    try (GlobalModel model = new GlobalModel(Architecture.SMALL, 14, SEED)) {
+      Strategy fedavg = new Strategy("fedavg", 0f, model.runningStatMask());
+      ClientGroups partitioner = new ClientGroups(CLIENTS, groups);
+      float[] global = model.current();
+      for (int round = 1; round <= rounds; round++) {
+        WeightedMean total = new WeightedMean(global.length);
+        WeightedMean group = null;
+        int current = -1;
+        for (int c = 0; c < CLIENTS; c++) {
+          if (partitioner.getPartition(c) != current) {
+            if (group != null) {
+              total.addSum(group.sumBytes(), group.samples());
+            }
+            group = new WeightedMean(global.length);
+            current = partitioner.getPartition(c);
+          }
+          try (LocalShard shard = LocalShard.spool(images.get(c).iterator(), dir)) {
+            LocalTrainer.Result r = new LocalTrainer(Architecture.SMALL, 14, train).train(global, shard,
+                Seeds.derive(SEED, "round", Integer.toString(round), "client", Integer.toString(c)), Device.cpu());
+            group.add(r.weights(), r.samples());
+          }
+        }
+        total.addSum(group.sumBytes(), group.samples());
+        global = fedavg.merge(global, total.mean());
+      }
+      return global;
+    }
+  }
+
+  @Test
+  void aThousandClientsMergeToTheClientOrderedReferenceBitForBit() {
+    List<RoundReport> history = new ArrayList<>();
+    float[] merged = federate("thousand", 2, 8, history);
+    assertArrayEquals(reference(2, 8), merged);
+    assertEquals(CLIENTS, history.get(1).ok().size());
+    String table = new String(new RunStore(dir.resolve("thousand").toUri().toString(),
+        spark.sparkContext().hadoopConfiguration()).read(2, "clients.csv"), StandardCharsets.UTF_8);
+    String[] lines = table.split("\n");
+    assertEquals(FederatedRun.CLIENTS_HEADER, lines[0]);
+    assertEquals(CLIENTS + 1, lines.length);
+    assertTrue(lines[1].startsWith("2,0,2,1,") && lines[1].endsWith(",ok"), lines[1]);
+    assertTrue(lines[CLIENTS].startsWith("2,999,2,1,"), lines[CLIENTS]);
+  }
+
+  @Test
+  void groupsAreConsecutiveClientsAndABadCountIsRefused() {
+    ClientGroups g = new ClientGroups(10, 3);
+    int[] of = new int[10];
+    for (int c = 0; c < 10; c++) {
+      of[c] = g.getPartition(c);
+    }
+    assertArrayEquals(new int[] {0, 0, 0, 0, 1, 1, 1, 2, 2, 2}, of);
+    assertThrows(IllegalArgumentException.class, () -> new ClientGroups(10, 11));
+    assertThrows(IllegalArgumentException.class, () -> g.getPartition(10));
+    RunStore store = new RunStore(dir.resolve("too-many").toUri().toString(),
+        spark.sparkContext().hadoopConfiguration());
+    try (GlobalModel model = new GlobalModel(Architecture.SMALL, 14, SEED)) {
+      FederatedRun run = new FederatedRun(new JavaSparkContext(spark.sparkContext()), settings(1, 20), model,
+          new Strategy("fedavg", 0f, model.runningStatMask()), store);
+      JobFailure e = assertThrows(JobFailure.class, () -> run.groups(10, false));
+      assertTrue(e.getMessage().contains("groups=20"), e.getMessage());
+      FederatedRun auto = new FederatedRun(new JavaSparkContext(spark.sparkContext()), settings(1, 0), model,
+          new Strategy("fedavg", 0f, model.runningStatMask()), store);
+      assertEquals(2, auto.groups(10, false), "local mode: one training at a time, two groups");
+      assertEquals(1, auto.groups(1, false));
+      assertFalse(auto.groups(3, false) > 3);
+    }
+  }
+}
