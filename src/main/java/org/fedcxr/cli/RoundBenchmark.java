@@ -31,7 +31,8 @@ import org.fedcxr.train.TrainConfig;
  * The {@code rounds} suite of {@code bench}: FedAvg rounds over {@code clients} synthetic clients (generated on the
  * executors), checkpointing every round as a real run does, with no test-set evaluation. Per round: wall time, client
  * training time per executor slot, the overhead share (the rest: scheduling, broadcast, fetching and merging the
- * updates, checkpoint), and the driver's used heap after the round. Before the rounds, the same model trains alone
+ * updates, checkpoint), and the driver's used heap after the round; and the bytes of partial sums the driver
+ * receives per round (G × 8 × parameters). Before the rounds, the same model trains alone
  * on the driver as in the {@code train} suite (same size, batch and threads): a round's images/s (all clients'
  * images over the round's wall time) as a share of that figure says how much of the machine a round uses.
  */
@@ -68,7 +69,9 @@ final class RoundBenchmark {
     List<RoundReport> history = new ArrayList<>();
     JavaPairRDD<Integer, Row> byClient = null;
     int groups;
+    int parameters;
     try (GlobalModel model = new GlobalModel(arch, 14, seed)) {
+      parameters = model.current().length;
       RunStore store = new RunStore(dir.resolve("rounds-run").toUri().toString(),
           spark.sparkContext().hadoopConfiguration());
       FederatedRun run = new FederatedRun(new JavaSparkContext(spark.sparkContext()), settings, model,
@@ -89,6 +92,7 @@ final class RoundBenchmark {
     results.put("architecture", arch.name());
     results.put("clients", k);
     results.put("groups", groups);
+    results.put("sum_bytes_to_driver_per_round", 8L * parameters * groups);
     results.put("images_per_client", per);
     results.put("image_size", size);
     results.put("executor_slots", spark.sparkContext().defaultParallelism());
