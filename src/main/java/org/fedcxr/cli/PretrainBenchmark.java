@@ -1,13 +1,10 @@
 package org.fedcxr.cli;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.fedcxr.config.Spec;
 import org.fedcxr.model.Architecture;
@@ -35,16 +32,9 @@ final class PretrainBenchmark {
   }
 
   static Map<String, Object> run(Spec spec) {
-    int threads = spec.integer("threads");
-    Engine.getEngine("PyTorch");
-    JniUtils.setNumThreads(threads);
-    Map<String, Object> results = new LinkedHashMap<>();
+    Map<String, Object> results = TrainBenchmark.start(spec);
     Architecture arch = Architecture.named(spec.string("architecture"));
-    results.put("architecture", arch.name());
-    results.put("threads", threads);
-    results.put("batch_size", spec.integer("batch_size"));
-    double matmul = TrainBenchmark.matmulFlops();
-    results.put("matmul_2048_gflop_per_s", matmul / 1e9);
+    double matmul = (Double) results.get(TrainBenchmark.MATMUL) * 1e9;
     for (int size : SIZES) {
       LocalTrainer.Result r = TrainBenchmark.timedRun(arch, size, spec);
       double flopsPerImage = 3.0 * TrainBenchmark.forwardFlops(arch, size);

@@ -29,20 +29,15 @@ import org.fedcxr.train.TrainConfig;
  * all on the same threads in one run. Each size trains two epochs of {@code train_steps} steps; the second is timed.
  */
 final class TrainBenchmark {
+  static final String MATMUL = "matmul_2048_gflop_per_s";
+
   private TrainBenchmark() {
   }
 
   static Map<String, Object> run(Spec spec) {
-    int threads = spec.integer("threads");
-    Engine.getEngine("PyTorch");
-    JniUtils.setNumThreads(threads);
-    Map<String, Object> results = new LinkedHashMap<>();
+    Map<String, Object> results = start(spec);
     Architecture arch = Architecture.named(spec.string("architecture"));
-    results.put("architecture", arch.name());
-    results.put("threads", threads);
-    results.put("batch_size", spec.integer("batch_size"));
-    double matmul = matmulFlops();
-    results.put("matmul_2048_gflop_per_s", matmul / 1e9);
+    double matmul = (Double) results.get(MATMUL) * 1e9;
     for (int size : new int[] {128, 224}) {
       LocalTrainer.Result r = timedRun(arch, size, spec);
       double imagesPerSecond = r.samples() / r.lastEpochSeconds();
@@ -52,6 +47,22 @@ final class TrainBenchmark {
       results.put("train_" + size + "px_share_of_matmul", flops / matmul);
       results.put("train_" + size + "px_share_of_time_building_batches", r.batchSeconds() / r.seconds());
     }
+    return results;
+  }
+
+  /**
+   * Sets libtorch's intra-op threads and starts a suite's results: the architecture, threads, batch size and the
+   * matmul's GFLOP/s under {@value #MATMUL}, measured on those threads.
+   */
+  static Map<String, Object> start(Spec spec) {
+    int threads = spec.integer("threads");
+    Engine.getEngine("PyTorch");
+    JniUtils.setNumThreads(threads);
+    Map<String, Object> results = new LinkedHashMap<>();
+    results.put("architecture", Architecture.named(spec.string("architecture")).name());
+    results.put("threads", threads);
+    results.put("batch_size", spec.integer("batch_size"));
+    results.put(MATMUL, matmulFlops() / 1e9);
     return results;
   }
 
