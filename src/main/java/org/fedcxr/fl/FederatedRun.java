@@ -250,7 +250,7 @@ public final class FederatedRun {
   private static byte[] clientsCsv(List<ClientReport> reports) {
     StringBuilder csv = new StringBuilder(CLIENTS_HEADER).append('\n');
     for (ClientReport c : reports) {
-      csv.append(String.format(Locale.ROOT, "%d,%d,%d,%d,%s,%.3f,%s%n", c.round(), c.client(), c.images(),
+      csv.append(String.format(Locale.ROOT, "%d,%d,%d,%d,%s,%.3f,%s\n", c.round(), c.client(), c.images(),
           c.steps(), c.ok() ? String.format(Locale.ROOT, "%.6f", c.loss()) : "", c.seconds(),
           c.ok() ? "ok" : "\"dropped: " + c.dropped().replace("\"", "\"\"").replace('\n', ' ') + "\""));
     }
