@@ -160,7 +160,7 @@ public final class FederatedRun {
       long t0 = System.nanoTime();
       boolean[] sampled = sample(settings.seed(), round, k, settings.clientFraction());
       Broadcast<float[]> g = jsc.broadcast(global);
-      JavaRDD<GroupUpdate> updates = clients.mapPartitionsWithIndex(new GroupTask(g, sampled, round,
+      JavaRDD<GroupUpdate> updates = clients.mapPartitionsWithIndex(new GroupTask(g, sampled, groups, round,
           settings.seed(), settings.architecture(), settings.labels(), settings.trainIn(round),
           bnFiles == null ? null : bnFiles.clone(), bnMask, hadoop), true)
           .persist(StorageLevel.MEMORY_AND_DISK());

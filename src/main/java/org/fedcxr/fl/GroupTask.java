@@ -28,12 +28,12 @@ import scala.Tuple2;
 
 /**
  * One group's clients in one Spark task: partition g holds the rows of group g's clients ({@link ClientGroups}),
- * sorted by client id. Each sampled client in turn loads the broadcast global weights (with FedBN, its own BatchNorm
+ * sorted by client id. Each sampled client in turn (one model kept for the task, {@link LocalTrainer.Session}) loads the broadcast global weights (with FedBN, its own BatchNorm
  * state over them), trains with the seed derived from (seed, round, client), and its weights × samples are added to
  * the group's sum in client order; the task returns that one partial sum ({@link GroupUpdate}). Every client's update
  * is a pure function of (seed, round, client, global weights), so a retried or speculative task returns the same
  * sum. A failure of a client's own (bad rows, out of memory) becomes that client's dropout with its reason instead
- * of failing the group.
+ * of failing the group; a sampled client without rows is reported as dropped.
  */
 final class GroupTask implements Function2<Integer, Iterator<Tuple2<Integer, Row>>, Iterator<GroupUpdate>> {
   private static final long serialVersionUID = 1L;
@@ -45,6 +45,7 @@ final class GroupTask implements Function2<Integer, Iterator<Tuple2<Integer, Row
 
   private final Broadcast<float[]> global;
   private final boolean[] sampled;
+  private final int groups;
   private final int round;
   private final long seed;
   private final String architecture;
@@ -54,11 +55,12 @@ final class GroupTask implements Function2<Integer, Iterator<Tuple2<Integer, Row
   private final boolean[] batchNormMask;
   private final Broadcast<SerializableConfiguration> hadoop;
 
-  GroupTask(Broadcast<float[]> global, boolean[] sampled, int round, long seed, String architecture, int labels,
+  GroupTask(Broadcast<float[]> global, boolean[] sampled, int groups, int round, long seed, String architecture, int labels,
       TrainConfig config, String[] batchNormFiles, boolean[] batchNormMask,
       Broadcast<SerializableConfiguration> hadoop) {
     this.global = global;
     this.sampled = sampled;
+    this.groups = groups;
     this.round = round;
     this.seed = seed;
     this.architecture = architecture;
@@ -77,25 +79,36 @@ final class GroupTask implements Function2<Integer, Iterator<Tuple2<Integer, Row
     List<ClientReport> reports = new ArrayList<>();
     Map<Integer, float[]> batchNorm = new TreeMap<>();
     PeekingRows in = new PeekingRows(rows);
-    while (in.hasNext()) {
-      int client = in.peekClient();
-      Iterator<Row> own = in.client(client);
-      if (!sampled[client]) {
-        in.skip(client);
-        continue;
+    ClientGroups groups = new ClientGroups(sampled.length, this.groups);
+    LocalTrainer trainer = new LocalTrainer(Architecture.named(architecture), labels, config);
+    try (LocalTrainer.Session session = trainer.session(Devices.forCurrentTask())) {
+      for (int client = groups.firstClient(group); client < groups.firstClient(group + 1); client++) {
+        if (in.hasNext() && in.peekClient() < client) {
+          throw new IllegalStateException("group " + group + " holds client " + in.peekClient() + ", not one of its "
+              + "own: the rows were not partitioned by ClientGroups(" + sampled.length + ", " + this.groups + ")");
+        }
+        boolean present = in.hasNext() && in.peekClient() == client;
+        if (!sampled[client]) {
+          in.skip(client);
+          continue;
+        }
+        beforeClient.accept(client);
+        ClientReport r = present ? train(session, client, in.client(client), weights, sum, batchNorm)
+            : new ClientReport(round, client, 0, 0, Double.NaN, 0, "no rows: the client has no images");
+        in.skip(client); // rows a failed client left unread
+        reports.add(r);
+        lossSum += r.ok() ? r.loss() * r.images() : 0;
       }
-      beforeClient.accept(client);
-      ClientReport r = train(client, own, weights, sum, batchNorm);
-      in.skip(client); // rows a failed client left unread
-      reports.add(r);
-      lossSum += r.ok() ? r.loss() * r.images() : 0;
+    }
+    if (in.hasNext()) {
+      throw new IllegalStateException("group " + group + " holds client " + in.peekClient() + ", not one of its own");
     }
     return List.of(new GroupUpdate(sum.samples() == 0 ? null : sum.sumBytes(), sum.samples(), lossSum, reports,
         batchNorm)).iterator();
   }
 
-  private ClientReport train(int client, Iterator<Row> rows, float[] weights, WeightedMean sum,
-      Map<Integer, float[]> batchNorm) {
+  private ClientReport train(LocalTrainer.Session session, int client, Iterator<Row> rows, float[] weights,
+      WeightedMean sum, Map<Integer, float[]> batchNorm) {
     long start = System.nanoTime();
     try {
       insideClient.accept(client);
@@ -105,9 +118,8 @@ final class GroupTask implements Function2<Integer, Iterator<Tuple2<Integer, Row
       }
       try (LocalShard shard = LocalShard.spool(LabelledImage.fromRows(rows),
           Path.of(System.getProperty("java.io.tmpdir")))) {
-        LocalTrainer.Result r = new LocalTrainer(Architecture.named(architecture), labels, config)
-            .train(initial, shard, Seeds.derive(seed, "round", Integer.toString(round), "client",
-                Integer.toString(client)), Devices.forCurrentTask());
+        LocalTrainer.Result r = session.train(initial, shard, Seeds.derive(seed, "round", Integer.toString(round),
+            "client", Integer.toString(client)));
         sum.add(r.weights(), r.samples());
         if (batchNormFiles != null) {
           batchNorm.put(client, select(r.weights(), batchNormMask));

@@ -25,18 +25,22 @@ public final class ScopedOptimizer extends Optimizer implements AutoCloseable {
   private static final float EPSILON = 1e-8f;
 
   private final boolean adam;
-  private final ParameterTracker learningRate;
   private final float momentum;
+  private final int stepsDone;
   private final Map<String, NDArray> first = new ConcurrentHashMap<>();
   private final Map<String, NDArray> second = new ConcurrentHashMap<>();
+  private final Map<String, Integer> updates = new ConcurrentHashMap<>();
+  private ParameterTracker learningRate;
+  private int updateCount;
   private NDManager state;
 
   private ScopedOptimizer(boolean adam, ParameterTracker learningRate, float momentum, float weightDecay,
       int stepsDone) {
-    super(new Settings().optWeightDecays(weightDecay).optBeginNumUpdate(stepsDone));
+    super(new Settings().optWeightDecays(weightDecay));
     this.adam = adam;
     this.learningRate = learningRate;
     this.momentum = momentum;
+    this.stepsDone = stepsDone;
   }
 
   /** Adam (β1 0.9, β2 0.999, ε 1e-8, as DJL's defaults). */
@@ -57,9 +61,24 @@ public final class ScopedOptimizer extends Optimizer implements AutoCloseable {
     return new ScopedOptimizer(false, learningRate, momentum, weightDecay, 0);
   }
 
+  /**
+   * Starts over as if new, with another learning-rate schedule: no state, no updates made (a model trained by
+   * several clients in turn, {@link LocalTrainer.Session}).
+   */
+  public void restart(ParameterTracker schedule) {
+    close();
+    learningRate = schedule;
+  }
+
+  /** The update number (from {@code stepsDone + 1}): the highest count of any parameter, as DJL's optimizers. */
+  private int count(String parameterId) {
+    updateCount = Math.max(updateCount, updates.merge(parameterId, stepsDone + 1, (old, one) -> old + 1));
+    return updateCount;
+  }
+
   @Override
   public void update(String parameterId, NDArray weight, NDArray grad) {
-    int t = updateCount(parameterId);
+    int t = count(parameterId);
     float lr = learningRate.getNewValue(parameterId, t);
     float weightDecay = getWeightDecay();
     if (adam) {
@@ -150,7 +169,7 @@ public final class ScopedOptimizer extends Optimizer implements AutoCloseable {
   public record Moments(float[] first, float[] second) {
   }
 
-  /** Frees the optimizer state. */
+  /** Frees the optimizer state and forgets the updates made. */
   @Override
   public void close() {
     if (state != null) {
@@ -159,6 +178,8 @@ public final class ScopedOptimizer extends Optimizer implements AutoCloseable {
     }
     first.clear();
     second.clear();
+    updates.clear();
+    updateCount = 0;
   }
 
   /** DJL's optimizer settings (weight decay; gradient rescale 1 and no clipping at DJL's defaults). */

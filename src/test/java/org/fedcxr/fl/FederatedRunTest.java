@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -43,6 +44,8 @@ class FederatedRunTest {
   private static final int PER_CLIENT = 2;
   private static final int SIZE = 16;
   private static final long SEED = 7;
+  /** A client with no rows: reported as dropped every round, left out of the sums. */
+  private static final int EMPTY = 500;
 
   @TempDir
   static Path dir;
@@ -63,7 +66,7 @@ class FederatedRunTest {
     var rnd = Seeds.random(SEED, "test-images");
     for (int c = 0; c < CLIENTS; c++) {
       List<LabelledImage> own = new ArrayList<>();
-      for (int i = 0; i < PER_CLIENT; i++) {
+      for (int i = 0; i < (c == EMPTY ? 0 : PER_CLIENT); i++) {
         byte[] px = new byte[SIZE * SIZE];
         for (int p = 0; p < px.length; p++) {
           px[p] = (byte) rnd.nextInt(256);
@@ -130,6 +133,9 @@ class FederatedRunTest {
             group = new WeightedMean(global.length);
             current = partitioner.getPartition(c);
           }
+          if (images.get(c).isEmpty()) {
+            continue;
+          }
           try (LocalShard shard = LocalShard.spool(images.get(c).iterator(), dir)) {
             LocalTrainer.Result r = new LocalTrainer(Architecture.SMALL, 14, train).train(global, shard,
                 Seeds.derive(SEED, "round", Integer.toString(round), "client", Integer.toString(c)), Device.cpu());
@@ -148,7 +154,9 @@ class FederatedRunTest {
     List<RoundReport> history = new ArrayList<>();
     float[] merged = federate("thousand", 2, 8, history);
     assertArrayEquals(reference(2, 8), merged);
-    assertEquals(CLIENTS, history.get(1).ok().size());
+    assertEquals(CLIENTS - 1, history.get(1).ok().size());
+    assertEquals(Set.of(EMPTY), history.get(1).dropped().keySet());
+    assertTrue(history.get(1).dropped().get(EMPTY).startsWith("no rows"), history.get(1).dropped().toString());
     String table = new String(new RunStore(dir.resolve("thousand").toUri().toString(),
         spark.sparkContext().hadoopConfiguration()).read(2, "clients.csv"), StandardCharsets.UTF_8);
     String[] lines = table.split("\n");
@@ -156,6 +164,8 @@ class FederatedRunTest {
     assertEquals(CLIENTS + 1, lines.length);
     assertTrue(lines[1].startsWith("2,0,2,1,") && lines[1].endsWith(",ok"), lines[1]);
     assertTrue(lines[CLIENTS].startsWith("2,999,2,1,"), lines[CLIENTS]);
+    assertTrue(lines[EMPTY + 1].startsWith("2," + EMPTY + ",0,0,,") && lines[EMPTY + 1].contains("dropped: no rows"),
+        lines[EMPTY + 1]);
   }
 
   @Test
@@ -166,6 +176,19 @@ class FederatedRunTest {
       of[c] = g.getPartition(c);
     }
     assertArrayEquals(new int[] {0, 0, 0, 0, 1, 1, 1, 2, 2, 2}, of);
+    for (int k : new int[] {1, 7, 10, 999, 1000}) {
+      for (int groups : new int[] {1, 2, 3, 7, k}) {
+        if (groups <= k) {
+          ClientGroups cg = new ClientGroups(k, groups);
+          assertEquals(0, cg.firstClient(0));
+          assertEquals(k, cg.firstClient(groups));
+          for (int c = 0; c < k; c++) {
+            int p = cg.getPartition(c);
+            assertTrue(cg.firstClient(p) <= c && c < cg.firstClient(p + 1), k + "/" + groups + ": client " + c);
+          }
+        }
+      }
+    }
     assertThrows(IllegalArgumentException.class, () -> new ClientGroups(10, 11));
     assertThrows(IllegalArgumentException.class, () -> g.getPartition(10));
     RunStore store = new RunStore(dir.resolve("too-many").toUri().toString(),

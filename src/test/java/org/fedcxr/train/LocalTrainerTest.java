@@ -3,6 +3,7 @@ package org.fedcxr.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -89,5 +90,48 @@ class LocalTrainerTest {
     assertEquals(null, errors[1]);
     assertArrayEquals(train(data, 0, null).weights(), results[0].weights());
     assertArrayEquals(train(data, 1, null).weights(), results[1].weights());
+  }
+
+  /**
+   * One session training clients of different sizes, seeds and starting weights in turn gives each exactly what a
+   * fresh training gives (optimizer state, update count and schedule restarted; weights reloaded), for Adam with a
+   * cosine schedule and FedProx, SGD with momentum, and a frozen encoder; a failed training leaves the next clean.
+   */
+  @Test
+  void aSessionTrainingClientsInTurnEqualsFreshTrainingsBitForBit() {
+    List<List<LabelledImage>> clients = List.of(TrainingData.images(40, 32), TrainingData.images(23, 32),
+        TrainingData.images(57, 32));
+    float[] global = train(TrainingData.images(16, 32), 3, null).weights();
+    List<TrainConfig> configs = List.of(
+        TrainConfig.builder().setBatchSize(16).setEpochs(2).optThreads(1).optSchedule("cosine").optProxMu(0.1f)
+            .build(),
+        TrainConfig.builder().setBatchSize(16).setEpochs(1).optThreads(1).optOptimizer("sgd").optMomentum(0.9f)
+            .build(),
+        TrainConfig.builder().setBatchSize(16).setEpochs(1).optThreads(1).build().headOnly());
+    for (TrainConfig config : configs) {
+      boolean[] fail = {false};
+      LocalTrainer trainer = new LocalTrainer(Architecture.SMALL, 14, config).optStepListener((step, loss) -> {
+        if (fail[0] && step == 2) {
+          throw new IllegalStateException("planted failure");
+        }
+      });
+      try (LocalTrainer.Session session = trainer.session(Device.cpu())) {
+        for (int c = 0; c < clients.size(); c++) {
+          try (LocalShard shard = LocalShard.spool(clients.get(c).iterator(), tmp)) {
+            if (c == 1) {
+              fail[0] = true;
+              LocalShard s = shard;
+              assertThrows(IllegalStateException.class,
+                  () -> session.train(global, s, 99));
+              fail[0] = false;
+            }
+            float[] reused = session.train(global, shard, 100 + c).weights();
+            float[] fresh = trainer.train(global, shard, 100 + c, Device.cpu()).weights();
+            assertArrayEquals(fresh, reused, "client " + c + " with " + config);
+            assertFalse(Arrays.equals(global, reused));
+          }
+        }
+      }
+    }
   }
 }
