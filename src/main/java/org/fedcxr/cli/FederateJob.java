@@ -83,7 +83,8 @@ public final class FederateJob extends JobCommand {
         .optFrozenBatchNorm(transfer && spec.bool("transfer.frozen_bn")).build();
     FederatedRun.Settings settings = new FederatedRun.Settings(seed, spec.integer("rounds"),
         spec.number("client_fraction"), spec.integer("min_clients"), arch.name(), labels.size(), train,
-        spec.integer("eval_every"), transfer ? spec.integer("transfer.head_rounds") : 0, spec.integer("groups"));
+        spec.integer("eval_every"), transfer ? spec.integer("transfer.head_rounds") : 0, spec.integer("groups"),
+        spec.number("round_deadline"));
     RunStore store = new RunStore(Locations.resolve(spec.string("output")),
         spark.sparkContext().hadoopConfiguration());
     List<RoundReport> history = new ArrayList<>();
@@ -102,11 +103,22 @@ public final class FederateJob extends JobCommand {
           scorer.release();
         }
       };
-      FederatedRun.Progress progress = (r, rounds, elapsed, left) -> {
-        if (print) {
-          System.out.printf("federate: round %d/%d  clients %d ok %d dropped  loss %.4f  mean AUC %s  "
-                  + "%.1fs elapsed  ~%.0fs left%n", r.round(), rounds, r.ok().size(), r.dropped().size(),
-              r.meanLoss(), Double.isNaN(r.meanAuc()) ? "-" : String.format("%.4f", r.meanAuc()), elapsed, left);
+      FederatedRun.Progress progress = new FederatedRun.Progress() {
+        @Override
+        public void round(RoundReport r, int rounds, double elapsed, double left) {
+          if (print) {
+            System.out.printf("federate: round %d/%d  clients %d/%d ok, %d dropped  loss %.4f  mean AUC %s  "
+                    + "%.1fs elapsed  ~%.0fs left%n", r.round(), rounds, r.ok().size(),
+                r.ok().size() + r.dropped().size(), r.dropped().size(), r.meanLoss(),
+                Double.isNaN(r.meanAuc()) ? "-" : String.format("%.4f", r.meanAuc()), elapsed, left);
+          }
+        }
+
+        @Override
+        public void clients(int round, long done, int total) {
+          if (print) {
+            System.out.printf("federate: round %d  clients %d/%d done%n", round, done, total);
+          }
         }
       };
       FederatedRun run = new FederatedRun(new JavaSparkContext(spark.sparkContext()), settings, model, strategy,

@@ -64,7 +64,7 @@ final class RoundBenchmark {
     TrainConfig train = TrainConfig.builder().setBatchSize(spec.integer("batch_size")).setEpochs(1)
         .optThreads(spec.integer("threads")).build();
     FederatedRun.Settings settings = new FederatedRun.Settings(seed, spec.integer("rounds"), 1.0, k, arch.name(), 14,
-        train, Integer.MAX_VALUE, 0, spec.integer("groups"));
+        train, Integer.MAX_VALUE, 0, spec.integer("groups"), 0);
     List<Double> heap = new ArrayList<>();
     List<RoundReport> history = new ArrayList<>();
     JavaPairRDD<Integer, Row> byClient = null;

@@ -117,6 +117,8 @@ public final class JobSpecs {
         SpecKey.number("prox_mu", 0.01, 0, 100, "FedProx proximal weight"),
         SpecKey.number("server_lr", 0.01, 1e-6, 10, "FedAdam/FedYogi server learning rate"),
         SpecKey.integer("min_clients", 1, 1, 100_000, "a round with fewer reporting clients fails the job"),
+        SpecKey.number("round_deadline", 0.0, 0, 1e7, "seconds after which a round drops the clients still training "
+            + "or not started (0: none; trades determinism for time, see docs/operations.md)"),
         SpecKey.integer("groups", 0, 0, 1_000_000, "client groups G, one task and one partial sum each (0: twice "
             + "the executors, 1 in local mode; set it to get the same weights on clusters of other sizes)"),
         SpecKey.integer("eval_every", 1, 1, 100_000, "evaluate on the test set every this many rounds (and last)"),

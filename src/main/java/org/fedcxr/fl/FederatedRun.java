@@ -22,6 +22,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.Seeds;
@@ -42,10 +43,11 @@ public final class FederatedRun {
   /**
    * What the loop needs besides the data and the initial weights; in the first {@code headRounds} rounds clients
    * train the head alone ({@link TrainConfig#headOnly}), then the whole network with {@code train}. {@code groups}
-   * is G, the number of client groups (0: {@link #groups} chooses).
+   * is G, the number of client groups (0: {@link #groups} chooses). {@code roundDeadline} (seconds, 0: none) drops
+   * the clients that have not finished training by then: it trades the run's determinism for time.
    */
   public record Settings(long seed, int rounds, double clientFraction, int minClients, String architecture,
-      int labels, TrainConfig train, int evalEvery, int headRounds, int groups) {
+      int labels, TrainConfig train, int evalEvery, int headRounds, int groups, double roundDeadline) {
     /** The clients' training config of a round. */
     public TrainConfig trainIn(int round) {
       return round <= headRounds ? train.headOnly() : train;
@@ -62,6 +64,13 @@ public final class FederatedRun {
   @FunctionalInterface
   public interface Progress {
     void round(RoundReport report, int rounds, double elapsedSeconds, double secondsLeft);
+
+    /**
+     * Told during a long round (every {@link ClientProgress#EVERY_SECONDS} s, as executors report): the sampled
+     * clients done (trained or dropped) so far, of {@code total}.
+     */
+    default void clients(int round, long done, int total) {
+    }
   }
 
   /** A test seam: called after a round is checkpointed (a test throws here to stop a run). */
@@ -159,12 +168,23 @@ public final class FederatedRun {
     for (int round = start; round <= settings.rounds(); round++) {
       long t0 = System.nanoTime();
       boolean[] sampled = sample(settings.seed(), round, k, settings.clientFraction());
+      int sampledCount = (int) IntStream.range(0, k).filter(c -> sampled[c]).count();
+      long deadline = settings.roundDeadline() > 0
+          ? System.currentTimeMillis() + (long) Math.ceil(settings.roundDeadline() * 1000) : 0;
       Broadcast<float[]> g = jsc.broadcast(global);
+      LongAccumulator done = jsc.sc().longAccumulator("fedcxr clients done, round " + round);
       JavaRDD<GroupUpdate> updates = clients.mapPartitionsWithIndex(new GroupTask(g, sampled, groups, round,
           settings.seed(), settings.architecture(), settings.labels(), settings.trainIn(round),
-          bnFiles == null ? null : bnFiles.clone(), bnMask, hadoop), true)
+          bnFiles == null ? null : bnFiles.clone(), bnMask, hadoop, deadline, done), true)
           .persist(StorageLevel.MEMORY_AND_DISK());
-      updates.count();
+      ClientProgress watch = new ClientProgress(done, sampledCount, round, progress,
+          ClientProgress.EVERY_SECONDS * 1_000_000_000L);
+      jsc.sc().addSparkListener(watch);
+      try {
+        updates.count();
+      } finally {
+        jsc.sc().removeSparkListener(watch);
+      }
       long tTrained = System.nanoTime();
       WeightedMean mean = new WeightedMean(global.length);
       List<Integer> ok = new ArrayList<>();
@@ -202,7 +222,6 @@ public final class FederatedRun {
       updates.unpersist();
       g.destroy();
       long tMerged = System.nanoTime();
-      int sampledCount = (int) IntStream.range(0, k).filter(c -> sampled[c]).count();
       if (ok.size() < settings.minClients()) {
         throw new JobFailure("round " + round + ": only " + ok.size() + " of " + sampledCount
             + " sampled clients reported, min_clients is " + settings.minClients() + "; dropped: " + dropped);

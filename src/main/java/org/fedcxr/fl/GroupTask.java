@@ -14,6 +14,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
+import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.model.Architecture;
@@ -33,7 +34,9 @@ import scala.Tuple2;
  * the group's sum in client order; the task returns that one partial sum ({@link GroupUpdate}). Every client's update
  * is a pure function of (seed, round, client, global weights), so a retried or speculative task returns the same
  * sum. A failure of a client's own (bad rows, out of memory) becomes that client's dropout with its reason instead
- * of failing the group; a sampled client without rows is reported as dropped.
+ * of failing the group; a sampled client without rows is reported as dropped. With a round deadline (epoch
+ * milliseconds by the driver's clock; executors' clocks must agree, e.g. by NTP), a client not started or still
+ * training when it passes is dropped: its training stops after the step in progress.
  */
 final class GroupTask implements Function2<Integer, Iterator<Tuple2<Integer, Row>>, Iterator<GroupUpdate>> {
   private static final long serialVersionUID = 1L;
@@ -54,10 +57,12 @@ final class GroupTask implements Function2<Integer, Iterator<Tuple2<Integer, Row
   private final String[] batchNormFiles;
   private final boolean[] batchNormMask;
   private final Broadcast<SerializableConfiguration> hadoop;
+  private final long deadline;
+  private final LongAccumulator done;
 
   GroupTask(Broadcast<float[]> global, boolean[] sampled, int groups, int round, long seed, String architecture, int labels,
       TrainConfig config, String[] batchNormFiles, boolean[] batchNormMask,
-      Broadcast<SerializableConfiguration> hadoop) {
+      Broadcast<SerializableConfiguration> hadoop, long deadline, LongAccumulator done) {
     this.global = global;
     this.sampled = sampled;
     this.groups = groups;
@@ -69,6 +74,8 @@ final class GroupTask implements Function2<Integer, Iterator<Tuple2<Integer, Row
     this.batchNormFiles = batchNormFiles;
     this.batchNormMask = batchNormMask;
     this.hadoop = hadoop;
+    this.deadline = deadline;
+    this.done = done;
   }
 
   @Override
@@ -80,7 +87,13 @@ final class GroupTask implements Function2<Integer, Iterator<Tuple2<Integer, Row
     Map<Integer, float[]> batchNorm = new TreeMap<>();
     PeekingRows in = new PeekingRows(rows);
     ClientGroups groups = new ClientGroups(sampled.length, this.groups);
-    LocalTrainer trainer = new LocalTrainer(Architecture.named(architecture), labels, config);
+    LocalTrainer trainer = new LocalTrainer(Architecture.named(architecture), labels, config)
+        .optStepListener((step, loss) -> {
+          if (pastDeadline()) {
+            throw new DeadlinePassed("deadline: still training when the round's deadline passed (after step "
+                + step + ")");
+          }
+        });
     try (LocalTrainer.Session session = trainer.session(Devices.forCurrentTask())) {
       for (int client = groups.firstClient(group); client < groups.firstClient(group + 1); client++) {
         if (in.hasNext() && in.peekClient() < client) {
@@ -93,9 +106,13 @@ final class GroupTask implements Function2<Integer, Iterator<Tuple2<Integer, Row
           continue;
         }
         beforeClient.accept(client);
-        ClientReport r = present ? train(session, client, in.client(client), weights, sum, batchNorm)
-            : new ClientReport(round, client, 0, 0, Double.NaN, 0, "no rows: the client has no images");
+        ClientReport r = !present ? new ClientReport(round, client, 0, 0, Double.NaN, 0,
+                "no rows: the client has no images")
+            : pastDeadline() ? new ClientReport(round, client, 0, 0, Double.NaN, 0,
+                "deadline: not started before the round's deadline")
+            : train(session, client, in.client(client), weights, sum, batchNorm);
         in.skip(client); // rows a failed client left unread
+        done.add(1);
         reports.add(r);
         lossSum += r.ok() ? r.loss() * r.images() : 0;
       }
@@ -126,9 +143,24 @@ final class GroupTask implements Function2<Integer, Iterator<Tuple2<Integer, Row
         }
         return new ClientReport(round, client, r.samples(), r.steps(), r.lastEpochLoss(), r.seconds(), null);
       }
+    } catch (DeadlinePassed e) {
+      return new ClientReport(round, client, 0, 0, Double.NaN, (System.nanoTime() - start) / 1e9, e.getMessage());
     } catch (Exception | OutOfMemoryError e) {
       String attempt = TaskContext.get() == null ? "" : " (task attempt " + TaskContext.get().attemptNumber() + ")";
       return new ClientReport(round, client, 0, 0, Double.NaN, (System.nanoTime() - start) / 1e9, e + attempt);
+    }
+  }
+
+  private boolean pastDeadline() {
+    return deadline > 0 && System.currentTimeMillis() > deadline;
+  }
+
+  /** A client still training when the round's deadline passed. */
+  private static final class DeadlinePassed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    DeadlinePassed(String message) {
+      super(message, null, false, false);
     }
   }
 

@@ -14,6 +14,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
+import org.apache.spark.scheduler.AccumulableInfo;
+import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
+import org.apache.spark.util.LongAccumulator;
+import scala.Option;
+import scala.Tuple4;
+import scala.jdk.javaapi.CollectionConverters;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -95,7 +102,7 @@ class FederatedRunTest {
   }
 
   private static FederatedRun.Settings settings(int rounds, int groups) {
-    return new FederatedRun.Settings(SEED, rounds, 1.0, 1, "small", 14, train, Integer.MAX_VALUE, 0, groups);
+    return new FederatedRun.Settings(SEED, rounds, 1.0, 1, "small", 14, train, Integer.MAX_VALUE, 0, groups, 0);
   }
 
   private static float[] federate(String name, int rounds, int groups, List<RoundReport> history) {
@@ -204,5 +211,103 @@ class FederatedRunTest {
       assertEquals(1, auto.groups(1, false));
       assertFalse(auto.groups(3, false) > 3);
     }
+  }
+
+  /**
+   * With a round deadline, a client still training when it passes stops after its step and is dropped, the clients
+   * its task had not started are dropped, the other group's clients count; {@code min_clients} decides whether the
+   * round stands.
+   */
+  @Test
+  void aRoundDeadlineDropsTheClientsStillTrainingOrNotStartedAndMinClientsDecides() {
+    int k = 40;
+    Dataset<Row> some = rows.filter("client_id < " + k);
+    GroupTask.insideClient = client -> {
+      if (client == 0) {
+        try {
+          Thread.sleep(5_500); // past the 5 s deadline, as a straggler
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+    try {
+      for (int minClients : new int[] {1, 30}) {
+        RunStore store = new RunStore(dir.resolve("deadline-" + minClients).toUri().toString(),
+            spark.sparkContext().hadoopConfiguration());
+        FederatedRun.Settings s = new FederatedRun.Settings(SEED, 1, 1.0, minClients, "small", 14, train,
+            Integer.MAX_VALUE, 0, 2, 5.0);
+        try (GlobalModel model = new GlobalModel(Architecture.SMALL, 14, SEED)) {
+          FederatedRun run = new FederatedRun(new JavaSparkContext(spark.sparkContext()), s, model,
+              new Strategy("fedavg", 0f, model.runningStatMask()), store);
+          JavaPairRDD<Integer, Row> byClient = FederatedRun.byClient(some, k, 2);
+          List<RoundReport> history = new ArrayList<>();
+          try {
+            if (minClients == 30) {
+              JobFailure e = assertThrows(JobFailure.class, () -> run.run(byClient, k, model.current(), false,
+                  (r, w) -> Map.of(), (r, n, el, l) -> { }, history));
+              assertTrue(e.getMessage().contains("only 20 of 40") && e.getMessage().contains("min_clients is 30"),
+                  e.getMessage());
+              continue;
+            }
+            float[] initial = model.current();
+            float[] merged = run.run(byClient, k, initial, false, (r, w) -> Map.of(), (r, n, el, l) -> { },
+                history);
+            RoundReport r = history.get(0);
+            assertTrue(r.dropped().get(0).startsWith("deadline: still training"), r.dropped().toString());
+            for (int c = 1; c < 20; c++) {
+              assertTrue(r.dropped().get(c).startsWith("deadline: not started"), c + ": " + r.dropped().get(c));
+            }
+            assertEquals(20, r.dropped().size(), r.dropped().toString());
+            assertEquals(IntStream.range(20, 40).boxed().toList(), r.ok());
+            assertFalse(Arrays.equals(initial, merged));
+          } finally {
+            byClient.unpersist();
+          }
+        }
+      }
+    } finally {
+      GroupTask.insideClient = client -> { };
+    }
+  }
+
+  /** Clients done = the finished tasks' (the accumulator) plus the running tasks' last heartbeat counts. */
+  @Test
+  void progressCountsFinishedTasksAndRunningTasksFromHeartbeats() {
+    LongAccumulator done = spark.sparkContext().longAccumulator("test clients done");
+    List<Long> told = new ArrayList<>();
+    FederatedRun.Progress progress = new FederatedRun.Progress() {
+      @Override
+      public void round(RoundReport report, int rounds, double elapsed, double left) {
+      }
+
+      @Override
+      public void clients(int round, long n, int total) {
+        assertEquals(3, round);
+        assertEquals(10, total);
+        told.add(n);
+      }
+    };
+    ClientProgress watch = new ClientProgress(done, 10, 3, progress, 0);
+    done.add(2); // a finished task's two clients
+    watch.onExecutorMetricsUpdate(heartbeat(7L, done.id(), 3L));
+    watch.onExecutorMetricsUpdate(heartbeat(8L, done.id() + 1000, 9L)); // another accumulator: ignored
+    assertEquals(5, watch.done());
+    watch.onExecutorMetricsUpdate(heartbeat(7L, done.id(), 4L));
+    assertEquals(6, watch.done());
+    done.add(5);
+    watch.taskEnded(7L); // its 5 clients are now in the accumulator
+    assertEquals(7, watch.done());
+    assertEquals(List.of(5L, 5L, 6L, 7L), told); // one report per event at an interval of 0
+  }
+
+  private static SparkListenerExecutorMetricsUpdate heartbeat(long taskId, long accumulatorId, long value) {
+    AccumulableInfo info = new AccumulableInfo(accumulatorId, Option.apply("x"), Option.apply(value),
+        Option.apply(value), false, false, Option.empty());
+    scala.collection.immutable.Seq<AccumulableInfo> infos = CollectionConverters.asScala(List.of(info)).toList();
+    Tuple4<Object, Object, Object, scala.collection.immutable.Seq<AccumulableInfo>> task =
+        new Tuple4<>(taskId, 1, 0, infos);
+    return new SparkListenerExecutorMetricsUpdate("0", CollectionConverters.asScala(List.of(task)).toList(),
+        scala.collection.immutable.Map$.MODULE$.empty());
   }
 }

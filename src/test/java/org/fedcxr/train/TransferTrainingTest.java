@@ -124,7 +124,7 @@ class TransferTrainingTest {
   @Test
   void headRoundsTrainTheHeadAloneThenEverything() {
     TrainConfig train = plain().build();
-    FederatedRun.Settings s = new FederatedRun.Settings(1, 5, 1, 1, "small", 14, train, 1, 2, 0);
+    FederatedRun.Settings s = new FederatedRun.Settings(1, 5, 1, 1, "small", 14, train, 1, 2, 0, 0);
     assertEquals(0f, s.trainIn(1).encoderLrScale());
     assertTrue(s.trainIn(2).frozenBatchNorm());
     assertSame(train, s.trainIn(3));
