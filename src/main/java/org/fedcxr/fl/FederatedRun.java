@@ -1,5 +1,7 @@
 package org.fedcxr.fl;
 
+import org.fedcxr.train.ClientGroups;
+import org.fedcxr.train.InOrder;
 import org.fedcxr.train.RunStore;
 import org.fedcxr.train.WeightedMean;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -186,47 +188,25 @@ public final class FederatedRun {
         jsc.sc().removeSparkListener(watch);
       }
       long tTrained = System.nanoTime();
-      WeightedMean mean = new WeightedMean(global.length);
-      List<Integer> ok = new ArrayList<>();
-      Map<Integer, String> dropped = new TreeMap<>();
-      List<ClientReport> reports = new ArrayList<>();
-      double lossSum = 0;
-      double trainSeconds = 0;
       RunStore.RoundWriter writer = store.beginRound(round);
-      int chunk = (int) Math.max(1, FETCH_BYTES / (8L * global.length));
-      for (int from = 0; from < groups; from += chunk) {
-        int[] part = IntStream.range(from, Math.min(groups, from + chunk)).toArray();
-        for (List<GroupUpdate> list : updates.collectPartitions(part)) {
-          for (GroupUpdate u : list) {
-            if (u.sum() != null) {
-              mean.addSum(u.sum(), u.samples());
-            }
-            lossSum += u.lossSum();
-            for (ClientReport c : u.clients()) {
-              reports.add(c);
-              trainSeconds += c.seconds();
-              if (c.ok()) {
-                ok.add(c.client());
-              } else {
-                dropped.put(c.client(), c.dropped());
-              }
-            }
-            for (Map.Entry<Integer, float[]> bn : u.batchNorm().entrySet()) {
-              String name = String.format("fedbn/client-%05d.safetensors", bn.getKey());
-              writer.write(name, RunStore.vectors(Map.of("batchnorm", bn.getValue())));
-              bnFiles[bn.getKey()] = store.file(round, name);
-            }
-          }
+      Merged m = new Merged(global.length);
+      int r = round;
+      InOrder.forEach(updates, 8L * global.length, FETCH_BYTES, u -> {
+        m.add(u);
+        for (Map.Entry<Integer, float[]> bn : u.batchNorm().entrySet()) {
+          String name = String.format("fedbn/client-%05d.safetensors", bn.getKey());
+          writer.write(name, RunStore.vectors(Map.of("batchnorm", bn.getValue())));
+          bnFiles[bn.getKey()] = store.file(r, name);
         }
-      }
+      });
       updates.unpersist();
       g.destroy();
       long tMerged = System.nanoTime();
-      if (ok.size() < settings.minClients()) {
-        throw new JobFailure("round " + round + ": only " + ok.size() + " of " + sampledCount
-            + " sampled clients reported, min_clients is " + settings.minClients() + "; dropped: " + dropped);
+      if (m.ok.size() < settings.minClients()) {
+        throw new JobFailure("round " + round + ": only " + m.ok.size() + " of " + sampledCount
+            + " sampled clients reported, min_clients is " + settings.minClients() + "; dropped: " + m.dropped);
       }
-      global = strategy.merge(global, mean.mean());
+      global = strategy.merge(global, m.mean.mean());
       boolean evaluate = round % settings.evalEvery() == 0 || round == settings.rounds();
       byte[] weights = model.toSafetensors(global, Map.of("round", Integer.toString(round)));
       long tSerialised = System.nanoTime();
@@ -241,10 +221,10 @@ public final class FederatedRun {
       phases.put("fetch_merge", (tMerged - tTrained) / 1e9);
       phases.put("evaluate", (tEvaluated - tSerialised) / 1e9);
       phases.put("checkpoint", (System.nanoTime() - tEvaluated + tSerialised - tMerged) / 1e9);
-      RoundReport report = new RoundReport(round, ok, dropped, lossSum / mean.samples(), eval,
-          (System.nanoTime() - t0) / 1e9, trainSeconds / slots, phases);
+      RoundReport report = new RoundReport(round, m.ok, m.dropped, m.lossSum / m.mean.samples(), eval,
+          (System.nanoTime() - t0) / 1e9, m.trainSeconds / slots, phases);
       history.add(report);
-      writer.write("clients.csv", clientsCsv(reports));
+      writer.write("clients.csv", clientsCsv(m.reports));
       writer.write("state.json", stateJson(round, groups, history, bnFiles));
       writer.commit();
       double elapsed = (System.nanoTime() - runStart) / 1e9;
@@ -263,6 +243,36 @@ public final class FederatedRun {
       return 1;
     }
     return Math.max(1, jsc.sc().statusTracker().getExecutorInfos().length - 1);
+  }
+
+  /** A round's group updates added in group order: the weighted sum and what the round's report needs. */
+  private static final class Merged {
+    final WeightedMean mean;
+    final List<Integer> ok = new ArrayList<>();
+    final Map<Integer, String> dropped = new TreeMap<>();
+    final List<ClientReport> reports = new ArrayList<>();
+    double lossSum;
+    double trainSeconds;
+
+    Merged(int size) {
+      mean = new WeightedMean(size);
+    }
+
+    void add(GroupUpdate u) {
+      if (u.sum() != null) {
+        mean.addSum(u.sum(), u.samples());
+      }
+      lossSum += u.lossSum();
+      for (ClientReport c : u.clients()) {
+        reports.add(c);
+        trainSeconds += c.seconds();
+        if (c.ok()) {
+          ok.add(c.client());
+        } else {
+          dropped.put(c.client(), c.dropped());
+        }
+      }
+    }
   }
 
   /** The round's clients, one row each in client order: the table {@code CLIENTS_HEADER} names. */

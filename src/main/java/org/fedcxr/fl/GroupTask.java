@@ -19,6 +19,7 @@ import org.apache.spark.util.SerializableConfiguration;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.SafeTensors;
+import org.fedcxr.train.ClientGroups;
 import org.fedcxr.train.Devices;
 import org.fedcxr.train.LabelledImage;
 import org.fedcxr.train.LocalShard;

@@ -20,7 +20,8 @@ import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.train.Devices;
-import org.fedcxr.train.ExactPartitioner;
+import org.fedcxr.train.ClientGroups;
+import org.fedcxr.train.InOrder;
 import org.fedcxr.train.LabelledImage;
 import org.fedcxr.train.LocalShard;
 import org.fedcxr.train.RunStore;
@@ -33,7 +34,9 @@ import scala.Tuple2;
  * Self-supervised pretraining on Spark: the unlabelled images are split by a hash of their id into {@code workers}
  * shards, one Spark task each. Every epoch each task trains one epoch on its shard from the current weights
  * (local SGD) and the driver averages the workers' online and target weights by their share of the images, then
- * checkpoints the epoch (a round of the run store). With one worker this is plain sequential training.
+ * checkpoints the epoch (a round of the run store). With one worker this is plain sequential training. Workers are
+ * shards as federated clients are groups ({@link ClientGroups}, one per worker) and reach the driver the same way:
+ * fetched in worker order a few at a time ({@link InOrder}) and added in that order.
  *
  * <p>The optimizer state (Adam's two moments) lives as long as the run: it travels with the weights to the workers and
  * back, is averaged across workers by the same shares as the weights, and is saved in each epoch's checkpoint, so a
@@ -45,6 +48,7 @@ import scala.Tuple2;
 public final class PretrainRun {
   /** Epoch checkpoints kept in the run store: resuming needs the last one, the one before is a spare. */
   public static final int KEPT_EPOCHS = 2;
+  private static final long FETCH_BYTES = 256L << 20;
 
   /** One epoch's outcome. */
   public record Epoch(int epoch, double loss, double seconds, double imagesPerSecond) implements Serializable {
@@ -68,7 +72,7 @@ public final class PretrainRun {
   public static JavaPairRDD<Integer, Row> shards(Dataset<Row> images, int workers, long seed) {
     return images.select("image_id", "height", "width", "pixels").javaRDD()
         .mapToPair(r -> new Tuple2<>((int) Math.floorMod(Seeds.derive(seed, "worker", r.getString(0)), workers), r))
-        .partitionBy(new ExactPartitioner(workers)).persist(StorageLevel.MEMORY_AND_DISK());
+        .partitionBy(new ClientGroups(workers, workers)).persist(StorageLevel.MEMORY_AND_DISK());
   }
 
   /**
@@ -104,13 +108,14 @@ public final class PretrainRun {
       long t0 = System.nanoTime();
       Broadcast<float[][]> weights = jsc.broadcast(state);
       JavaRDD<Update> updates = shards.mapPartitionsWithIndex(new Worker(weights, architecture.name(), config, seed,
-          epoch), true);
+          epoch), true).persist(StorageLevel.MEMORY_AND_DISK());
+      updates.count();
       WeightedMean[] means = new WeightedMean[state.length];
-      double lossSum = 0;
-      long images = 0;
-      for (Update u : updates.collect()) {
+      double[] lossAndImages = new double[2];
+      long bytes = 4L * state[0].length * state.length;
+      InOrder.forEach(updates, bytes, FETCH_BYTES, u -> {
         if (u.samples == 0) {
-          continue;
+          return;
         }
         for (int k = 0; k < means.length; k++) {
           if (u.vectors[k] != null) {
@@ -119,9 +124,12 @@ public final class PretrainRun {
             means[k].add(v, u.samples);
           }
         }
-        lossSum += u.loss * u.samples;
-        images += u.samples;
-      }
+        lossAndImages[0] += u.loss * u.samples;
+        lossAndImages[1] += u.samples;
+      });
+      updates.unpersist();
+      double lossSum = lossAndImages[0];
+      long images = (long) lossAndImages[1];
       weights.destroy();
       if (means[0] == null) {
         throw new IllegalStateException("epoch " + epoch + ": no worker had images to train on");
@@ -214,7 +222,7 @@ public final class PretrainRun {
       if (!rows.hasNext()) {
         return List.of(new Update(0, 0, null)).iterator();
       }
-      try (LocalShard shard = LocalShard.spool(LabelledImage.unlabelled(ExactPartitioner.values(rows)),
+      try (LocalShard shard = LocalShard.spool(LabelledImage.unlabelled(values(rows)),
           Path.of(System.getProperty("java.io.tmpdir")))) {
         float[][] w = weights.value();
         ScopedOptimizer.Moments moments = w[2] == null ? null : new ScopedOptimizer.Moments(w[2], w[3]);
@@ -224,5 +232,19 @@ public final class PretrainRun {
             r.moments().first(), r.moments().second()))).iterator();
       }
     }
+  }
+
+  private static <V> Iterator<V> values(Iterator<Tuple2<Integer, V>> keyed) {
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return keyed.hasNext();
+      }
+
+      @Override
+      public V next() {
+        return keyed.next()._2();
+      }
+    };
   }
 }

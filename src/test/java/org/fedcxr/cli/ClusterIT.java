@@ -96,7 +96,7 @@ class ClusterIT {
   @Order(1)
   void federateOnTheClusterGivesTheLocalWeights() throws Exception {
     String out = run(master, federate("cluster"));
-    assertTrue(out.contains("federate: round 3/3  clients " + CLIENTS + " ok 0 dropped"), out);
+    assertTrue(out.contains("federate: round 3/3  clients " + CLIENTS + "/" + CLIENTS + " ok, 0 dropped"), out);
     assertArrayEquals(expected, FederateJobTest.weights(dir.resolve("cluster/final.safetensors")));
     assertTrue(executorsRan(), "the tasks ran in executor JVMs the Workers launched");
   }
@@ -139,7 +139,7 @@ class ClusterIT {
     awaitLog(dir.resolve(name + ".log"), "federate: round 1/3", driver);
     fault.run();
     String out = finish(driver, name);
-    assertTrue(out.contains("federate: round 3/3  clients " + CLIENTS + " ok 0 dropped"), out);
+    assertTrue(out.contains("federate: round 3/3  clients " + CLIENTS + "/" + CLIENTS + " ok, 0 dropped"), out);
     assertEveryRoundHadEveryClientOnce(name);
     assertArrayEquals(expected, FederateJobTest.weights(dir.resolve(name).resolve("final.safetensors")));
   }

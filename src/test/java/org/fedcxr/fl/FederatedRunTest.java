@@ -34,6 +34,7 @@ import org.fedcxr.config.Seeds;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.testing.SparkTests;
 import org.fedcxr.train.Augmenter;
+import org.fedcxr.train.ClientGroups;
 import org.fedcxr.train.LabelledImage;
 import org.fedcxr.train.LocalShard;
 import org.fedcxr.train.LocalTrainer;

@@ -1,4 +1,4 @@
-package org.fedcxr.fl;
+package org.fedcxr.train;
 
 import org.apache.spark.Partitioner;
 
