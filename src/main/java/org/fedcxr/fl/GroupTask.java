@@ -30,7 +30,8 @@ import scala.Tuple2;
 
 /**
  * One group's clients in one Spark task: partition g holds the rows of group g's clients ({@link ClientGroups}),
- * sorted by client id. Each sampled client in turn (one model kept for the task, {@link LocalTrainer.Session}) loads the broadcast global weights (with FedBN, its own BatchNorm
+ * sorted by client id. Each sampled client in turn (on the executor's kept model,
+ * {@link LocalTrainer#trainOnKeptModel}) loads the broadcast global weights (with FedBN, its own BatchNorm
  * state over them), trains with the seed derived from (seed, round, client), and its weights × samples are added to
  * the group's sum in client order; the task returns that one partial sum ({@link GroupUpdate}). Every client's update
  * is a pure function of (seed, round, client, global weights), so a retried or speculative task returns the same
@@ -95,28 +96,26 @@ final class GroupTask implements Function2<Integer, Iterator<Tuple2<Integer, Row
                 + step + ")");
           }
         });
-    try (LocalTrainer.Session session = trainer.session(Devices.forCurrentTask())) {
-      for (int client = groups.firstClient(group); client < groups.firstClient(group + 1); client++) {
-        if (in.hasNext() && in.peekClient() < client) {
-          throw new IllegalStateException("group " + group + " holds client " + in.peekClient() + ", not one of its "
-              + "own: the rows were not partitioned by ClientGroups(" + sampled.length + ", " + this.groups + ")");
-        }
-        boolean present = in.hasNext() && in.peekClient() == client;
-        if (!sampled[client]) {
-          in.skip(client);
-          continue;
-        }
-        beforeClient.accept(client);
-        ClientReport r = !present ? new ClientReport(round, client, 0, 0, Double.NaN, 0,
-                "no rows: the client has no images")
-            : pastDeadline() ? new ClientReport(round, client, 0, 0, Double.NaN, 0,
-                "deadline: not started before the round's deadline")
-            : train(session, client, in.client(client), weights, sum, batchNorm);
-        in.skip(client); // rows a failed client left unread
-        done.add(1);
-        reports.add(r);
-        lossSum += r.ok() ? r.loss() * r.images() : 0;
+    for (int client = groups.firstClient(group); client < groups.firstClient(group + 1); client++) {
+      if (in.hasNext() && in.peekClient() < client) {
+        throw new IllegalStateException("group " + group + " holds client " + in.peekClient() + ", not one of its "
+            + "own: the rows were not partitioned by ClientGroups(" + sampled.length + ", " + this.groups + ")");
       }
+      boolean present = in.hasNext() && in.peekClient() == client;
+      if (!sampled[client]) {
+        in.skip(client);
+        continue;
+      }
+      beforeClient.accept(client);
+      ClientReport r = !present ? new ClientReport(round, client, 0, 0, Double.NaN, 0,
+              "no rows: the client has no images")
+          : pastDeadline() ? new ClientReport(round, client, 0, 0, Double.NaN, 0,
+              "deadline: not started before the round's deadline")
+          : train(trainer, client, in.client(client), weights, sum, batchNorm);
+      in.skip(client); // rows a failed client left unread
+      done.add(1);
+      reports.add(r);
+      lossSum += r.ok() ? r.loss() * r.images() : 0;
     }
     if (in.hasNext()) {
       throw new IllegalStateException("group " + group + " holds client " + in.peekClient() + ", not one of its own");
@@ -125,7 +124,7 @@ final class GroupTask implements Function2<Integer, Iterator<Tuple2<Integer, Row
         batchNorm)).iterator();
   }
 
-  private ClientReport train(LocalTrainer.Session session, int client, Iterator<Row> rows, float[] weights,
+  private ClientReport train(LocalTrainer trainer, int client, Iterator<Row> rows, float[] weights,
       WeightedMean sum, Map<Integer, float[]> batchNorm) {
     long start = System.nanoTime();
     try {
@@ -136,8 +135,8 @@ final class GroupTask implements Function2<Integer, Iterator<Tuple2<Integer, Row
       }
       try (LocalShard shard = LocalShard.spool(LabelledImage.fromRows(rows),
           Path.of(System.getProperty("java.io.tmpdir")))) {
-        LocalTrainer.Result r = session.train(initial, shard, Seeds.derive(seed, "round", Integer.toString(round),
-            "client", Integer.toString(client)));
+        LocalTrainer.Result r = trainer.trainOnKeptModel(initial, shard, Seeds.derive(seed, "round",
+            Integer.toString(round), "client", Integer.toString(client)), Devices.forCurrentTask());
         sum.add(r.weights(), r.samples());
         if (batchNormFiles != null) {
           batchNorm.put(client, select(r.weights(), batchNormMask));

@@ -14,6 +14,7 @@ import ai.djl.training.Trainer;
 import ai.djl.nn.Parameter;
 import ai.djl.training.tracker.ParameterTracker;
 import ai.djl.training.tracker.Tracker;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 import org.fedcxr.model.TorchThread;
@@ -76,68 +77,63 @@ public final class LocalTrainer {
     });
   }
 
-  /** A session that trains several clients in turn on one native model ({@link Session}). */
-  public Session session(Device device) {
-    return new Session(device);
+  /**
+   * Trains as {@link #train} does, with the same result bit for bit, on the model this JVM kept from its last such
+   * training when that one had the same architecture, labels, config and device (else on a new model, then kept):
+   * the weights are reloaded and the optimizer restarted (state, update count, schedule), and the network is not
+   * built again (0.37 s per ResNet-18 client, docs/benchmarks.md). {@code initial} is required. A training that
+   * fails discards the kept model. One model at most is kept per JVM (for ResNet-18 about 90 MB of native memory:
+   * weights and gradients; the optimizer's state is freed after each training).
+   */
+  public Result trainOnKeptModel(float[] initial, LocalShard shard, long seed, Device device) {
+    Objects.requireNonNull(initial, "training on the kept model needs initial weights");
+    int threads = Devices.threadsForCurrentTask(config.threads());
+    Key key = new Key(architecture, labels, config, device, shard.height(), shard.width());
+    return TorchThread.call(() -> {
+      if (kept != null && !kept.key.equals(key)) {
+        discardKept();
+      }
+      if (kept == null) {
+        JniUtils.setNumThreads(threads);
+        kept = new Network(device, shard.height(), shard.width(), Seeds.derive(seed, "init"));
+      }
+      try {
+        return run(kept, initial, shard, seed, threads);
+      } catch (RuntimeException | Error e) {
+        discardKept();
+        throw e;
+      } finally {
+        if (kept != null) {
+          kept.optimizer.close();
+        }
+      }
+    });
   }
 
-  /**
-   * One model, trainer and optimizer kept across trainings: each {@link #train} loads its initial weights over the
-   * previous ones and restarts the optimizer, and gives the same result, bit for bit, as {@link LocalTrainer#train}
-   * with the same arguments, without building the network again (0.37 s per ResNet-18 client, docs/benchmarks.md).
-   * A training that fails discards the model, so the next starts clean. Close it to free the native memory.
-   */
-  public final class Session implements AutoCloseable {
-    private final Device device;
-    private Network net;
+  /** What a kept model was built for. */
+  private record Key(Architecture architecture, int labels, TrainConfig config, Device device, int height,
+      int width) {
+  }
 
-    private Session(Device device) {
-      this.device = device;
-    }
+  /** The model kept by {@link #trainOnKeptModel}; only touched on the libtorch thread. */
+  private static Network kept;
 
-    /** Trains from {@code initial} (required) with the seed's batch order and augmentations. */
-    public Result train(float[] initial, LocalShard shard, long seed) {
-      java.util.Objects.requireNonNull(initial, "a session trains from given weights");
-      int threads = Devices.threadsForCurrentTask(config.threads());
-      return TorchThread.call(() -> {
-        if (net != null && (net.height != shard.height() || net.width != shard.width())) {
-          close();
-        }
-        if (net == null) {
-          JniUtils.setNumThreads(threads);
-          net = new Network(device, shard.height(), shard.width(), Seeds.derive(seed, "init"));
-        }
-        try {
-          return run(net, initial, shard, seed, threads);
-        } catch (RuntimeException | Error e) {
-          close();
-          throw e;
-        }
-      });
-    }
-
-    @Override
-    public void close() {
-      if (net != null) {
-        Network n = net;
-        net = null;
-        TorchThread.run(n::close);
-      }
-    }
+  private static void discardKept() {
+    Network n = kept;
+    kept = null;
+    n.close();
   }
 
   /** The native side of a training: the block, its model, trainer and optimizer, for one image size. */
   private final class Network implements AutoCloseable {
-    final int height;
-    final int width;
+    final Key key;
     final Classifier block;
     final ScopedOptimizer optimizer;
     final Model model;
     final Trainer trainer;
 
     Network(Device device, int height, int width, long initSeed) {
-      this.height = height;
-      this.width = width;
+      this.key = new Key(architecture, labels, config, device, height, width);
       Engine.getEngine("PyTorch").setRandomSeed((int) initSeed);
       block = Classifier.of(architecture, labels).optFrozenBatchNorm(config.frozenBatchNorm());
       Tracker none = Tracker.fixed(0f); // each training sets its own schedule (restart)

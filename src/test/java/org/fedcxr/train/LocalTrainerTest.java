@@ -93,12 +93,13 @@ class LocalTrainerTest {
   }
 
   /**
-   * One session training clients of different sizes, seeds and starting weights in turn gives each exactly what a
-   * fresh training gives (optimizer state, update count and schedule restarted; weights reloaded), for Adam with a
-   * cosine schedule and FedProx, SGD with momentum, and a frozen encoder; a failed training leaves the next clean.
+   * Training clients of different sizes, seeds and starting weights in turn on the JVM's kept model gives each
+   * exactly what a fresh training gives (optimizer state, update count and schedule restarted; weights reloaded), for
+   * Adam with a cosine schedule and FedProx, SGD with momentum, and a frozen encoder, switching configs in between; a
+   * failed training leaves the next clean.
    */
   @Test
-  void aSessionTrainingClientsInTurnEqualsFreshTrainingsBitForBit() {
+  void trainingsOnTheKeptModelEqualFreshTrainingsBitForBit() {
     List<List<LabelledImage>> clients = List.of(TrainingData.images(40, 32), TrainingData.images(23, 32),
         TrainingData.images(57, 32));
     float[] global = train(TrainingData.images(16, 32), 3, null).weights();
@@ -115,21 +116,18 @@ class LocalTrainerTest {
           throw new IllegalStateException("planted failure");
         }
       });
-      try (LocalTrainer.Session session = trainer.session(Device.cpu())) {
-        for (int c = 0; c < clients.size(); c++) {
-          try (LocalShard shard = LocalShard.spool(clients.get(c).iterator(), tmp)) {
-            if (c == 1) {
-              fail[0] = true;
-              LocalShard s = shard;
-              assertThrows(IllegalStateException.class,
-                  () -> session.train(global, s, 99));
-              fail[0] = false;
-            }
-            float[] reused = session.train(global, shard, 100 + c).weights();
-            float[] fresh = trainer.train(global, shard, 100 + c, Device.cpu()).weights();
-            assertArrayEquals(fresh, reused, "client " + c + " with " + config);
-            assertFalse(Arrays.equals(global, reused));
+      for (int c = 0; c < clients.size(); c++) {
+        try (LocalShard shard = LocalShard.spool(clients.get(c).iterator(), tmp)) {
+          if (c == 1) {
+            fail[0] = true;
+            assertThrows(IllegalStateException.class, () -> trainer.trainOnKeptModel(global, shard, 99,
+                Device.cpu()));
+            fail[0] = false;
           }
+          float[] kept = trainer.trainOnKeptModel(global, shard, 100 + c, Device.cpu()).weights();
+          float[] fresh = trainer.train(global, shard, 100 + c, Device.cpu()).weights();
+          assertArrayEquals(fresh, kept, "client " + c + " with " + config);
+          assertFalse(Arrays.equals(global, kept));
         }
       }
     }
