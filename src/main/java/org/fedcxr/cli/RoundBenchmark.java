@@ -99,6 +99,7 @@ final class RoundBenchmark {
     List<Map<String, Object>> perRound = new ArrayList<>();
     double seconds = 0;
     double trainPerSlot = 0;
+    double slowestGroup = 0;
     for (int i = 0; i < history.size(); i++) {
       RoundReport r = history.get(i);
       Map<String, Object> m = new LinkedHashMap<>();
@@ -112,11 +113,13 @@ final class RoundBenchmark {
       if (i > 0) {
         seconds += r.seconds();
         trainPerSlot += r.trainSecondsPerSlot();
+        slowestGroup += r.phases().get("slowest_group");
       }
     }
     results.put("per_round", perRound);
     results.put("round_seconds_after_warmup", seconds / (history.size() - 1));
     results.put("overhead_share_after_warmup", (seconds - trainPerSlot) / seconds);
+    results.put("overhead_vs_slowest_group_after_warmup", (seconds - slowestGroup) / seconds);
     double roundImagesPerSecond = (double) k * per * (history.size() - 1) / seconds;
     results.put("round_img_per_s_after_warmup", roundImagesPerSecond);
     results.put("train_suite_img_per_s", aloneImagesPerSecond);

@@ -163,7 +163,7 @@ public final class FederatedRun {
     } else {
       store.clear();
     }
-    boolean[] bnMask = model.batchNormMask();
+    boolean[] bnMask = bnFiles == null ? null : model.batchNormMask(); // one flag per weight: only for FedBN
     Broadcast<SerializableConfiguration> hadoop = jsc.broadcast(new SerializableConfiguration(jsc.hadoopConfiguration()));
     int slots = trainingSlots();
     long runStart = System.nanoTime();
@@ -218,6 +218,7 @@ public final class FederatedRun {
       }
       Map<String, Double> phases = new LinkedHashMap<>();
       phases.put("client_tasks", (tTrained - t0) / 1e9);
+      phases.put("slowest_group", m.slowestGroup);
       phases.put("fetch_merge", (tMerged - tTrained) / 1e9);
       phases.put("evaluate", (tEvaluated - tSerialised) / 1e9);
       phases.put("checkpoint", (System.nanoTime() - tEvaluated + tSerialised - tMerged) / 1e9);
@@ -253,6 +254,7 @@ public final class FederatedRun {
     final List<ClientReport> reports = new ArrayList<>();
     double lossSum;
     double trainSeconds;
+    double slowestGroup;
 
     Merged(int size) {
       mean = new WeightedMean(size);
@@ -263,6 +265,7 @@ public final class FederatedRun {
         mean.addSum(u.sum(), u.samples());
       }
       lossSum += u.lossSum();
+      slowestGroup = Math.max(slowestGroup, u.seconds());
       for (ClientReport c : u.clients()) {
         reports.add(c);
         trainSeconds += c.seconds();

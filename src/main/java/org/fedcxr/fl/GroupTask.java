@@ -82,6 +82,7 @@ final class GroupTask implements Function2<Integer, Iterator<Tuple2<Integer, Row
 
   @Override
   public Iterator<GroupUpdate> call(Integer group, Iterator<Tuple2<Integer, Row>> rows) {
+    long start = System.nanoTime();
     float[] weights = global.value();
     WeightedMean sum = new WeightedMean(weights.length);
     double lossSum = 0;
@@ -120,8 +121,9 @@ final class GroupTask implements Function2<Integer, Iterator<Tuple2<Integer, Row
     if (in.hasNext()) {
       throw new IllegalStateException("group " + group + " holds client " + in.peekClient() + ", not one of its own");
     }
-    return List.of(new GroupUpdate(sum.samples() == 0 ? null : sum.sumBytes(), sum.samples(), lossSum, reports,
-        batchNorm)).iterator();
+    byte[] bytes = sum.samples() == 0 ? null : sum.sumBytes();
+    return List.of(new GroupUpdate(bytes, sum.samples(), lossSum, reports, batchNorm,
+        (System.nanoTime() - start) / 1e9)).iterator();
   }
 
   private ClientReport train(LocalTrainer trainer, int client, Iterator<Row> rows, float[] weights,
