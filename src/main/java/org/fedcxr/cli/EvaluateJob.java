@@ -8,18 +8,22 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.fedcxr.config.JobOutput;
 import org.fedcxr.config.Locations;
 import org.fedcxr.config.Spec;
 import org.fedcxr.data.ImagesTable;
 import org.fedcxr.eval.Evaluator;
+import org.fedcxr.eval.Thresholds;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.DiseaseScorer;
 import picocli.CommandLine.Command;
 
 /**
  * {@code evaluate}: scores any checkpoint on any ingest output with the federated run's own evaluation code; writes
- * the per-image probabilities (Parquet), per-label metrics (CSV) and {@code _SUMMARY.json}.
+ * the per-image probabilities (Parquet), per-label metrics (CSV) and {@code _SUMMARY.json}; on a split other than
+ * test (e.g. val), also the per-disease thresholds with the best F1 there ({@code thresholds.csv}, for
+ * {@code predict}).
  */
 @Command(name = "evaluate", description = "Score a checkpoint on an ingested dataset: per-disease AUC and AP.")
 public final class EvaluateJob extends JobCommand {
@@ -50,16 +54,22 @@ public final class EvaluateJob extends JobCommand {
     Dataset<Row> test = images;
     return JobRunner.execute(spark, spec, out -> {
       DiseaseScorer scorer = DiseaseScorer.fromBytes(spark, weights, arch, labels.size(), spec.integer("batch_size"));
+      Dataset<Row> scored = scorer.transform(test).persist(StorageLevel.MEMORY_AND_DISK());
       try {
-        scorer.transform(test).select("image_id", "patient_id", "labels", "probabilities").write()
+        scored.select("image_id", "patient_id", "labels", "probabilities").write()
             .mode(SaveMode.Overwrite).parquet(out.staged("predictions"));
-        Map<String, Object> results = new java.util.LinkedHashMap<>(Evaluator.evaluate(test, scorer, labels));
+        Map<String, Object> results = new java.util.LinkedHashMap<>(Evaluator.evaluateScored(scored, labels));
+        String split = spec.string("split");
+        if (!split.equals("test") && !split.equals("all")) { // never chosen on the test split
+          out.writeText("thresholds.csv", Thresholds.choose(scored, labels, split).csv(labels));
+        }
         results.put("architecture", arch.name());
         results.put("weights_metadata", metadata);
         out.writeText("metrics_per_label.csv", MetricsTables.perLabel(List.of(new org.fedcxr.fl.RoundReport(0,
             List.of(), Map.of(), Double.NaN, results, 0, 0, Map.of())), labels));
         return results;
       } finally {
+        scored.unpersist();
         scorer.release();
       }
     });

@@ -32,6 +32,7 @@ import org.fedcxr.train.RunStore;
 import org.fedcxr.fl.Strategy;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.DiseaseScorer;
+import org.fedcxr.model.Weights;
 import org.fedcxr.report.RoundChart;
 import org.fedcxr.train.Augmenter;
 import org.fedcxr.train.TrainConfig;
@@ -127,7 +128,9 @@ public final class FederateJob extends JobCommand {
       byClient = FederatedRun.byClient(clients, k, groups);
       float[] last = run.run(byClient, k, initial, resume, evaluation, progress, history);
       store.writeTop("final.safetensors", model.toSafetensors(last, Map.of("rounds",
-          Integer.toString(spec.integer("rounds")), "init", spec.string("init"), "strategy", spec.string("strategy"))));
+          Integer.toString(spec.integer("rounds")), "init", spec.string("init"), "strategy", spec.string("strategy"),
+          Weights.LABELS, String.join(",", labels), Weights.IMAGE_SIZE,
+          Integer.toString(clients.select("height").first().getInt(0)))));
     } finally {
       if (byClient != null) {
         byClient.unpersist();

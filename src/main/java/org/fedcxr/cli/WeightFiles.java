@@ -24,7 +24,7 @@ final class WeightFiles {
       in.transferTo(out);
       return out.toByteArray();
     } catch (IOException e) {
-      throw new JobFailure("cannot read weights " + location + ": " + e, e);
+      throw new JobFailure("cannot read " + location + ": " + e, e);
     }
   }
 

@@ -135,6 +135,22 @@ public final class JobSpecs {
         SpecKey.integer("batch_size", 64, 1, 4096, "scoring batch size"));
     register("evaluate", evaluate, List.of());
 
+    List<SpecKey> predict = List.of(
+        SpecKey.string("weights", null, "a trained checkpoint (federate's final.safetensors)"),
+        SpecKey.string("input", null, "a folder of images, no label table needed (file:, hdfs://, s3a://)"),
+        SpecKey.string("glob", "*.{png,PNG,jpg,JPG,jpeg,JPEG}", "which files of the folder (searched recursively)"),
+        SpecKey.string("output", null, "where predictions/, quarantine/ and _SUMMARY.json go"),
+        SpecKey.optionalString("thresholds", "a thresholds CSV (evaluate's thresholds.csv, or label,threshold lines): "
+            + "findings at or above them; none: no findings column values"),
+        SpecKey.integer("image_size", 0, 0, 1024, "side length the images are resized to (0: the checkpoint's)"),
+        SpecKey.optionalChoice("architecture", ARCHITECTURES, "default: the checkpoint's metadata"),
+        SpecKey.optionalString("dataset", "a catalog dataset naming the labels, for checkpoints without them"),
+        catalog,
+        SpecKey.integer("min_source_px", 64, 1, 65536, "an image whose shorter side is below this is quarantined"),
+        SpecKey.integer("max_source_px", 16384, 1, 65536, "an image whose longer side is above this is quarantined"),
+        SpecKey.integer("batch_size", 64, 1, 4096, "scoring batch size"));
+    register("predict", predict, List.of());
+
     List<SpecKey> pretrain = List.of(
         SpecKey.string("input", null, "output location of an ingest job"),
         SpecKey.choice("split", "server", List.of("server", "all"), "the server pool, or every image (labels unused)"),

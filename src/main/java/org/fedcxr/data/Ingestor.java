@@ -9,12 +9,9 @@ import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.substring;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -24,7 +21,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.fedcxr.catalog.DatasetDescriptor;
-import org.fedcxr.config.JobFailure;
 
 /**
  * The ingest pipeline: reads image files with Spark's {@code binaryFile} source, matches them to the label table
@@ -64,12 +60,13 @@ public final class Ingestor {
   }
 
   public static Result run(SparkSession spark, Settings s) {
-    String images = qualifiedDirectory(spark, s.images(), s.dataset().name());
+    String images = ImageStore.qualifiedDirectory(spark, s.images(), "images location of dataset '"
+        + s.dataset().name() + "':");
     Dataset<Row> files = spark.read().format("binaryFile")
         .option("recursiveFileLookup", "true")
         .option("pathGlobFilter", s.glob())
         .load(images);
-    Dataset<Row> listed = withKey(listedPaths(spark, files), s, images);
+    Dataset<Row> listed = withKey(ImageStore.listedPaths(spark, files), s, images);
     files = withKey(files, s, images);
 
     Dataset<Row> labels = new LabelTable(s.dataset(), s.uncertainPolicy()).read(spark).dropDuplicates("image_key");
@@ -96,20 +93,10 @@ public final class Ingestor {
         : substring(col("path"), images.length() + 2, Integer.MAX_VALUE));
   }
 
-  /** Every file the source listed (only paths reach the driver), in the form of the scan's {@code path} column. */
-  private static Dataset<Row> listedPaths(SparkSession spark, Dataset<Row> files) {
-    List<Row> listed = new ArrayList<>();
-    for (String path : files.inputFiles()) {
-      listed.add(RowFactory.create(new Path(java.net.URI.create(path)).toString()));
-    }
-    return spark.createDataFrame(listed, new StructType().add("path", DataTypes.StringType, false));
-  }
-
   /** The file scan skips zero-byte files; they are the listed files that produced no row, quarantined here. */
   private static Dataset<Row> zeroByteFiles(Dataset<Row> listed, Dataset<Row> files) {
-    return listed.join(files.select("path"), listed.col("path").equalTo(files.col("path")), "left_anti")
-        .map((org.apache.spark.api.java.function.MapFunction<Row, Row>) r ->
-            Decode.rejected(r.getString(0), Reason.EMPTY.code(), "zero-byte file"), Encoders.row(ROW));
+    return ImageStore.zeroByteFiles(listed, files).map((org.apache.spark.api.java.function.MapFunction<Row, Row>) r ->
+        Decode.rejected(r.getString(0), Reason.EMPTY.code(), "zero-byte file"), Encoders.row(ROW));
   }
 
   private static StructType nullable(StructType t) {
@@ -118,25 +105,6 @@ public final class Ingestor {
       out = out.add(f.name(), f.dataType(), true);
     }
     return out;
-  }
-
-  private static String qualifiedDirectory(SparkSession spark, String location, String dataset) {
-    try {
-      Path p = new Path(location);
-      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (!fs.getFileStatus(p).isDirectory()) {
-        throw new JobFailure("images location " + location + " of dataset '" + dataset + "' is not a directory");
-      }
-      return fs.makeQualified(p).toString().replaceAll("/+$", "");
-    } catch (java.io.FileNotFoundException e) {
-      throw new JobFailure("images location " + location + " of dataset '" + dataset + "' does not exist", e);
-    } catch (IOException | RuntimeException e) {
-      if (e instanceof JobFailure f) {
-        throw f;
-      }
-      throw new JobFailure("cannot reach the images location " + location + " of dataset '" + dataset + "': " + e,
-          e);
-    }
   }
 
   /** Decodes, resizes and splits one partition of (file, label row) pairs. */

@@ -20,6 +20,10 @@ import java.util.Map;
 public final class Weights {
   /** Metadata key naming the architecture. */
   public static final String ARCHITECTURE = "architecture";
+  /** Metadata of a trained classifier: its label names, comma-separated, in output order. */
+  public static final String LABELS = "labels";
+  /** Metadata of a trained classifier: the side length of the images it was trained on. */
+  public static final String IMAGE_SIZE = "image_size";
 
   private Weights() {
   }

@@ -220,5 +220,8 @@ class FederateJobTest {
     assertEquals(((Map<?, ?>) run.get("final")).get("mean_auc"), results.get("mean_auc"));
     assertEquals("small", results.get("architecture"));
     assertTrue(Files.exists(dir.resolve("evaluated/predictions/_SUCCESS")));
+    Map<?, ?> meta = (Map<?, ?>) results.get("weights_metadata");
+    assertEquals(String.join(",", org.fedcxr.data.SyntheticXrays.LABELS), meta.get("labels"));
+    assertEquals("32", meta.get("image_size"), "what predict resizes new images to");
   }
 }

@@ -73,6 +73,20 @@ class LauncherIT {
     String summary = Files.readString(out.resolve("ingest/_SUMMARY.json"));
     assertTrue(summary.contains("\"images_ingested\" : 400"), summary);
     assertTrue(summary.contains("\"fedcxr_version\" : \"0.1.0-SNAPSHOT\""), summary);
+
+    // new images without a label table, scored with the demo's model (README's predict command)
+    Path folder = Files.createDirectories(dir.resolve("new-xrays"));
+    try (var files = Files.list(Path.of("data-catalog/nih-cxr14-bundled/images"))) {
+      for (Path png : files.sorted().limit(10).toList()) {
+        Files.copy(png, folder.resolve(png.getFileName()));
+      }
+    }
+    Files.writeString(folder.resolve("broken.png"), "not an image");
+    Run predict = fedcxr("predict", "--set", "weights=" + out.resolve("federate-ssl/final.safetensors"), "--set",
+        "input=" + folder, "--set", "output=" + dir.resolve("predict"));
+    assertEquals(0, predict.code(), predict.out());
+    assertTrue(predict.out().contains("predict: 10 images scored, 1 quarantined {not_an_image=1}"), predict.out());
+    assertTrue(Files.exists(dir.resolve("predict/_SUCCESS")));
   }
 
   @Test
