@@ -15,11 +15,13 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.JobOutput;
 import org.fedcxr.config.Locations;
 import org.fedcxr.config.Spec;
+import org.fedcxr.data.ImageStore;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.StateDict;
 import org.fedcxr.model.Weights;
@@ -64,11 +66,22 @@ public final class PretrainJob extends JobCommand {
 
   static Map<String, Object> execute(SparkSession spark, Spec spec, boolean resume, boolean print) {
     Instant started = Instant.now();
-    String input = JobOutput.requireComplete(spec.string("input"), "ingest",
-        spark.sparkContext().hadoopConfiguration());
-    Dataset<Row> images = spark.read().parquet(input + "/images");
-    if (spec.string("split").equals("server")) {
-      images = images.filter(col("split").equalTo("server"));
+    ImageStore.Result unlabelled = null;
+    Dataset<Row> images;
+    String data;
+    if (spec.string("images") != null) { // a folder without a label table
+      data = Locations.resolve(spec.string("images"));
+      unlabelled = ImageStore.read(spark, new ImageStore.Settings(data, spec.string("images_glob"),
+          spec.integer("image_size"), spec.integer("min_source_px"), spec.integer("max_source_px")));
+      images = unlabelled.images();
+    } else {
+      String input = JobOutput.requireComplete(spec.string("input"), "ingest",
+          spark.sparkContext().hadoopConfiguration());
+      images = spark.read().parquet(input + "/images");
+      if (spec.string("split").equals("server")) {
+        images = images.filter(col("split").equalTo("server"));
+      }
+      data = input + " split=" + spec.string("split");
     }
     images = images.select("image_id", "height", "width", "pixels");
     Architecture arch = Architecture.named(spec.string("architecture"));
@@ -89,7 +102,7 @@ public final class PretrainJob extends JobCommand {
     try {
       count = shards.count();
       if (count == 0) {
-        throw new JobFailure("no images to pretrain on in " + input + " (split " + spec.string("split") + ")");
+        throw new JobFailure("no images to pretrain on in " + data);
       }
       long runStart = System.nanoTime();
       int[] firstEpoch = {-1};
@@ -106,8 +119,14 @@ public final class PretrainJob extends JobCommand {
                   elapsed / done * (epochs - e.epoch()));
             }
           });
+      if (unlabelled != null) {
+        unlabelled.quarantine().write().mode(SaveMode.Overwrite).parquet(store.location() + "/quarantine");
+      }
     } finally {
       shards.unpersist();
+      if (unlabelled != null) {
+        unlabelled.all().unpersist();
+      }
     }
     double finalLoss = history.get(history.size() - 1).loss();
     Map<String, String> provenance = new LinkedHashMap<>();
@@ -117,7 +136,7 @@ public final class PretrainJob extends JobCommand {
     provenance.put("epochs", Integer.toString(epochs));
     provenance.put("final_loss", Double.toString(finalLoss));
     provenance.put("images", Long.toString(count));
-    provenance.put("data", input + " split=" + spec.string("split"));
+    provenance.put("data", data);
     provenance.put("spec", JobOutput.json(new LinkedHashMap<>(spec.resolved())).trim());
     store.writeTop("encoder.safetensors", exportEncoder(arch, config, weights[0], provenance));
     StringBuilder csv = new StringBuilder("epoch,loss,seconds,images_per_second\n");
@@ -144,6 +163,10 @@ public final class PretrainJob extends JobCommand {
     summary.put("started", started.toString());
     summary.put("resumed", resume);
     summary.put("images", count);
+    summary.put("data", data);
+    if (unlabelled != null) {
+      summary.put("quarantined", spark.read().parquet(store.location() + "/quarantine").count());
+    }
     summary.put("epochs", history);
     summary.put("final_loss", finalLoss);
     store.writeTop(JobOutput.SUMMARY, JobOutput.json(summary));

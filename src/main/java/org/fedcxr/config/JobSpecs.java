@@ -152,8 +152,14 @@ public final class JobSpecs {
     register("predict", predict, List.of());
 
     List<SpecKey> pretrain = List.of(
-        SpecKey.string("input", null, "output location of an ingest job"),
+        SpecKey.optionalString("input", "output location of an ingest job (or set images)"),
         SpecKey.choice("split", "server", List.of("server", "all"), "the server pool, or every image (labels unused)"),
+        SpecKey.optionalString("images", "instead of input: a folder of unlabelled images (file:, hdfs://, s3a://), "
+            + "decoded and resized as ingest does, bad files quarantined"),
+        SpecKey.string("images_glob", "*.{png,PNG,jpg,JPG,jpeg,JPEG}", "images: which files (searched recursively)"),
+        SpecKey.integer("image_size", 128, 16, 1024, "images: the side length they are resized to"),
+        SpecKey.integer("min_source_px", 64, 1, 65536, "images: a shorter side below this is quarantined"),
+        SpecKey.integer("max_source_px", 16384, 1, 65536, "images: a longer side above this is quarantined"),
         SpecKey.string("output", null, "run store, encoder.safetensors, losses, charts"),
         seed,
         SpecKey.choice("architecture", "resnet18", ARCHITECTURES, "the encoder"),
@@ -191,7 +197,7 @@ public final class JobSpecs {
         SpecKey.number("aug.edge_p", 0.5, 0, 1, "probability of the edge-component blend"),
         SpecKey.number("aug.edge_min", 0.2, 0, 1, "smallest edge blend weight"),
         SpecKey.number("aug.edge_max", 0.6, 0, 1, "largest edge blend weight"));
-    register("pretrain", pretrain, List.of(s -> warmupFits(s, "")));
+    register("pretrain", pretrain, List.of(s -> warmupFits(s, ""), JobSpecs::oneImageSource));
 
     List<SpecKey> probe = List.of(
         SpecKey.string("encoder", null, "an encoder export (encoder.safetensors) or random"),
@@ -301,6 +307,13 @@ public final class JobSpecs {
 
   private static void register(String job, List<SpecKey> keys, List<Consumer<Spec>> checks) {
     SCHEMAS.put(job, new SpecSchema(job, new ArrayList<>(keys), checks));
+  }
+
+  private static void oneImageSource(Spec spec) {
+    if ((spec.string("input") == null) == (spec.string("images") == null)) {
+      throw new SpecException(spec.source() + ": set exactly one of 'input' (an ingest output) and 'images' (a folder "
+          + "of unlabelled images)");
+    }
   }
 
   private static void initIsKnown(Spec spec) {

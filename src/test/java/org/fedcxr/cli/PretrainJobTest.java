@@ -18,6 +18,9 @@ import org.fedcxr.config.Spec;
 import org.fedcxr.model.SafeTensors;
 import org.fedcxr.train.RunStore;
 import org.fedcxr.testing.SparkTests;
+import org.fedcxr.config.SpecException;
+import org.fedcxr.data.ImageStore;
+import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -154,5 +157,47 @@ class PretrainJobTest {
     var e = assertThrows(org.fedcxr.config.JobFailure.class, () -> PretrainJob.execute(spark,
         spec("empty", "input=" + dir.resolve("nowhere")), false, false));
     assertTrue(e.getMessage().contains("nowhere"));
+  }
+
+  /**
+   * A folder of unlabelled images pretrains through ingest's decoding path: the same pixels as ingest for the same
+   * files, a bad file quarantined, not fatal; exactly one of input and images is required.
+   */
+  @Test
+  void anUnlabelledImageFolderPretrainsThroughIngestsDecodingPath() throws IOException {
+    Path folder = Files.createDirectories(dir.resolve("unlabelled/archive"));
+    List<Path> pngs;
+    try (var files = Files.list(dir.resolve("synthetic/images"))) {
+      pngs = files.sorted().limit(40).toList();
+    }
+    for (Path png : pngs) {
+      Files.copy(png, folder.resolve(png.getFileName()));
+    }
+    Files.writeString(folder.resolve("broken.png"), "not an image");
+    Map<String, byte[]> decoded = new java.util.HashMap<>();
+    ImageStore.Result read = ImageStore.read(spark, new ImageStore.Settings(folder.toString(),
+        "*.png", 32, 64, 16384));
+    for (Row r : read.images().collectAsList()) {
+      decoded.put(r.getString(0), r.getAs("pixels"));
+    }
+    read.all().unpersist();
+    assertEquals(40, decoded.size());
+    for (Row r : spark.read().parquet(ingested + "/images").collectAsList()) {
+      if (decoded.containsKey(r.<String>getAs("image_id"))) {
+        assertArrayEquals(r.<byte[]>getAs("pixels"), decoded.get(r.<String>getAs("image_id")), r.getString(0));
+      }
+    }
+    Map<String, Object> summary = PretrainJob.execute(spark, JobSpecs.schema("pretrain").load(null, List.of(
+        "images=" + dir.resolve("unlabelled"), "image_size=32", "output=" + dir.resolve("run-unlabelled"),
+        "architecture=small", "epochs=2", "warmup_epochs=1", "batch_size=16", "hidden=64", "dim=32")), false, false);
+    assertEquals(40L, summary.get("images"));
+    assertEquals(1L, summary.get("quarantined"));
+    assertEquals("not_an_image", spark.read().parquet(dir.resolve("run-unlabelled/quarantine").toString()).first()
+        .getString(1));
+    assertTrue(Files.exists(dir.resolve("run-unlabelled/encoder.safetensors")));
+    assertTrue(Files.exists(dir.resolve("run-unlabelled/_SUCCESS")));
+    SpecException both = assertThrows(SpecException.class, () -> spec("x", "images=" + folder));
+    assertTrue(both.getMessage().contains("exactly one of 'input'"), both.getMessage());
+    assertThrows(SpecException.class, () -> JobSpecs.schema("pretrain").load(null, List.of("output=x")));
   }
 }
