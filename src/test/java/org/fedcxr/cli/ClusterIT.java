@@ -99,6 +99,10 @@ class ClusterIT {
     assertTrue(out.contains("federate: round 3/3  clients " + CLIENTS + "/" + CLIENTS + " ok, 0 dropped"), out);
     assertArrayEquals(expected, FederateJobTest.weights(dir.resolve("cluster/final.safetensors")));
     assertTrue(executorsRan(), "the tasks ran in executor JVMs the Workers launched");
+    try (var logs = Files.list(dir.resolve("spark-events"))) {
+      assertTrue(logs.anyMatch(p -> p.getFileName().toString().contains("app-")),
+          "the standalone profile writes an event log for the History Server where FEDCXR_EVENT_LOG_DIR says");
+    }
   }
 
   @Test
@@ -207,6 +211,7 @@ class ClusterIT {
       pb.environment().put("FEDCXR_SUBMIT_ARGS", "--master local[2] " + common);
     } else {
       pb.environment().put("FEDCXR_PROFILE", "standalone");
+      pb.environment().put("FEDCXR_EVENT_LOG_DIR", dir.resolve("spark-events").toUri().toString());
       pb.environment().put("FEDCXR_SUBMIT_ARGS", "--master " + masterUrl + " " + common
           + " --conf spark.executor.memory=1g --conf spark.executor.memoryOverhead=1g"
           + " --conf spark.executorEnv.DJL_CACHE_DIR=" + System.getProperty("user.home") + "/.djl.ai");
