@@ -1,17 +1,28 @@
 package org.fedcxr.model;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsReader$;
+import org.apache.spark.ml.util.DefaultParamsWriter;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -25,10 +36,12 @@ import org.apache.spark.sql.types.StructType;
  * (the images table's {@code pixels}, {@code height}, {@code width}); or, built from an encoder's weights with
  * {@link #featuresFromBytes}, a {@code features} column (the encoder's output, for linear probes). The weights are read once on the driver and
  * broadcast; each executor builds the model the first time one of its tasks needs it and keeps it for the others
- * (the pattern of DJL's Spark extension, which is not available for Spark 4).
+ * (the pattern of DJL's Spark extension, which is not available for Spark 4). It saves and loads as a spark.ml stage
+ * ({@link #write}, {@link #read}): {@code PipelineModel.load(path)} brings back a pipeline that scores the same.
  */
-public final class DiseaseScorer extends Transformer {
+public final class DiseaseScorer extends Transformer implements MLWritable {
   private static final long serialVersionUID = 1L;
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final String uid;
   private final String architecture;
   private final int labels;
@@ -108,6 +121,81 @@ public final class DiseaseScorer extends Transformer {
   @Override
   public String uid() {
     return uid;
+  }
+
+  /** Saves this stage: spark.ml's metadata, its settings ({@code fedcxr.json}) and weights (before {@link #release}). */
+  @Override
+  public MLWriter write() {
+    return new Writer(this);
+  }
+
+  /** The reader {@code PipelineModel.load} finds on this class. */
+  public static MLReader<DiseaseScorer> read() {
+    return new Reader();
+  }
+
+  /** Loads a stage saved by {@link #write}. */
+  public static DiseaseScorer load(String path) {
+    return read().load(path);
+  }
+
+  private static final String SETTINGS = "fedcxr.json";
+  private static final String WEIGHTS = "weights.safetensors";
+
+  private static final class Writer extends MLWriter {
+    private final DiseaseScorer scorer;
+
+    Writer(DiseaseScorer scorer) {
+      this.scorer = scorer;
+    }
+
+    @Override
+    public void saveImpl(String path) {
+      DefaultParamsWriter.saveMetadata(scorer, path, sparkSession());
+      Map<String, Object> settings = new LinkedHashMap<>();
+      settings.put("architecture", scorer.architecture);
+      settings.put("labels", scorer.labels);
+      settings.put("batch_size", scorer.batchSize);
+      settings.put("features", scorer.features);
+      try {
+        write(path, SETTINGS, JSON.writeValueAsBytes(settings));
+        write(path, WEIGHTS, scorer.weights.value());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot save the scorer to " + path + ": " + e.getMessage(), e);
+      }
+    }
+
+    private void write(String dir, String name, byte[] bytes) throws IOException {
+      Path p = new Path(dir, name);
+      try (OutputStream out = p.getFileSystem(sparkSession().sparkContext().hadoopConfiguration()).create(p, true)) {
+        out.write(bytes);
+      }
+    }
+  }
+
+  private static final class Reader extends MLReader<DiseaseScorer> {
+    @Override
+    public DiseaseScorer load(String path) {
+      DefaultParamsReader.Metadata metadata = DefaultParamsReader$.MODULE$.loadMetadata(path, sparkSession(),
+          DiseaseScorer.class.getName());
+      try {
+        Map<?, ?> settings = JSON.readValue(read(path, SETTINGS), Map.class);
+        Broadcast<byte[]> b = new org.apache.spark.api.java.JavaSparkContext(sparkSession().sparkContext())
+            .broadcast(read(path, WEIGHTS));
+        return new DiseaseScorer(metadata.uid(), (String) settings.get("architecture"),
+            ((Number) settings.get("labels")).intValue(), ((Number) settings.get("batch_size")).intValue(), b,
+            (Boolean) settings.get("features"));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot load a scorer from " + path + ": " + e.getMessage(), e);
+      }
+    }
+
+    private byte[] read(String dir, String name) throws IOException {
+      Path p = new Path(dir, name);
+      try (InputStream in = p.getFileSystem(sparkSession().sparkContext().hadoopConfiguration()).open(p)) {
+        return in.readAllBytes();
+      }
+    }
   }
 
   /** Scores one partition in batches of consecutive rows of the same size. */

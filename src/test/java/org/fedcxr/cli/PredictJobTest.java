@@ -14,6 +14,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.fedcxr.config.JobFailure;
@@ -22,6 +26,7 @@ import org.fedcxr.data.SyntheticXrays;
 import org.fedcxr.eval.Thresholds;
 import org.fedcxr.fl.GlobalModel;
 import org.fedcxr.model.Architecture;
+import org.fedcxr.model.DiseaseScorer;
 import org.fedcxr.model.Weights;
 import org.fedcxr.testing.SparkTests;
 import org.fedcxr.testing.TestImages;
@@ -194,5 +199,38 @@ class PredictJobTest {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /** The scorer saves as a spark.ml stage: PipelineModel.load gives back a pipeline that scores identically. */
+  @Test
+  void aSavedScoringPipelineReloadsAndScoresIdentically() throws IOException {
+    Dataset<Row> images = spark.read().parquet(ingested + "/images");
+    DiseaseScorer scorer = DiseaseScorer.fromBytes(spark, Files.readAllBytes(weights), Architecture.SMALL, 14, 16);
+    PipelineModel pipeline = new Pipeline().setStages(new PipelineStage[] {scorer}).fit(images);
+    String path = dir.resolve("saved-pipeline").toString();
+    pipeline.write().overwrite().save(path);
+    Map<String, float[]> before = scores(pipeline.transform(images));
+    scorer.release();
+    PipelineModel loaded = PipelineModel.load(path);
+    assertEquals(scorer.uid(), loaded.stages()[0].uid());
+    Map<String, float[]> after = scores(loaded.transform(images));
+    assertEquals(48, after.size());
+    assertEquals(before.keySet(), after.keySet());
+    for (String id : before.keySet()) {
+      org.junit.jupiter.api.Assertions.assertArrayEquals(before.get(id), after.get(id), id);
+    }
+    ((DiseaseScorer) loaded.stages()[0]).release();
+  }
+
+  private static Map<String, float[]> scores(Dataset<Row> scored) {
+    return scored.select("image_id", "probabilities").collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.getString(0), r -> {
+          List<Float> p = r.getList(1);
+          float[] out = new float[p.size()];
+          for (int i = 0; i < out.length; i++) {
+            out[i] = p.get(i);
+          }
+          return out;
+        }));
   }
 }
