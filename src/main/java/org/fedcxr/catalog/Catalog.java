@@ -109,7 +109,7 @@ public final class Catalog {
     }
     return new DatasetDescriptor(name, format, images, labelTable, optional(doc, "glob", "*.{png,jpg,jpeg}"),
         List.copyOf(labels), optional(doc, "no_finding", "No Finding"), Map.copyOf(labelMap), policy,
-        file.toString());
+        doc.get("test_list") == null ? null : join(location, text(doc, "test_list", file)), file.toString());
   }
 
   private String location(String raw, Path base) {

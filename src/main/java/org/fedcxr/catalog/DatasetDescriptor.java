@@ -17,10 +17,12 @@ import java.util.Map;
  * @param noFinding the label string that means "no disease" (nih format)
  * @param labelMap source column to output label (chexpert format)
  * @param uncertainPolicy what an uncertain (-1) label becomes: ones, zeros or ignore (unknown, stored as NaN)
+ * @param testList an official list of the test images (one file name per line, NIH's {@code test_list.txt}), or null
  * @param source the descriptor file
  */
 public record DatasetDescriptor(String name, String format, String images, String labelTable, String glob,
-    List<String> labels, String noFinding, Map<String, String> labelMap, String uncertainPolicy, String source)
+    List<String> labels, String noFinding, Map<String, String> labelMap, String uncertainPolicy, String testList,
+    String source)
     implements Serializable {
 
   /** Whether images are matched to label rows by file name (nih) rather than by path relative to {@link #images}. */

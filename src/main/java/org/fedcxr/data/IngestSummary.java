@@ -66,6 +66,9 @@ public final class IngestSummary {
     out.put("splits", splits);
     out.put("quarantined", files - accepted);
     out.put("quarantined_by_reason", reasons);
+    if (r.officialTestListed() > 0) {
+      out.put("official_test_list_images", r.officialTestListed());
+    }
     return out;
   }
 }

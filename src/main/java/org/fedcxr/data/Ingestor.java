@@ -10,8 +10,11 @@ import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.substring;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -21,6 +24,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.fedcxr.catalog.DatasetDescriptor;
+import org.fedcxr.config.JobFailure;
 
 /**
  * The ingest pipeline: reads image files with Spark's {@code binaryFile} source, matches them to the label table
@@ -35,9 +39,11 @@ public final class Ingestor {
 
   /**
    * The outcome: every input file as one row with either an accepted image or a reason (persisted: read it as
-   * {@link #images()} and {@link #quarantine()} without decoding twice), and the label rows that matched no file.
+   * {@link #images()} and {@link #quarantine()} without decoding twice), the label rows that matched no file, and
+   * how many images an official test list named (0 without one).
    */
-  public record Result(Dataset<Row> all, List<String> labelNames, long labelRows, long labelRowsWithoutImage) {
+  public record Result(Dataset<Row> all, List<String> labelNames, long labelRows, long labelRowsWithoutImage,
+      int officialTestListed) {
     public Dataset<Row> images() {
       Dataset<Row> ok = all.filter(col("reason").isNull());
       List<org.apache.spark.sql.Column> cols = new ArrayList<>();
@@ -70,6 +76,8 @@ public final class Ingestor {
     files = withKey(files, s, images);
 
     Dataset<Row> labels = new LabelTable(s.dataset(), s.uncertainPolicy()).read(spark).dropDuplicates("image_key");
+    OfficialTest official = s.dataset().testList() == null ? null : OfficialTest.read(spark, s.dataset().testList(),
+        labels);
     Dataset<Row> listedKeys = listed.select(col("image_key").as("listed_key")).distinct();
     Row counts = labels.join(listedKeys, col("image_key").equalTo(col("listed_key")), "left")
         .agg(count(lit(1)), sum(when(col("listed_key").isNull(), 1L).otherwise(0L))).first();
@@ -80,10 +88,11 @@ public final class Ingestor {
     Dataset<Row> joined = files.select(col("path"), col("content"), col("image_key"))
         .join(broadcast(keyed), col("image_key").equalTo(col("label_key")), "left")
         .withColumn("has_label_row", col("label_key").isNotNull());
-    Dataset<Row> all = joined.mapPartitions(new Decode(s), Encoders.row(ROW))
+    Dataset<Row> all = joined.mapPartitions(new Decode(s, official), Encoders.row(ROW))
         .unionByName(zeroByteFiles(listed, files))
         .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-    return new Result(all, s.dataset().labels(), labelRows, withoutImage);
+    return new Result(all, s.dataset().labels(), labelRows, withoutImage, official == null ? 0
+        : official.images().size());
   }
 
   /** The key that matches a file to its label row: the file name (nih), or the path below the image root. */
@@ -107,13 +116,44 @@ public final class Ingestor {
     return out;
   }
 
+  /**
+   * An official test set (NIH's {@code test_list.txt}): the listed image keys, and the patients of those images
+   * (from the label table), whose unlisted images would leak a test patient into training.
+   */
+  record OfficialTest(String file, Set<String> images, Set<String> patients) implements java.io.Serializable {
+    static OfficialTest read(SparkSession spark, String file, Dataset<Row> labels) {
+      Set<String> listed = new HashSet<>();
+      Path p = new Path(file);
+      try (var in = p.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(p)) {
+        for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\r?\n")) {
+          if (!line.isBlank()) {
+            listed.add(line.trim());
+          }
+        }
+      } catch (java.io.IOException e) {
+        throw new JobFailure("cannot read the official test list " + file + ": " + e, e);
+      }
+      Dataset<Row> names = spark.createDataset(new ArrayList<>(listed), Encoders.STRING()).toDF("listed");
+      Set<String> patients = new HashSet<>();
+      for (Row r : labels.join(names, col("image_key").equalTo(col("listed"))).select("patient_id").distinct()
+          .collectAsList()) {
+        patients.add(r.getString(0));
+      }
+      return new OfficialTest(file, listed, patients);
+    }
+  }
+
   /** Decodes, resizes and splits one partition of (file, label row) pairs. */
   private static final class Decode implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
     private final Settings s;
+    private final OfficialTest official;
+    private final PatientSplit nonTest;
 
-    Decode(Settings s) {
+    Decode(Settings s, OfficialTest official) {
       this.s = s;
+      this.official = official;
+      this.nonTest = official == null ? null : s.split().withoutTest();
     }
 
     @Override
@@ -142,13 +182,24 @@ public final class Ingestor {
       if (r.getAs("label_error") != null) {
         return rejected(path, r.getAs("label_error"), r.getAs("label_detail"));
       }
+      String patient = r.getAs("patient_id");
+      String split = s.split().of(patient);
+      if (official != null) {
+        if (official.images().contains(key)) {
+          split = PatientSplit.TEST;
+        } else if (official.patients().contains(patient)) {
+          return rejected(path, Reason.SPLIT_CONFLICT.code(), "patient " + patient + " has images in the official "
+              + "test list " + official.file() + " but this one is not listed: left out so no test patient trains");
+        } else {
+          split = nonTest.of(patient);
+        }
+      }
       Decoded d = decoder.decode(r.getAs("content"));
       if (!d.isOk()) {
         return rejected(path, d.reason().code(), d.detail());
       }
       GrayImage img = Resampler.resize(d.image(), s.size(), s.size());
-      String patient = r.getAs("patient_id");
-      return RowFactory.create(key, patient, r.getAs("view"), s.split().of(patient),
+      return RowFactory.create(key, patient, r.getAs("view"), split,
           r.getList(r.fieldIndex("labels")).toArray(), img.height(), img.width(), img.pixels(), path, null, null);
     }
 

@@ -20,6 +20,19 @@ public record PatientSplit(long seed, double server, double client, double val) 
   /** Every split name. */
   public static final List<String> NAMES = List.of(SERVER, CLIENT, VAL, TEST);
 
+  /**
+   * The same shares without the test set (scaled to fill [0, 1)), for datasets whose test set is an official list;
+   * the seed's draw per patient is the same.
+   */
+  public PatientSplit withoutTest() {
+    double kept = server + client + val;
+    if (kept <= 0) {
+      throw new IllegalArgumentException("with an official test list, the server, client and validation shares "
+          + "must not all be 0");
+    }
+    return new PatientSplit(seed, server / kept, client / kept, val / kept);
+  }
+
   /** The split of a patient. */
   public String of(String patientId) {
     double u = Seeds.uniform(seed, "split", patientId);

@@ -11,7 +11,8 @@ public enum Reason {
   TOO_LARGE("too_large"),
   NO_LABEL_ROW("no_label_row"),
   UNKNOWN_LABEL("unknown_label"),
-  BAD_LABEL_ROW("bad_label_row");
+  BAD_LABEL_ROW("bad_label_row"),
+  SPLIT_CONFLICT("split_conflict");
 
   private final String code;
 

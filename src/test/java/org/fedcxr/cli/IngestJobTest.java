@@ -204,4 +204,38 @@ class IngestJobTest {
     assertTrue(Files.readString(out.resolve("_SUMMARY.json")).contains("\"seed\" : 9"));
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
   }
+
+  /**
+   * A catalog naming an official test list (NIH's test_list.txt): exactly the listed images are the test split, and
+   * an unlisted image of a listed patient is quarantined (split_conflict) rather than trained on.
+   */
+  @Test
+  void anOfficialTestListPutsExactlyItsImagesInTestAndKeepsTheirPatientsOutOfTraining() throws IOException {
+    Path data = dir.resolve("official");
+    List<SyntheticXrays.Sample> samples = SyntheticXrays.write(data, 30, 64, 3, 9);
+    List<String> patients = samples.stream().map(SyntheticXrays.Sample::patientId).distinct().toList();
+    List<String> listed = new java.util.ArrayList<>(samples.stream()
+        .filter(x -> x.patientId().equals(patients.get(0)) || x.patientId().equals(patients.get(1)))
+        .map(SyntheticXrays.Sample::fileName).toList());
+    List<String> third = samples.stream().filter(x -> x.patientId().equals(patients.get(2)))
+        .map(SyntheticXrays.Sample::fileName).toList();
+    listed.add(third.get(0));
+    Files.writeString(data.resolve("test_list.txt"), String.join("\n", listed) + "\n");
+    Path officialCatalog = TestCatalog.write(dir.resolve("catalog-official"), "official", "format: nih\nlocation: "
+        + data.toAbsolutePath() + "\nimages: images\nlabel_table: Data_Entry_2017.csv\ntest_list: test_list.txt\n"
+        + "labels: " + TestCatalog.NIH_LABELS + "\n");
+    Path out = dir.resolve("out-official");
+    Map<String, Object> summary = IngestJob.execute(spark, JobSpecs.schema("ingest").load(null, List.of(
+        "dataset=official", "catalog=" + officialCatalog, "output=" + out, "image_size=32")), false);
+    Dataset<Row> images = spark.read().parquet(out + "/images");
+    assertEquals(java.util.Set.copyOf(listed), images.filter("split = 'test'").collectAsList().stream()
+        .map(r -> r.<String>getAs("image_id")).collect(Collectors.toSet()));
+    assertEquals(0, images.filter("split != 'test'").filter(org.apache.spark.sql.functions.col("patient_id")
+        .isin(patients.get(0), patients.get(1), patients.get(2))).count(), "no test patient trains");
+    Map<String, String> reasons = spark.read().parquet(out + "/quarantine").collectAsList().stream()
+        .collect(Collectors.toMap(r -> Path.of(r.getString(0)).getFileName().toString(), r -> r.getString(1)));
+    assertEquals(Map.of(third.get(1), "split_conflict", third.get(2), "split_conflict"), reasons);
+    assertEquals(28, images.count());
+    assertEquals(7, ((Map<?, ?>) summary.get("results")).get("official_test_list_images"));
+  }
 }
