@@ -120,7 +120,7 @@ public final class JobSpecs {
         SpecKey.number("round_deadline", 0.0, 0, 1e7, "seconds after which a round drops the clients still training "
             + "or not started (0: none; trades determinism for time, see docs/operations.md)"),
         SpecKey.integer("groups", 0, 0, 1_000_000, "client groups G, one task and one partial sum each (0: twice "
-            + "the executors, 1 in local mode; set it to get the same weights on clusters of other sizes)"),
+            + "the executors; 1 in local mode; set it to get the same weights on clusters of other sizes)"),
         SpecKey.integer("eval_every", 1, 1, 100_000, "evaluate on the test set every this many rounds (and last)"),
         SpecKey.integer("eval_batch_size", 64, 1, 4096, "batch size when scoring the test set"),
         SpecKey.integer("threads", 1, 1, 256, "libtorch threads outside Spark tasks (inside: spark.task.cpus)"));

@@ -108,8 +108,9 @@ public final class FederatedRun {
   /**
    * G for a run over {@code clients} clients: when resuming, the run's own (from its last checkpoint; a different
    * explicit setting is an error); else the setting, or by default twice the trainings that run at once (one per
-   * executor JVM; 1 in local mode), at most one group per client. Set it explicitly to get the same weights on a
-   * cluster of another size.
+   * executor JVM), at most one group per client; in local mode one group (its one JVM trains one client at a time
+   * anyway, and one partial sum is the fewest bytes: docs/benchmarks.md). Set it explicitly to get the same weights
+   * on a cluster of another size.
    */
   public int groups(int clients, boolean resume) {
     if (resume && store.lastCompleteRound() > 0) {
@@ -125,7 +126,10 @@ public final class FederatedRun {
     if (settings.groups() > clients) {
       throw new JobFailure("groups=" + settings.groups() + " exceeds the " + clients + " clients");
     }
-    return settings.groups() > 0 ? settings.groups() : Math.min(clients, 2 * trainingSlots());
+    if (settings.groups() > 0) {
+      return settings.groups();
+    }
+    return jsc.master().startsWith("local") ? 1 : Math.min(clients, 2 * trainingSlots());
   }
 
   /** The clients sampled in a round: the {@code ceil(fraction·K)} with the smallest (seed, round, client) draws. */
