@@ -13,9 +13,10 @@ import picocli.CommandLine.Command;
  * {@code bench}: measurements side by side in one run, written to {@code <output>/<suite>/_SUMMARY.json} and printed.
  * Suites: {@code ingest} (decode and resize against ImageMagick), {@code train} (training images/s and FLOP/s as a
  * share of matmul FLOP/s), {@code pretrain} (the same for BYOL and SimSiam), {@code memory} (resident memory over many training steps), {@code rounds} (federated
- * round time, its overhead beyond client training, and driver memory, by number of clients).
+ * round time, its overhead beyond client training, and driver memory, by number of clients), {@code predict} (the
+ * predict job's images/s per core).
  */
-@Command(name = "bench", description = "Measure ingest, training or pretraining speed, training memory or rounds.")
+@Command(name = "bench", description = "Measure ingest, training, pretraining or predict speed, training memory or rounds.")
 public final class BenchJob extends JobCommand {
   @Override
   String job() {
@@ -35,6 +36,7 @@ public final class BenchJob extends JobCommand {
       case "train" -> TrainBenchmark.run(spec);
       case "pretrain" -> PretrainBenchmark.run(spec);
       case "rounds" -> RoundBenchmark.run(spark, spec, dir);
+      case "predict" -> PredictBenchmark.run(spark, spec, dir);
       default -> MemoryBenchmark.run(spec);
     };
     results.forEach((k, v) -> System.out.printf("bench %s: %-58s %s%n", suite, k,

@@ -114,7 +114,7 @@ final class IngestBenchmark {
   }
 
   /** Upscaled bundled X-rays with noise, as 8-bit PNGs in the NIH layout, plus a catalog entry for them. */
-  private static List<Path> makeSources(Path dir, int count, int px, long seed) {
+  static List<Path> makeSources(Path dir, int count, int px, long seed) {
     DatasetDescriptor bundled = Catalog.open("data-catalog").get("nih-cxr14-bundled");
     Path images = Path.of(URI.create(bundled.images()));
     List<Path> real;
@@ -195,7 +195,7 @@ final class IngestBenchmark {
     return files.size() / ((System.nanoTime() - start) / 1e9);
   }
 
-  private static void deleteTree(Path p) {
+  static void deleteTree(Path p) {
     if (!Files.exists(p)) {
       return;
     }

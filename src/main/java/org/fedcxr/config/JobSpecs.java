@@ -233,17 +233,18 @@ public final class JobSpecs {
     register("study", study, List.of(JobSpecs::fractionsAreValid, s -> warmupFits(s, STUDY_PRETRAIN.prefix())));
 
     List<SpecKey> bench = List.of(
-        SpecKey.choice("suite", "ingest", List.of("ingest", "train", "pretrain", "memory", "rounds"),
+        SpecKey.choice("suite", "ingest", List.of("ingest", "train", "pretrain", "memory", "rounds", "predict"),
             "what to measure"),
         SpecKey.string("output", "runs/bench", "where the inputs, outputs and the summary go"),
         seed,
-        SpecKey.integer("count", 200, 1, 1_000_000, "number of source images"),
+        SpecKey.integer("count", 200, 2, 1_000_000, "number of source images (ingest, predict)"),
         SpecKey.integer("source_px", 1024, 16, 8192, "side of the source PNGs (NIH's are 1024)"),
         imageSize,
         SpecKey.string("imagemagick", "/usr/bin/convert", "ImageMagick's convert to compare with; 'none' skips"),
-        SpecKey.choice("architecture", "resnet18", ARCHITECTURES, "model of the train, pretrain and memory suites"),
+        SpecKey.choice("architecture", "resnet18", ARCHITECTURES, "model of the train, pretrain, memory and predict "
+            + "suites"),
         SpecKey.integer("threads", 2, 1, 256, "libtorch intra-op threads (train, pretrain, memory)"),
-        SpecKey.integer("batch_size", 32, 1, 4096, "batch of the train and pretrain suites"),
+        SpecKey.integer("batch_size", 32, 1, 4096, "batch of the train, pretrain and predict suites"),
         SpecKey.integer("train_steps", 10, 1, 100_000, "timed steps per image size (train, pretrain)"),
         SpecKey.integer("memory_steps", 500, 50, 1_000_000, "training steps of the memory suite"),
         SpecKey.integer("memory_batch_size", 8, 1, 4096, "batch of the memory suite"),
