@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
  * round time, its overhead beyond client training, and driver memory, by number of clients), {@code predict} (the
  * predict job's images/s per core).
  */
-@Command(name = "bench", description = "Measure ingest, training, pretraining or predict speed, training memory or rounds.")
+@Command(name = "bench",
+    description = "Measure ingest, training, pretraining or predict speed, training memory or rounds.")
 public final class BenchJob extends JobCommand {
   @Override
   String job() {

@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "fedcxr", mixinStandardHelpOptions = true,
     description = "Federated, self-supervised chest X-ray training as Spark batch jobs.",
-    subcommands = {IngestJob.class, PartitionJob.class, PretrainJob.class, FederateJob.class, EvaluateJob.class, PredictJob.class,
-        ProbeJob.class, StudyJob.class, DemoJob.class, SynthesizeJob.class, BenchJob.class},
+    subcommands = {IngestJob.class, PartitionJob.class, PretrainJob.class, FederateJob.class, EvaluateJob.class,
+        PredictJob.class, ProbeJob.class, StudyJob.class, DemoJob.class, SynthesizeJob.class, BenchJob.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:the job failed at run time (no output marked complete)",
         "2:bad spec or arguments (nothing written)"})

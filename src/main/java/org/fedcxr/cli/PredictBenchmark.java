@@ -42,8 +42,8 @@ final class PredictBenchmark {
         Files.createLink(halfDir.resolve(f.getFileName()), f);
       }
       try (GlobalModel model = new GlobalModel(arch, 14, spec.longValue("seed"))) {
-        Files.write(weights, model.toSafetensors(model.current(), Map.of(Weights.LABELS,
-            String.join(",", SyntheticXrays.LABELS), Weights.IMAGE_SIZE, Integer.toString(spec.integer("image_size")))));
+        Files.write(weights, model.toSafetensors(model.current(), Map.of(Weights.LABELS, String.join(",",
+            SyntheticXrays.LABELS), Weights.IMAGE_SIZE, Integer.toString(spec.integer("image_size")))));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -133,8 +133,8 @@ public final class PredictJob extends JobCommand {
       return Arrays.asList(metadata.get(Weights.LABELS).split(","));
     }
     if (spec.string("dataset") == null) {
-      throw new JobFailure("weights " + spec.string("weights") + " name no labels (metadata '" + Weights.LABELS + "'); set "
-          + "key 'dataset' to the catalog dataset the model was trained on");
+      throw new JobFailure("weights " + spec.string("weights") + " name no labels (metadata '" + Weights.LABELS
+          + "'); set key 'dataset' to the catalog dataset the model was trained on");
     }
     return Catalog.open(spec.string("catalog")).get(spec.string("dataset"), null).labels();
   }

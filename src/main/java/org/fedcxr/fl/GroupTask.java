@@ -62,8 +62,8 @@ final class GroupTask implements Function2<Integer, Iterator<Tuple2<Integer, Row
   private final long deadline;
   private final LongAccumulator done;
 
-  GroupTask(Broadcast<float[]> global, boolean[] sampled, int groups, int round, long seed, String architecture, int labels,
-      TrainConfig config, String[] batchNormFiles, boolean[] batchNormMask,
+  GroupTask(Broadcast<float[]> global, boolean[] sampled, int groups, int round, long seed, String architecture,
+      int labels, TrainConfig config, String[] batchNormFiles, boolean[] batchNormMask,
       Broadcast<SerializableConfiguration> hadoop, long deadline, LongAccumulator done) {
     this.global = global;
     this.sampled = sampled;

@@ -123,7 +123,7 @@ public final class DiseaseScorer extends Transformer implements MLWritable {
     return uid;
   }
 
-  /** Saves this stage: spark.ml's metadata, its settings ({@code fedcxr.json}) and weights (before {@link #release}). */
+  /** Saves this stage: spark.ml's metadata, settings ({@code fedcxr.json}) and weights (before {@link #release}). */
   @Override
   public MLWriter write() {
     return new Writer(this);

@@ -35,7 +35,7 @@ public final class ClientGroups extends Partitioner {
     return (int) ((long) client * groups / clients);
   }
 
-  /** The first client id of group {@code g} (of {@code groups}, 0 ≤ g ≤ groups: the ids of g are first(g)..first(g+1)−1). */
+  /** The first client id of group {@code g} (0 ≤ g ≤ groups): group g holds first(g) to first(g+1) − 1. */
   public int firstClient(int g) {
     return (int) (((long) g * clients + groups - 1) / groups);
   }

@@ -12,7 +12,8 @@ class JobDocsTest {
   @Test
   void everySpecKeyIsDocumentedUnderItsJob() throws IOException {
     String doc = Files.readString(Path.of("docs/jobs.md"));
-    for (String job : new String[] {"ingest", "partition", "pretrain", "federate", "evaluate", "predict", "probe", "demo", "synthesize", "bench",
+    for (String job : new String[] {"ingest", "partition", "pretrain", "federate", "evaluate", "predict", "probe", "demo",
+        "synthesize", "bench",
         "study"}) {
       int start = doc.indexOf("## " + job + "\n");
       assertTrue(start >= 0, "no section for " + job);
