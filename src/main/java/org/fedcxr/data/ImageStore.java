@@ -8,12 +8,10 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.MapFunction;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -127,35 +125,24 @@ public final class ImageStore {
   }
 
   /** Decodes and resizes one partition of files. */
-  private static final class Decode implements MapPartitionsFunction<Row, Row> {
+  private static final class Decode extends DecodingFunction {
     private static final long serialVersionUID = 1L;
-    private final Settings s;
+    private final int size;
 
     Decode(Settings s) {
-      this.s = s;
+      super(s.minSide(), s.maxSide());
+      this.size = s.size();
     }
 
     @Override
-    public Iterator<Row> call(Iterator<Row> rows) {
-      ImageDecoder decoder = new ImageDecoder(s.minSide(), s.maxSide());
-      return new Iterator<>() {
-        @Override
-        public boolean hasNext() {
-          return rows.hasNext();
-        }
-
-        @Override
-        public Row next() {
-          Row r = rows.next();
-          String path = r.getString(0);
-          Decoded d = decoder.decode(r.getAs("content"));
-          if (!d.isOk()) {
-            return rejected(path, d.reason().code(), d.detail());
-          }
-          GrayImage img = Resampler.resize(d.image(), s.size(), s.size());
-          return RowFactory.create(r.getString(2), path, img.height(), img.width(), img.pixels(), null, null);
-        }
-      };
+    Row convert(Row r, ImageDecoder decoder) {
+      String path = r.getString(0);
+      Decoded d = decoder.decode(r.getAs("content"));
+      if (!d.isOk()) {
+        return rejected(path, d.reason().code(), d.detail());
+      }
+      GrayImage img = Resampler.resize(d.image(), size, size);
+      return RowFactory.create(r.getString(2), path, img.height(), img.width(), img.pixels(), null, null);
     }
   }
 }

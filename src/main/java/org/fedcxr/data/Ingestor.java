@@ -11,11 +11,9 @@ import static org.apache.spark.sql.functions.substring;
 
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -144,35 +142,21 @@ public final class Ingestor {
   }
 
   /** Decodes, resizes and splits one partition of (file, label row) pairs. */
-  private static final class Decode implements MapPartitionsFunction<Row, Row> {
+  private static final class Decode extends DecodingFunction {
     private static final long serialVersionUID = 1L;
     private final Settings s;
     private final OfficialTest official;
     private final PatientSplit nonTest;
 
     Decode(Settings s, OfficialTest official) {
+      super(s.minSide(), s.maxSide());
       this.s = s;
       this.official = official;
       this.nonTest = official == null ? null : s.split().withoutTest();
     }
 
     @Override
-    public Iterator<Row> call(Iterator<Row> rows) {
-      ImageDecoder decoder = new ImageDecoder(s.minSide(), s.maxSide());
-      return new Iterator<>() {
-        @Override
-        public boolean hasNext() {
-          return rows.hasNext();
-        }
-
-        @Override
-        public Row next() {
-          return convert(rows.next(), decoder);
-        }
-      };
-    }
-
-    private Row convert(Row r, ImageDecoder decoder) {
+    Row convert(Row r, ImageDecoder decoder) {
       String path = r.getAs("path");
       String key = r.getAs("image_key");
       if (!(Boolean) r.getAs("has_label_row")) {

@@ -73,15 +73,7 @@ class PredictJobTest {
   }
 
   private static Map<String, float[]> probabilities(Path parquet) {
-    return spark.read().parquet(parquet.toString()).select("image_id", "probabilities").collectAsList().stream()
-        .collect(Collectors.toMap(r -> r.getString(0), r -> {
-          List<Float> p = r.getList(1);
-          float[] out = new float[p.size()];
-          for (int i = 0; i < out.length; i++) {
-            out[i] = p.get(i);
-          }
-          return out;
-        }));
+    return scores(spark.read().parquet(parquet.toString()));
   }
 
   @Test

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hadoop.conf.Configuration;
@@ -186,12 +187,16 @@ class S3StoreTest {
       partition(BUCKET + "/runs/ingest", BUCKET + "/runs/partition");
       FederateJob.execute(spark, JobSpecs.schema("federate").load(null, federateSets(BUCKET + "/runs/partition",
           BUCKET + "/runs/ingest", BUCKET + "/runs/federate")), false, true);
+      Map<String, Object> predicted = PredictJob.execute(spark, JobSpecs.schema("predict").load(null, List.of(
+          "weights=" + BUCKET + "/runs/federate/final.safetensors", "input=" + BUCKET + "/synthetic/images",
+          "output=" + BUCKET + "/runs/predict")));
+      assertEquals(120L, ((Map<?, ?>) predicted.get("results")).get("images_scored"), "predict reads s3a://");
     } finally {
       System.setOut(console);
     }
     assertArrayEquals(FederateJobTest.weights(local.resolve("federate/final.safetensors")),
         weights("runs/federate/final.safetensors"), "same weights as on local disk");
-    for (String out : List.of("ingest", "partition", "federate")) {
+    for (String out : List.of("ingest", "partition", "federate", "predict")) {
       assertTrue(exists("runs/" + out + "/_SUCCESS"), out);
       String summary = new String(bytes("runs/" + out + "/_SUMMARY.json"), StandardCharsets.UTF_8);
       assertFalse(summary.contains(SECRET), out + "/_SUMMARY.json shows the secret");
