@@ -100,6 +100,19 @@ class HdfsStoreTest {
     float[] expected = FederateJobTest.weights(local.resolve("federate/final.safetensors"));
     assertArrayEquals(expected, weights("runs/federate/final.safetensors"), "same weights as on local disk");
 
+    // predict reads images and weights from HDFS and writes there: the same probabilities as from local disk
+    PredictJob.execute(spark, JobSpecs.schema("predict").load(null, List.of("weights=" + root
+        + "/runs/federate/final.safetensors", "input=" + root + "/synthetic/images", "output=" + root
+        + "/runs/predict")));
+    PredictJob.execute(spark, JobSpecs.schema("predict").load(null, List.of("weights=" + local.resolve(
+        "federate/final.safetensors"), "input=" + dir.resolve("synthetic/images"), "output=" + local.resolve(
+        "predict"))));
+    assertTrue(fs.exists(new org.apache.hadoop.fs.Path(root + "/runs/predict/_SUCCESS")));
+    assertEquals(100, spark.read().parquet(root + "/runs/predict/predictions").count());
+    assertEquals(0, spark.read().parquet(root + "/runs/predict/predictions").select("image_id", "probabilities")
+        .except(spark.read().parquet(local.resolve("predict/predictions").toString())
+            .select("image_id", "probabilities")).count(), "the same rows as from local disk");
+
     // the driver stops after round 1; --resume on HDFS ends with the same weights
     FlTestHooks.stopAfterRound(1);
     String out = root + "/runs/federate-stopped";
