@@ -3,9 +3,7 @@ package org.fedcxr.cli;
 import static org.apache.spark.sql.functions.col;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,6 +20,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.fedcxr.config.HadoopFiles;
 import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.JobOutput;
 import org.fedcxr.config.JobSpecs;
@@ -231,11 +230,8 @@ final class StudyRun {
   }
 
   private byte[] readBytes(String location) {
-    Path p = new Path(location);
-    try (InputStream in = p.getFileSystem(conf).open(p)) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      in.transferTo(out);
-      return out.toByteArray();
+    try {
+      return HadoopFiles.readAll(new Path(location), conf);
     } catch (IOException e) {
       throw new JobFailure("cannot read " + location + ": " + e, e);
     }

@@ -1,12 +1,11 @@
 package org.fedcxr.cli;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Map;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
+import org.fedcxr.config.HadoopFiles;
 import org.fedcxr.config.JobFailure;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.SafeTensors;
@@ -18,11 +17,8 @@ final class WeightFiles {
   }
 
   static byte[] read(SparkSession spark, String location) {
-    Path p = new Path(location);
-    try (InputStream in = p.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(p)) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      in.transferTo(out);
-      return out.toByteArray();
+    try {
+      return HadoopFiles.readAll(new Path(location), spark.sparkContext().hadoopConfiguration());
     } catch (IOException e) {
       throw new JobFailure("cannot read " + location + ": " + e, e);
     }

@@ -9,6 +9,8 @@ import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.substring;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -22,6 +24,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.fedcxr.catalog.DatasetDescriptor;
+import org.fedcxr.config.HadoopFiles;
 import org.fedcxr.config.JobFailure;
 
 /**
@@ -121,14 +124,14 @@ public final class Ingestor {
   record OfficialTest(String file, Set<String> images, Set<String> patients) implements java.io.Serializable {
     static OfficialTest read(SparkSession spark, String file, Dataset<Row> labels) {
       Set<String> listed = new HashSet<>();
-      Path p = new Path(file);
-      try (var in = p.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(p)) {
-        for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\r?\n")) {
+      try {
+        byte[] text = HadoopFiles.readAll(new Path(file), spark.sparkContext().hadoopConfiguration());
+        for (String line : new String(text, StandardCharsets.UTF_8).split("\r?\n")) {
           if (!line.isBlank()) {
             listed.add(line.trim());
           }
         }
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw new JobFailure("cannot read the official test list " + file + ": " + e, e);
       }
       Dataset<Row> names = spark.createDataset(new ArrayList<>(listed), Encoders.STRING()).toDF("listed");

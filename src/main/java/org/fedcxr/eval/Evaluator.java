@@ -41,10 +41,7 @@ public final class Evaluator {
         int label = k;
         long positives = counts[2 * k];
         long total = counts[2 * k + 1];
-        JavaRDD<Tuple2<Object, Object>> pairs = scored
-            .filter(r -> !Float.isNaN(((Number) r.getList(0).get(label)).floatValue()))
-            .map(r -> new Tuple2<>((Object) ((Number) r.getList(1).get(label)).doubleValue(),
-                (Object) ((Number) r.getList(0).get(label)).doubleValue()));
+        JavaRDD<Tuple2<Object, Object>> pairs = pairs(scored, label);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("positives", positives);
         m.put("negatives", total - positives);
@@ -77,8 +74,15 @@ public final class Evaluator {
     }
   }
 
+  /** (probability, label) of one label over rows of (labels, probabilities), images with that label unknown left out. */
+  static JavaRDD<Tuple2<Object, Object>> pairs(JavaRDD<Row> scored, int label) {
+    return scored.filter(r -> !Float.isNaN(((Number) r.getList(0).get(label)).floatValue()))
+        .map(r -> new Tuple2<>((Object) ((Number) r.getList(1).get(label)).doubleValue(),
+            (Object) ((Number) r.getList(0).get(label)).doubleValue()));
+  }
+
   /** Per label: positives at 2k, known (not NaN) labels at 2k + 1; one pass over the scored rows. */
-  private static long[] labelCounts(JavaRDD<Row> scored, int labels) {
+  static long[] labelCounts(JavaRDD<Row> scored, int labels) {
     return scored.aggregate(new long[2 * labels], (acc, r) -> {
       for (int k = 0; k < labels; k++) {
         float v = ((Number) r.getList(0).get(k)).floatValue();

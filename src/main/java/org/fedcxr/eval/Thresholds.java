@@ -34,18 +34,14 @@ public record Thresholds(String split, Map<String, Double> byLabel, Map<String, 
       Map<String, Double> out = new LinkedHashMap<>();
       Map<String, Double> f1s = new LinkedHashMap<>();
       Map<String, Long> pos = new LinkedHashMap<>();
+      long[] counts = Evaluator.labelCounts(rows, labels.size());
       for (int k = 0; k < labels.size(); k++) {
-        int label = k;
-        JavaRDD<Tuple2<Object, Object>> pairs = rows
-            .filter(r -> !Float.isNaN(((Number) r.getList(0).get(label)).floatValue()))
-            .map(r -> new Tuple2<>((Object) ((Number) r.getList(1).get(label)).doubleValue(),
-                (Object) ((Number) r.getList(0).get(label)).doubleValue()));
-        long positives = pairs.filter(p -> (Double) p._2() == 1.0).count();
+        long positives = counts[2 * k];
         pos.put(labels.get(k), positives);
-        if (positives == 0 || positives == pairs.count()) {
+        if (positives == 0 || positives == counts[2 * k + 1]) {
           continue;
         }
-        BinaryClassificationMetrics metrics = new BinaryClassificationMetrics(pairs.rdd());
+        BinaryClassificationMetrics metrics = new BinaryClassificationMetrics(Evaluator.pairs(rows, k).rdd());
         double best = -1;
         double threshold = Double.NaN;
         for (Tuple2<Object, Object> t : metrics.fMeasureByThreshold().toJavaRDD().collect()) {

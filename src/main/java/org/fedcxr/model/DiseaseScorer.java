@@ -1,9 +1,7 @@
 package org.fedcxr.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -30,6 +28,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.fedcxr.config.HadoopFiles;
 
 /**
  * A spark.ml {@link Transformer} that adds a {@code probabilities} column (one per label) to a DataFrame of images
@@ -63,11 +62,8 @@ public final class DiseaseScorer extends Transformer implements MLWritable {
   public static DiseaseScorer fromWeights(SparkSession spark, String location, Architecture architecture,
       int labels, int batchSize) {
     byte[] bytes;
-    Path path = new Path(location);
-    try (InputStream in = path.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(path)) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      in.transferTo(out);
-      bytes = out.toByteArray();
+    try {
+      bytes = HadoopFiles.readAll(new Path(location), spark.sparkContext().hadoopConfiguration());
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read model weights " + location + ": " + e, e);
     }
@@ -191,10 +187,7 @@ public final class DiseaseScorer extends Transformer implements MLWritable {
     }
 
     private byte[] read(String dir, String name) throws IOException {
-      Path p = new Path(dir, name);
-      try (InputStream in = p.getFileSystem(sparkSession().sparkContext().hadoopConfiguration()).open(p)) {
-        return in.readAllBytes();
-      }
+      return HadoopFiles.readAll(new Path(dir, name), sparkSession().sparkContext().hadoopConfiguration());
     }
   }
 

@@ -2,7 +2,6 @@ package org.fedcxr.train;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -12,6 +11,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.fedcxr.config.HadoopFiles;
 import org.fedcxr.config.JobFailure;
 import org.fedcxr.model.SafeTensors;
 
@@ -139,10 +139,8 @@ public final class RunStore {
   }
 
   private byte[] readPath(Path p) {
-    try (InputStream in = fs.open(p)) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      in.transferTo(out);
-      return out.toByteArray();
+    try {
+      return HadoopFiles.readAll(p, fs.getConf());
     } catch (IOException e) {
       throw new JobFailure("cannot read " + p + " from the run store: " + e, e);
     }
