@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
  * {@code pretrain}: self-supervised pretraining on an ingest output's server pool (labels never read); writes a run
  * store with a checkpoint per epoch and, at the end, {@code encoder.safetensors} (the base encoder only, with the
  * run's provenance), {@code losses.csv}, {@code charts/loss.png}, {@code charts/views.png}, {@code _SUMMARY.json}
- * and {@code _SUCCESS}. {@code --resume} continues from the last complete epoch.
+ * and {@code _SUCCESS}. {@code --resume} continues from the last checkpoint.
  */
 @Command(name = "pretrain", description = "Self-supervised pretraining (BYOL/SimSiam, SR-layer, edge augmentation).")
 public final class PretrainJob extends JobCommand {
@@ -106,7 +106,8 @@ public final class PretrainJob extends JobCommand {
       }
       long runStart = System.nanoTime();
       int[] firstEpoch = {-1};
-      weights = new PretrainRun(new JavaSparkContext(spark.sparkContext()), arch, config, seed, store)
+      weights = new PretrainRun(new JavaSparkContext(spark.sparkContext()), arch, config, seed, store,
+          spec.integer("sync_every"))
           .run(shards, resume, history, e -> {
             if (firstEpoch[0] < 0) {
               firstEpoch[0] = e.epoch();

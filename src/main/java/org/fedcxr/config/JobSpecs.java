@@ -166,7 +166,7 @@ public final class JobSpecs {
         SpecKey.choice("method", "byol", List.of("byol", "simsiam"), "instance-discrimination variant"),
         SpecKey.choice("sr_layer", "spectral-residual", List.of("none", "spectral-residual"),
             "SR-layer in the projection head"),
-        SpecKey.integer("epochs", 20, 1, 100_000, "pretraining epochs (checkpointed each)"),
+        SpecKey.integer("epochs", 20, 1, 100_000, "pretraining epochs"),
         SpecKey.integer("batch_size", 32, 2, 4096, "batch size"),
         SpecKey.number("learning_rate", 1e-3, 1e-8, 10, "Adam's base learning rate"),
         SpecKey.choice("schedule", "warmup-cosine", List.of("constant", "warmup-cosine"),
@@ -180,7 +180,10 @@ public final class JobSpecs {
         SpecKey.integer("dim", 128, 1, 65536, "embedding dimension"),
         SpecKey.bool("joint_views", false, "both views through each branch as one batch of 2 x batch_size (faster; "
             + "BatchNorm statistics then cover both views)"),
-        SpecKey.integer("workers", 1, 1, 100_000, "data-parallel workers (Spark tasks) averaged every epoch"),
+        SpecKey.integer("workers", 1, 1, 100_000, "data-parallel workers (Spark tasks), averaged every sync_every"
+            + " epochs"),
+        SpecKey.integer("sync_every", 5, 1, 100_000, "epochs each worker trains per Spark task, between averagings"
+            + " and checkpoints (with one worker the encoder does not depend on it)"),
         SpecKey.integer("threads", 1, 1, 256, "libtorch threads outside Spark tasks"),
         SpecKey.number("aug.crop_p", 1.0, 0, 1, "probability of a random resized crop"),
         SpecKey.number("aug.min_scale", 0.3, 0.01, 1, "smallest crop area share"),

@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,9 +33,11 @@ import scala.Tuple2;
 
 /**
  * Self-supervised pretraining on Spark: the unlabelled images are split by a hash of their id into {@code workers}
- * shards, one Spark task each. Every epoch each task trains one epoch on its shard from the current weights
+ * shards, one Spark task each. Each task trains {@code syncEvery} epochs on its shard from the current weights
  * (local SGD) and the driver averages the workers' online and target weights by their share of the images, then
- * checkpoints the epoch (a round of the run store). With one worker this is plain sequential training. Workers are
+ * checkpoints the last of those epochs (a round of the run store). With one worker this is plain sequential
+ * training, the same bit for bit whatever {@code syncEvery} is: it only sets how often the state travels to the
+ * driver and is checkpointed. Workers are
  * shards as federated clients are groups ({@link ClientGroups}, one per worker) and reach the driver the same way:
  * fetched in worker order a few at a time ({@link InOrder}) and added in that order.
  *
@@ -42,15 +45,15 @@ import scala.Tuple2;
  * back, is averaged across workers by the same shares as the weights, and is saved in each epoch's checkpoint, so a
  * resumed run is bit-identical to an uninterrupted one. Each worker counts its own steps for the schedules and Adam's
  * bias correction (epochs done × its steps per epoch), so every worker follows the run's schedule over its shard.
- * Only the last {@value #KEPT_EPOCHS} epochs' checkpoints are kept (each holds two networks and two moments: about
+ * Only the last {@value #KEPT_EPOCHS} checkpoints are kept (each holds two networks and two moments: about
  * 190 MB for ResNet-18); the loss history travels in every checkpoint.
  */
 public final class PretrainRun {
-  /** Epoch checkpoints kept in the run store: resuming needs the last one, the one before is a spare. */
+  /** Checkpoints kept in the run store: resuming needs the last one, the one before is a spare. */
   public static final int KEPT_EPOCHS = 2;
   private static final long FETCH_BYTES = 256L << 20;
 
-  /** One epoch's outcome. */
+  /** One epoch's outcome; an epoch trained in a task of several epochs gets an equal share of its wall time. */
   public record Epoch(int epoch, double loss, double seconds, double imagesPerSecond) implements Serializable {
   }
 
@@ -59,13 +62,20 @@ public final class PretrainRun {
   private final SslConfig config;
   private final long seed;
   private final RunStore store;
+  private final int syncEvery;
 
-  public PretrainRun(JavaSparkContext jsc, Architecture architecture, SslConfig config, long seed, RunStore store) {
+  /** A run that averages its workers and checkpoints every {@code syncEvery} epochs (and after the last). */
+  public PretrainRun(JavaSparkContext jsc, Architecture architecture, SslConfig config, long seed, RunStore store,
+      int syncEvery) {
+    if (syncEvery < 1) {
+      throw new IllegalArgumentException("sync_every must be at least 1, not " + syncEvery);
+    }
     this.jsc = jsc;
     this.architecture = architecture;
     this.config = config;
     this.seed = seed;
     this.store = store;
+    this.syncEvery = syncEvery;
   }
 
   /** Rows keyed by shard, one partition per worker, kept for all epochs; only id, size and pixels are kept. */
@@ -104,14 +114,16 @@ public final class PretrainRun {
       float[][] initial = initial();
       state = new float[][] {initial[0], initial[1], null, null};
     }
-    for (int epoch = start; epoch <= epochs; epoch++) {
+    for (int first = start; first <= epochs; first += syncEvery) {
+      int count = Math.min(syncEvery, epochs - first + 1);
       long t0 = System.nanoTime();
       Broadcast<float[][]> weights = jsc.broadcast(state);
       JavaRDD<Update> updates = shards.mapPartitionsWithIndex(new Worker(weights, architecture.name(), config, seed,
-          epoch), true).persist(StorageLevel.MEMORY_AND_DISK());
+          first, count), true).persist(StorageLevel.MEMORY_AND_DISK());
       updates.count();
       WeightedMean[] means = new WeightedMean[state.length];
-      double[] lossAndImages = new double[2];
+      double[] lossSums = new double[count];
+      long[] images = {0};
       long bytes = 4L * state[0].length * state.length;
       InOrder.forEach(updates, bytes, FETCH_BYTES, u -> {
         if (u.samples == 0) {
@@ -124,46 +136,55 @@ public final class PretrainRun {
             means[k].add(v, u.samples);
           }
         }
-        lossAndImages[0] += u.loss * u.samples;
-        lossAndImages[1] += u.samples;
+        for (int i = 0; i < count; i++) {
+          lossSums[i] += u.losses[i] * u.samples;
+        }
+        images[0] += u.samples;
       });
       updates.unpersist();
-      double lossSum = lossAndImages[0];
-      long images = (long) lossAndImages[1];
       weights.destroy();
       if (means[0] == null) {
-        throw new IllegalStateException("epoch " + epoch + ": no worker had images to train on");
+        throw new IllegalStateException("epochs " + first + ".." + (first + count - 1)
+            + ": no worker had images to train on");
       }
       state = new float[means.length][];
       for (int k = 0; k < means.length; k++) {
         state[k] = means[k] == null ? null : means[k].mean();
       }
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      Epoch e = new Epoch(epoch, lossSum / images, seconds, images / seconds);
-      history.add(e);
-      Map<String, float[]> checkpoint = new LinkedHashMap<>();
-      checkpoint.put("online", state[0]);
-      if (state[1] != null) {
-        checkpoint.put("target", state[1]);
+      double seconds = (System.nanoTime() - t0) / 1e9 / count;
+      List<Epoch> trained = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        trained.add(new Epoch(first + i, lossSums[i] / images[0], seconds, images[0] / seconds));
       }
-      checkpoint.put("adam_m", state[2]);
-      checkpoint.put("adam_v", state[3]);
-      float[] h = new float[history.size() * 4];
-      for (int i = 0; i < history.size(); i++) {
-        Epoch x = history.get(i);
-        h[4 * i] = x.epoch();
-        h[4 * i + 1] = (float) x.loss();
-        h[4 * i + 2] = (float) x.seconds();
-        h[4 * i + 3] = (float) x.imagesPerSecond();
-      }
-      checkpoint.put("history", h);
-      RunStore.RoundWriter writer = store.beginRound(epoch);
-      writer.write("state.safetensors", RunStore.vectors(checkpoint));
-      writer.commit();
-      store.dropRound(epoch - KEPT_EPOCHS);
-      progress.accept(e);
+      history.addAll(trained);
+      checkpoint(first + count - 1, state, history);
+      trained.forEach(progress);
     }
     return new float[][] {state[0], state[1]};
+  }
+
+  /** Saves the state after {@code epoch} with the loss history, keeping only the last checkpoints. */
+  private void checkpoint(int epoch, float[][] state, List<Epoch> history) {
+    Map<String, float[]> checkpoint = new LinkedHashMap<>();
+    checkpoint.put("online", state[0]);
+    if (state[1] != null) {
+      checkpoint.put("target", state[1]);
+    }
+    checkpoint.put("adam_m", state[2]);
+    checkpoint.put("adam_v", state[3]);
+    float[] h = new float[history.size() * 4];
+    for (int i = 0; i < history.size(); i++) {
+      Epoch x = history.get(i);
+      h[4 * i] = x.epoch();
+      h[4 * i + 1] = (float) x.loss();
+      h[4 * i + 2] = (float) x.seconds();
+      h[4 * i + 3] = (float) x.imagesPerSecond();
+    }
+    checkpoint.put("history", h);
+    RunStore.RoundWriter writer = store.beginRound(epoch);
+    writer.write("state.safetensors", RunStore.vectors(checkpoint));
+    writer.commit();
+    store.keepLastRounds(KEPT_EPOCHS);
   }
 
   /** The seeded initial weights, made once on the driver so every worker starts from the same network. */
@@ -189,10 +210,10 @@ public final class PretrainRun {
   }
 
   /**
-   * What a worker returns: its image count, mean loss, and the state it trained to (online, target or null, Adam's
+   * What a worker returns: its image count, the mean loss of each epoch it trained, and the state it trained to (online, target or null, Adam's
    * two moments) as little-endian bytes.
    */
-  record Update(int samples, double loss, byte[][] vectors) implements Serializable {
+  record Update(int samples, double[] losses, byte[][] vectors) implements Serializable {
     static byte[][] bytes(float[]... vectors) {
       byte[][] out = new byte[vectors.length][];
       for (int k = 0; k < vectors.length; k++) {
@@ -214,21 +235,22 @@ public final class PretrainRun {
     }
   }
 
-  /** One worker's epoch: spools its shard and trains one epoch from the broadcast weights. */
+  /** One worker's task: spools its shard and trains {@code count} epochs from the broadcast weights. */
   private record Worker(Broadcast<float[][]> weights, String architecture, SslConfig config, long seed,
-      int epoch) implements Function2<Integer, Iterator<Tuple2<Integer, Row>>, Iterator<Update>> {
+      int first, int count) implements Function2<Integer, Iterator<Tuple2<Integer, Row>>, Iterator<Update>> {
     @Override
     public Iterator<Update> call(Integer worker, Iterator<Tuple2<Integer, Row>> rows) {
       if (!rows.hasNext()) {
-        return List.of(new Update(0, 0, null)).iterator();
+        return List.of(new Update(0, null, null)).iterator();
       }
       try (LocalShard shard = LocalShard.spool(LabelledImage.unlabelled(values(rows)),
           Path.of(System.getProperty("java.io.tmpdir")))) {
         float[][] w = weights.value();
         ScopedOptimizer.Moments moments = w[2] == null ? null : new ScopedOptimizer.Moments(w[2], w[3]);
         SslTrainer.Result r = new SslTrainer(Architecture.named(architecture), config).train(w[0], w[1], moments,
-            shard, Seeds.derive(seed, "worker", Integer.toString(worker)), epoch, 1, Devices.forCurrentTask());
-        return List.of(new Update(shard.size(), r.epochLosses().get(0), Update.bytes(r.online(), r.target(),
+            shard, Seeds.derive(seed, "worker", Integer.toString(worker)), first, count, Devices.forCurrentTask());
+        double[] losses = r.epochLosses().stream().mapToDouble(Double::doubleValue).toArray();
+        return List.of(new Update(shard.size(), losses, Update.bytes(r.online(), r.target(),
             r.moments().first(), r.moments().second()))).iterator();
       }
     }

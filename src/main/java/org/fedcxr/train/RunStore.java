@@ -4,7 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
@@ -97,30 +100,40 @@ public final class RunStore {
     return new Path(roundDir(round), name).toString();
   }
 
-  /** Deletes a round's directory, if it exists (for runs that keep only their last rounds). */
-  public void dropRound(int round) {
-    try {
-      fs.delete(roundDir(round), true);
-    } catch (IOException e) {
-      throw new JobFailure("cannot delete " + roundDir(round) + ": " + e, e);
+  /** Deletes every complete round but the {@code kept} highest (for runs that keep only their last rounds). */
+  public void keepLastRounds(int kept) {
+    List<Integer> rounds = completeRounds();
+    for (int round : rounds.subList(0, Math.max(0, rounds.size() - kept))) {
+      try {
+        fs.delete(roundDir(round), true);
+      } catch (IOException e) {
+        throw new JobFailure("cannot delete " + roundDir(round) + ": " + e, e);
+      }
     }
   }
 
   /** The highest round with {@code _COMPLETE}, or 0 when there is none. */
   public int lastCompleteRound() {
+    List<Integer> rounds = completeRounds();
+    return rounds.isEmpty() ? 0 : rounds.get(rounds.size() - 1);
+  }
+
+  /** The rounds with {@code _COMPLETE}, in ascending order. */
+  private List<Integer> completeRounds() {
     Path rounds = new Path(root, "rounds");
-    int last = 0;
+    List<Integer> complete = new ArrayList<>();
     try {
       if (!fs.exists(rounds)) {
-        return 0;
+        return complete;
       }
       for (FileStatus s : fs.listStatus(rounds)) {
         String name = s.getPath().getName();
         if (name.matches("\\d{5}") && fs.exists(new Path(s.getPath(), COMPLETE))) {
-          last = Math.max(last, Integer.parseInt(name));
+          complete.add(Integer.parseInt(name));
         }
       }
-      return last;
+      Collections.sort(complete);
+      return complete;
     } catch (IOException e) {
       throw new JobFailure("cannot list the run store " + rounds + ": " + e, e);
     }

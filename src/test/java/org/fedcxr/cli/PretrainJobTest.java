@@ -58,7 +58,7 @@ class PretrainJobTest {
 
   @Test
   void pretrainsOnTheServerPoolAndExportsOnlyTheEncoder() throws IOException {
-    Map<String, Object> summary = PretrainJob.execute(spark, spec("run", "workers=2"), false, false);
+    Map<String, Object> summary = PretrainJob.execute(spark, spec("run", "workers=2", "sync_every=1"), false, false);
     Path out = dir.resolve("run");
     for (String f : List.of("_SUCCESS", "encoder.safetensors", "losses.csv", "charts/loss.png", "charts/views.png",
         "rounds/00003/_COMPLETE", "rounds/00002/_COMPLETE")) {
@@ -83,8 +83,8 @@ class PretrainJobTest {
   @Test
   void resumeEndsWithTheSameEncoderAsAnUninterruptedRun() throws IOException {
     for (String method : List.of("simsiam", "byol")) {
-      PretrainJob.execute(spark, spec("whole", "method=" + method, "workers=2"), false, false);
-      PretrainJob.execute(spark, spec("part", "method=" + method, "workers=2"), false, false);
+      PretrainJob.execute(spark, spec("whole", "method=" + method, "workers=2", "sync_every=1"), false, false);
+      PretrainJob.execute(spark, spec("part", "method=" + method, "workers=2", "sync_every=1"), false, false);
       // a run stopped during its last epoch: that epoch's checkpoint and the final outputs are missing
       for (String gone : List.of("rounds/00003", "_SUCCESS", "encoder.safetensors")) {
         try (var files = Files.walk(dir.resolve("part").resolve(gone))) {
@@ -97,12 +97,36 @@ class PretrainJobTest {
           + "/state.safetensors")));
       assertTrue(checkpoint.containsKey("adam_m") && checkpoint.containsKey("adam_v"), checkpoint.keySet()
           .toString());
-      PretrainJob.execute(spark, spec("part", "method=" + method, "workers=2"), true, false);
+      PretrainJob.execute(spark, spec("part", "method=" + method, "workers=2", "sync_every=1"), true, false);
       assertSameEncoder("whole", "part");
       assertArrayEquals(RunStore.vectors(Files.readAllBytes(dir.resolve("whole/rounds/00003/state.safetensors")))
           .get("adam_v"), RunStore.vectors(Files.readAllBytes(dir.resolve("part/rounds/00003/state.safetensors")))
           .get("adam_v"), method);
     }
+  }
+
+  @Test
+  void oneWorkerTrainsTheSameEncoderWhateverItsSyncPeriod() throws IOException {
+    PretrainJob.execute(spark, spec("sync1", "epochs=5", "sync_every=1"), false, false);
+    PretrainJob.execute(spark, spec("sync2", "epochs=5", "sync_every=2"), false, false);
+    assertSameEncoder("sync1", "sync2");
+    assertEquals(Files.readAllLines(dir.resolve("sync1/losses.csv")).stream().map(l -> l.split(",")[1]).toList(),
+        Files.readAllLines(dir.resolve("sync2/losses.csv")).stream().map(l -> l.split(",")[1]).toList());
+    // epochs 1-2, 3-4 and 5 in three tasks: checkpoints after epochs 2, 4 and 5, the last two kept
+    for (int epoch = 1; epoch <= 5; epoch++) {
+      assertEquals(epoch >= 4, Files.exists(dir.resolve(String.format("sync2/rounds/%05d/_COMPLETE", epoch))),
+          "checkpoint of epoch " + epoch);
+    }
+    // stopped in its last task: resumed from epoch 4, it trains epoch 5 alone and ends the same
+    for (String gone : List.of("rounds/00005", "_SUCCESS", "encoder.safetensors")) {
+      try (var files = Files.walk(dir.resolve("sync2").resolve(gone))) {
+        for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(f);
+        }
+      }
+    }
+    PretrainJob.execute(spark, spec("sync2", "epochs=5", "sync_every=2"), true, false);
+    assertSameEncoder("sync1", "sync2");
   }
 
   @Test
