@@ -81,7 +81,6 @@ public final class FederatedRun {
   /** The columns of a round's {@code clients.csv} (and of a federate job's {@code client_metrics.csv}). */
   public static final String CLIENTS_HEADER = "round,client,images,steps,loss,seconds,status";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final long FETCH_BYTES = 256L << 20;
 
   private final JavaSparkContext jsc;
   private final Settings settings;
@@ -195,7 +194,7 @@ public final class FederatedRun {
       RunStore.RoundWriter writer = store.beginRound(round);
       Merged m = new Merged(global.length);
       int r = round;
-      InOrder.forEach(updates, 8L * global.length, FETCH_BYTES, u -> {
+      InOrder.forEach(updates, 8L * global.length, u -> {
         m.add(u);
         for (Map.Entry<Integer, float[]> bn : u.batchNorm().entrySet()) {
           String name = String.format("fedbn/client-%05d.safetensors", bn.getKey());

@@ -24,9 +24,7 @@ public final class SafeTensors {
   /** One tensor: its dtype ({@code F32} or {@code I64}), shape, and raw little-endian bytes. */
   public record Tensor(String dtype, long[] shape, byte[] data) {
     public static Tensor f32(long[] shape, float[] values) {
-      ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-      b.asFloatBuffer().put(values);
-      return new Tensor("F32", shape, b.array());
+      return new Tensor("F32", shape, LittleEndian.bytes(values));
     }
 
     public static Tensor i64(long[] shape, long[] values) {
@@ -39,9 +37,7 @@ public final class SafeTensors {
       if (!dtype.equals("F32")) {
         throw new IllegalStateException("tensor is " + dtype + ", not F32");
       }
-      float[] out = new float[data.length / 4];
-      ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
-      return out;
+      return LittleEndian.floats(data);
     }
   }
 

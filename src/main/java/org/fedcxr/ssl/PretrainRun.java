@@ -1,14 +1,17 @@
 package org.fedcxr.ssl;
 
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.io.Serializable;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -20,6 +23,8 @@ import org.apache.spark.storage.StorageLevel;
 import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.model.Architecture;
+import org.fedcxr.model.LittleEndian;
+import org.fedcxr.model.StateDict;
 import org.fedcxr.train.Devices;
 import org.fedcxr.train.ClientGroups;
 import org.fedcxr.train.InOrder;
@@ -51,7 +56,6 @@ import scala.Tuple2;
 public final class PretrainRun {
   /** Checkpoints kept in the run store: resuming needs the last one, the one before is a spare. */
   public static final int KEPT_EPOCHS = 2;
-  private static final long FETCH_BYTES = 256L << 20;
 
   /** One epoch's outcome; an epoch trained in a task of several epochs gets an equal share of its wall time. */
   public record Epoch(int epoch, double loss, double seconds, double imagesPerSecond) implements Serializable {
@@ -90,7 +94,7 @@ public final class PretrainRun {
    * the epochs' reports, earlier ones included when resuming.
    */
   public float[][] run(JavaPairRDD<Integer, Row> shards, boolean resume, List<Epoch> history,
-      java.util.function.Consumer<Epoch> progress) {
+      Consumer<Epoch> progress) {
     int epochs = config.epochs();
     float[][] state; // online, target (BYOL; else null), Adam's two moments (null before the first epoch)
     int start = 1;
@@ -125,13 +129,13 @@ public final class PretrainRun {
       double[] lossSums = new double[count];
       long[] images = {0};
       long bytes = 4L * state[0].length * state.length;
-      InOrder.forEach(updates, bytes, FETCH_BYTES, u -> {
+      InOrder.forEach(updates, bytes, u -> {
         if (u.samples == 0) {
           return;
         }
         for (int k = 0; k < means.length; k++) {
           if (u.vectors[k] != null) {
-            float[] v = Update.floats(u.vectors[k]);
+            float[] v = LittleEndian.floats(u.vectors[k]);
             means[k] = means[k] == null ? new WeightedMean(v.length) : means[k];
             means[k].add(v, u.samples);
           }
@@ -193,19 +197,19 @@ public final class PretrainRun {
   }
 
   private float[][] seededInitial() {
-    ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed((int) Seeds.derive(seed, "ssl-init"));
+    Engine.getEngine("PyTorch").setRandomSeed((int) Seeds.derive(seed, "ssl-init"));
     SslTrainer trainer = new SslTrainer(architecture, config);
-    try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
-      ai.djl.ndarray.types.Shape shape = new ai.djl.ndarray.types.Shape(2, 1, 64, 64);
+    try (NDManager m = NDManager.newBaseManager()) {
+      Shape shape = new Shape(2, 1, 64, 64);
       SslBranch online = trainer.newOnline();
-      online.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, shape);
+      online.initialize(m, DataType.FLOAT32, shape);
       if (!config.method().equals("byol")) {
-        return new float[][] {org.fedcxr.model.StateDict.flatten(online), null};
+        return new float[][] {StateDict.flatten(online), null};
       }
       SslBranch target = trainer.newTarget();
-      target.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, shape);
+      target.initialize(m, DataType.FLOAT32, shape);
       Ema.copy(target, online);
-      return new float[][] {org.fedcxr.model.StateDict.flatten(online), org.fedcxr.model.StateDict.flatten(target)};
+      return new float[][] {StateDict.flatten(online), StateDict.flatten(target)};
     }
   }
 
@@ -217,20 +221,8 @@ public final class PretrainRun {
     static byte[][] bytes(float[]... vectors) {
       byte[][] out = new byte[vectors.length][];
       for (int k = 0; k < vectors.length; k++) {
-        out[k] = vectors[k] == null ? null : bytes(vectors[k]);
+        out[k] = vectors[k] == null ? null : LittleEndian.bytes(vectors[k]);
       }
-      return out;
-    }
-
-    static byte[] bytes(float[] w) {
-      ByteBuffer b = ByteBuffer.allocate(w.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-      b.asFloatBuffer().put(w);
-      return b.array();
-    }
-
-    static float[] floats(byte[] b) {
-      float[] out = new float[b.length / 4];
-      ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
       return out;
     }
   }
