@@ -53,6 +53,7 @@ class IngestJobTest {
         "gif"));
     bad.put("90000006_000.png", TestImages.png(96, 96));
     bad.put("90000008_000.jpg", TestImages.truncate(TestImages.jpeg(200, 200), 0.5));
+    bad.put("90000011_000.png", TestImages.corruptPng(96, 96));
     for (Map.Entry<String, byte[]> e : bad.entrySet()) {
       TestImages.write(images.resolve(e.getKey()), e.getValue());
       rows.append(e.getKey()).append(",Effusion,0,").append(e.getKey(), 0, 8).append(",050,M,PA,96,96,0.1,0.1\n");
@@ -60,6 +61,8 @@ class IngestJobTest {
     TestImages.write(images.resolve("nested/90000007_000.png"), TestImages.png(96, 96));
     rows.append("90000007_000.png,Effusion|Dragon_Scales,0,90000007,050,M,PA,96,96,0.1,0.1\n");
     TestImages.write(images.resolve("90000009_000.png"), TestImages.png(96, 96));
+    TestImages.write(images.resolve("90000012_000.png"), TestImages.png(96, 96));
+    rows.append("90000012_000.png,Mass,0,,050,M,PA,96,96,0.1,0.1\n"); // no Patient ID
     for (int i = 0; i < 3; i++) {
       rows.append("8000000").append(i).append("_000.png,Mass,0,8000000").append(i).append(",050,M,PA,1,1,1,1\n");
     }
@@ -97,7 +100,9 @@ class IngestJobTest {
         "90000005_000.gif", "unsupported_format",
         "90000007_000.png", "unknown_label",
         "90000008_000.jpg", "truncated",
-        "90000009_000.png", "no_label_row"), reasons);
+        "90000009_000.png", "no_label_row",
+        "90000011_000.png", "corrupt",
+        "90000012_000.png", "bad_label_row"), reasons);
 
     Dataset<Row> images = spark.read().parquet(out + "/images");
     assertEquals(GOOD + 2, images.count(), "40 synthetic + the valid PNG + the 16-bit PNG");
@@ -109,7 +114,7 @@ class IngestJobTest {
 
     Map<?, ?> results = (Map<?, ?>) summary.get("results");
     assertEquals(3L, results.get("label_rows_without_image"));
-    assertEquals(8L, results.get("quarantined"));
+    assertEquals(10L, results.get("quarantined"));
     assertEquals((long) GOOD + 2, results.get("images_ingested"));
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
     assertTrue(Files.exists(out.resolve("_SUMMARY.json")));

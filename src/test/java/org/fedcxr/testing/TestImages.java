@@ -69,6 +69,19 @@ public final class TestImages {
     return Arrays.copyOf(bytes, (int) (bytes.length * fraction));
   }
 
+  /** A PNG whose compressed pixel data cannot be inflated: the zlib header of its first IDAT chunk is invalid. */
+  public static byte[] corruptPng(int w, int h) {
+    byte[] png = png(w, h);
+    for (int i = 8; i + 5 < png.length; i++) {
+      if (png[i] == 'I' && png[i + 1] == 'D' && png[i + 2] == 'A' && png[i + 3] == 'T') {
+        png[i + 4] = (byte) 0xff;
+        png[i + 5] = (byte) 0xff;
+        return png;
+      }
+    }
+    throw new IllegalStateException("no IDAT chunk");
+  }
+
   public static void write(Path file, byte[] bytes) {
     try {
       Files.createDirectories(file.getParent());
