@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,14 +54,9 @@ class DiseaseScorerTest {
       Pixels.normalise(px, x, i * 32 * 32);
       rows.add(RowFactory.create("img" + i, 32, 32, px));
     }
-    float[] direct;
-    try (NDManager m = NDManager.newBaseManager(); OutputStream out = Files.newOutputStream(weights)) {
-      Classifier c = Classifier.of(Architecture.SMALL, 14);
-      c.initialize(m, DataType.FLOAT32, new Shape(1, 1, 32, 32));
-      Weights.save(c, "small", Map.of(), out);
-      direct = Inference.cached("direct-" + weights, Architecture.SMALL, 14, Files.readAllBytes(weights))
-          .probabilities(x, 10, 32, 32);
-    }
+    writeSmallClassifier(weights);
+    float[] direct = Inference.cached("direct-" + weights, Architecture.SMALL, 14, Files.readAllBytes(weights))
+        .probabilities(x, 10, 32, 32);
     StructType schema = new StructType().add("image_id", DataTypes.StringType).add("height", DataTypes.IntegerType)
         .add("width", DataTypes.IntegerType).add("pixels", DataTypes.BinaryType);
     Dataset<Row> images = spark.createDataFrame(rows, schema).repartition(3);
@@ -82,8 +78,27 @@ class DiseaseScorerTest {
   }
 
   @Test
-  void aFrameWithoutPixelsOrMissingWeightsIsAClearError() {
-    assertThrows(IllegalArgumentException.class, () -> DiseaseScorer.fromWeights(spark,
-        dir.resolve("none.safetensors").toUri().toString(), Architecture.SMALL, 14, 4));
+  void aFrameWithoutPixelsOrMissingWeightsIsAClearError() throws Exception {
+    Path weights = dir.resolve("untrained.safetensors");
+    writeSmallClassifier(weights);
+    DiseaseScorer scorer = DiseaseScorer.fromWeights(spark, weights.toUri().toString(), Architecture.SMALL, 14, 4);
+    StructType noPixels = new StructType().add("image_id", DataTypes.StringType)
+        .add("height", DataTypes.IntegerType).add("width", DataTypes.IntegerType);
+    Dataset<Row> frame = spark.createDataFrame(List.of(RowFactory.create("img0", 32, 32)), noPixels);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> scorer.transform(frame));
+    assertEquals("input has no column 'pixels' (an images table is needed)", e.getMessage());
+
+    String missing = dir.resolve("none.safetensors").toUri().toString();
+    e = assertThrows(IllegalArgumentException.class, () -> DiseaseScorer.fromWeights(spark, missing,
+        Architecture.SMALL, 14, 4));
+    assertTrue(e.getMessage().startsWith("cannot read model weights " + missing), e.getMessage());
+  }
+
+  private static void writeSmallClassifier(Path weights) throws IOException {
+    try (NDManager m = NDManager.newBaseManager(); OutputStream out = Files.newOutputStream(weights)) {
+      Classifier c = Classifier.of(Architecture.SMALL, 14);
+      c.initialize(m, DataType.FLOAT32, new Shape(1, 1, 32, 32));
+      Weights.save(c, "small", Map.of(), out);
+    }
   }
 }
