@@ -36,6 +36,22 @@ class StrategyTest {
   }
 
   @Test
+  void fedYogiMatchesHandComputedSteps() {
+    Strategy yogi = new Strategy("fedyogi", 0.1f, new boolean[1]);
+    // round 1: Δ = 1, m = 0.1, v = 1e-6 + 0.01·1 (v < Δ², so Yogi raises v) = 0.010001,
+    // w = 0.1·0.1 / (√0.010001 + 0.001)
+    float[] w1 = yogi.merge(new float[] {0}, new float[] {1});
+    assertEquals(0.1 * 0.1 / (Math.sqrt(0.010001) + 0.001), w1[0], 1e-6);
+    assertEquals(0.099005, w1[0], 1e-6);
+    // round 2: Δ = 0.01, m = 0.9·0.1 + 0.1·0.01 = 0.091, v = 0.010001 − 0.01·1e-4 (v > Δ², so v falls) = 0.01,
+    // w = w1 + 0.1·0.091 / (0.1 + 0.001)
+    float[] w2 = yogi.merge(w1, new float[] {w1[0] + 0.01f});
+    assertEquals(w1[0] + 0.1 * 0.091 / (0.1 + 0.001), w2[0], 1e-6);
+    assertEquals(0.091f, yogi.state().get("server_m")[0], 1e-7);
+    assertEquals(0.01f, yogi.state().get("server_v")[0], 1e-8);
+  }
+
+  @Test
   void fedYogiMatchesFedAdamFirstThenDecaysItsSecondMomentDifferently() {
     Strategy adam = new Strategy("fedadam", 0.1f, new boolean[1]);
     Strategy yogi = new Strategy("fedyogi", 0.1f, new boolean[1]);
