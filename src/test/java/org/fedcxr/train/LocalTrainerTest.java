@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,6 +18,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.fedcxr.model.Architecture;
+import org.fedcxr.model.Classifier;
+import org.fedcxr.model.StateDict;
 import org.fedcxr.testing.TrainingData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +52,58 @@ class LocalTrainerTest {
     assertArrayEquals(d.weights(), e.weights());
     assertEquals(48, a.samples());
     assertEquals(6, a.steps());
+  }
+
+  /**
+   * FedProx adds μ·(w − w₀) to every trainable weight's gradient. One batch per epoch and plain SGD (constant rate,
+   * no momentum, no clipping): the first step is the same with and without FedProx (the proximal term is 0 at w₀), so at the second
+   * both compute the same data gradient at the same w₁, and FedProx's w₂ differs from plain SGD's by exactly
+   * −η·μ·(w₁ − w₀). BatchNorm statistics are not trained and stay equal.
+   */
+  @Test
+  void fedProxAddsMuTimesTheDriftFromTheStartToEveryTrainableGradient() {
+    float lr = 1f;
+    float mu = 5f;
+    List<LabelledImage> data = TrainingData.images(32, 32);
+    float[] w0;
+    boolean[] statistics;
+    Engine.getEngine("PyTorch").setRandomSeed(11);
+    try (NDManager m = NDManager.newBaseManager()) {
+      Classifier c = Classifier.of(Architecture.SMALL, 14);
+      c.initialize(m, DataType.FLOAT32, new Shape(1, 1, 32, 32));
+      w0 = StateDict.flatten(c);
+      statistics = new boolean[w0.length];
+      int offset = 0;
+      for (var e : StateDict.of(c).entrySet()) {
+        int n = (int) e.getValue().getArray().size();
+        Arrays.fill(statistics, offset, offset + n, e.getKey().contains("running_"));
+        offset += n;
+      }
+    }
+    float[] w1 = sgd(data, w0, 1, lr, 0f);
+    float[] plain = sgd(data, w0, 2, lr, 0f);
+    float[] prox = sgd(data, w0, 2, lr, mu);
+    int large = 0;
+    for (int i = 0; i < w0.length; i++) {
+      double difference = (double) prox[i] - plain[i];
+      if (statistics[i]) {
+        assertEquals(0.0, difference, "BatchNorm statistic " + i);
+      } else {
+        double expected = -(double) lr * mu * ((double) w1[i] - w0[i]);
+        assertEquals(expected, difference, 1e-7 + 1e-3 * Math.abs(expected), "weight " + i);
+        large += Math.abs(expected) > 1e-4 ? 1 : 0;
+      }
+    }
+    assertTrue(large > 1000, large + " weights moved measurably by the proximal term");
+  }
+
+  private float[] sgd(List<LabelledImage> data, float[] initial, int epochs, float lr, float mu) {
+    TrainConfig config = TrainConfig.builder().setBatchSize(data.size()).setEpochs(epochs).optThreads(1)
+        .optOptimizer("sgd").optMomentum(0f).optLearningRate(lr).optSchedule("constant").optClipNorm(0f).optAugmenter(Augmenter.NONE)
+        .optProxMu(mu).build();
+    try (LocalShard shard = LocalShard.spool(data.iterator(), tmp)) {
+      return new LocalTrainer(Architecture.SMALL, 14, config).train(initial, shard, 3, Device.cpu()).weights();
+    }
   }
 
   @Test
