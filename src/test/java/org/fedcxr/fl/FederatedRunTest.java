@@ -176,6 +176,77 @@ class FederatedRunTest {
         lines[EMPTY + 1]);
   }
 
+  /**
+   * FedBN: each client starts every round from the global weights with its own BatchNorm layers (weights and
+   * statistics) from its previous round, and what it trained of them is kept for it; the global model is the mean
+   * of every entry. Six clients, two rounds, against the same rounds on the driver, bit for bit; the same rounds
+   * with BatchNorm averaged like the rest (FedAvg) end elsewhere.
+   */
+  @Test
+  void fedBnKeepsEachClientsOwnBatchNormLayersBetweenRounds() {
+    int k = 6;
+    RunStore store = new RunStore(dir.resolve("fedbn").toUri().toString(), spark.sparkContext().hadoopConfiguration());
+    float[] merged;
+    boolean[] bn;
+    try (GlobalModel model = new GlobalModel(Architecture.SMALL, 14, SEED)) {
+      bn = model.batchNormMask();
+      FederatedRun run = new FederatedRun(new JavaSparkContext(spark.sparkContext()), settings(2, 1), model,
+          new Strategy("fedbn", 0f, model.runningStatMask()), store);
+      JavaPairRDD<Integer, Row> byClient = FederatedRun.byClient(rows.filter("client_id < " + k), k, 1);
+      try {
+        merged = run.run(byClient, k, model.current(), false, (r, w) -> Map.of(), (r, n, e, l) -> { },
+            new ArrayList<>());
+      } finally {
+        byClient.unpersist();
+      }
+    }
+    float[][] own = new float[k][];
+    float[] fedBn = driverRounds(k, bn, own);
+    assertArrayEquals(fedBn, merged);
+    for (int c = 0; c < k; c++) {
+      float[] kept = RunStore.vectors(store.read(2, String.format("fedbn/client-%05d.safetensors", c)))
+          .get("batchnorm");
+      float[] expected = new float[kept.length];
+      for (int i = 0, j = 0; i < bn.length; i++) {
+        if (bn[i]) {
+          expected[j++] = own[c][i];
+        }
+      }
+      assertArrayEquals(expected, kept, "client " + c + "'s BatchNorm layers after round 2");
+    }
+    assertFalse(Arrays.equals(fedBn, driverRounds(k, new boolean[bn.length], new float[k][])),
+        "keeping BatchNorm local must change the result");
+  }
+
+  /**
+   * Two rounds of clients 0..k-1 in one group on the driver; entries flagged in {@code local} start from the
+   * client's own weights of its previous round, which {@code own} receives.
+   */
+  private static float[] driverRounds(int k, boolean[] local, float[][] own) {
+    try (GlobalModel model = new GlobalModel(Architecture.SMALL, 14, SEED)) {
+      float[] global = model.current();
+      for (int round = 1; round <= 2; round++) {
+        WeightedMean group = new WeightedMean(global.length);
+        for (int c = 0; c < k; c++) {
+          float[] start = global.clone();
+          for (int i = 0; own[c] != null && i < start.length; i++) {
+            start[i] = local[i] ? own[c][i] : start[i];
+          }
+          try (LocalShard shard = LocalShard.spool(images.get(c).iterator(), dir)) {
+            LocalTrainer.Result r = new LocalTrainer(Architecture.SMALL, 14, train).train(start, shard,
+                Seeds.derive(SEED, "round", Integer.toString(round), "client", Integer.toString(c)), Device.cpu());
+            own[c] = r.weights();
+            group.add(r.weights(), r.samples());
+          }
+        }
+        WeightedMean total = new WeightedMean(global.length);
+        total.addSum(group.sumBytes(), group.samples());
+        global = total.mean();
+      }
+      return global;
+    }
+  }
+
   @Test
   void groupsAreConsecutiveClientsAndABadCountIsRefused() {
     ClientGroups g = new ClientGroups(10, 3);
