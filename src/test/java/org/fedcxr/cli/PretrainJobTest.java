@@ -164,12 +164,14 @@ class PretrainJobTest {
     Map<?, ?> r = (Map<?, ?>) ssl.get("results");
     assertEquals("small", r.get("architecture"));
     double auc = ((Number) r.get("mean_auc")).doubleValue();
-    assertTrue(auc > 0 && auc < 1, "mean AUC " + auc);
+    // the synthetic findings are planted patterns a linear model on frozen features can pick up (0.77 measured)
+    assertTrue(auc > 0.65 && auc < 1, "mean AUC " + auc);
     assertEquals(15, Files.readAllLines(dir.resolve("probe-ssl/metrics_per_label.csv")).size());
     Map<?, ?> random = (Map<?, ?>) ProbeJob.execute(spark, JobSpecs.schema("probe").load(null, List.of(
         "encoder=random", "architecture=small", "input=" + ingested, "output=" + dir.resolve("probe-random"))))
         .get("results");
-    assertTrue(random.get("mean_auc") instanceof Number);
+    double randomAuc = ((Number) random.get("mean_auc")).doubleValue();
+    assertTrue(randomAuc > 0.65 && randomAuc < 1, "random encoder's mean AUC " + randomAuc + " (0.75 measured)");
     var e = assertThrows(org.fedcxr.config.JobFailure.class, () -> ProbeJob.execute(spark,
         JobSpecs.schema("probe").load(null, List.of("encoder=random", "input=" + ingested,
             "output=" + dir.resolve("probe-x")))));
@@ -177,10 +179,16 @@ class PretrainJobTest {
   }
 
   @Test
-  void anEmptySplitIsAClearError() {
+  void anEmptySplitOrAMissingInputIsAClearError() {
+    Path noServer = SyntheticIngest.ingest(spark, dir.resolve("no-server"), 40, 2, 8, 0, 0.8, 0.2);
     var e = assertThrows(org.fedcxr.config.JobFailure.class, () -> PretrainJob.execute(spark,
-        spec("empty", "input=" + dir.resolve("nowhere")), false, false));
-    assertTrue(e.getMessage().contains("nowhere"));
+        spec("empty", "input=" + noServer), false, false));
+    assertTrue(e.getMessage().startsWith("no images to pretrain on in ") && e.getMessage().endsWith("split=server"),
+        e.getMessage());
+    assertFalse(Files.exists(dir.resolve("empty/_SUCCESS")));
+    e = assertThrows(org.fedcxr.config.JobFailure.class, () -> PretrainJob.execute(spark,
+        spec("missing", "input=" + dir.resolve("nowhere")), false, false));
+    assertTrue(e.getMessage().contains("nowhere"), e.getMessage());
   }
 
   /**
