@@ -19,10 +19,6 @@ import picocli.CommandLine.Command;
 @Command(name = "bench",
     description = "Measure ingest, training, pretraining or predict speed, training memory or rounds.")
 public final class BenchJob extends JobCommand {
-  @Override
-  String job() {
-    return "bench";
-  }
 
   @Override
   void run(SparkSession spark, Spec spec) {

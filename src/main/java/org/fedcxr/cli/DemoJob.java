@@ -24,10 +24,6 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "demo", description = "Random vs SSL initialisation, federated, on the bundled NIH sample.")
 public final class DemoJob extends JobCommand {
-  @Override
-  String job() {
-    return "demo";
-  }
 
   @Override
   void run(SparkSession spark, Spec spec) {

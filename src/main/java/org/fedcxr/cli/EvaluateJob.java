@@ -27,10 +27,6 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "evaluate", description = "Score a checkpoint on an ingested dataset: per-disease AUC and AP.")
 public final class EvaluateJob extends JobCommand {
-  @Override
-  String job() {
-    return "evaluate";
-  }
 
   @Override
   void run(SparkSession spark, Spec spec) {

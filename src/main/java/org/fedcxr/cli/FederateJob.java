@@ -50,11 +50,6 @@ public final class FederateJob extends JobCommand {
   boolean resume;
 
   @Override
-  String job() {
-    return "federate";
-  }
-
-  @Override
   void run(SparkSession spark, Spec spec) {
     execute(spark, spec, resume, true);
   }

@@ -14,10 +14,6 @@ import picocli.CommandLine.Command;
 /** {@code ingest}: images + label table of a catalog dataset → images table, quarantine table, summary. */
 @Command(name = "ingest", description = "Decode, resize, label and split a dataset into Parquet tables.")
 public final class IngestJob extends JobCommand {
-  @Override
-  String job() {
-    return "ingest";
-  }
 
   @Override
   void run(SparkSession spark, Spec spec) {

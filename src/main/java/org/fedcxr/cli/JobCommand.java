@@ -11,6 +11,7 @@ import org.fedcxr.config.JobSpecs;
 import org.fedcxr.config.Locations;
 import org.fedcxr.config.Spec;
 import org.fedcxr.config.SpecException;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,8 +26,10 @@ abstract class JobCommand implements Callable<Integer> {
   @Option(names = "--set", description = "override one spec key, e.g. --set seed=7 (repeatable)")
   List<String> overrides = new ArrayList<>();
 
-  /** The job's name, as in its spec schema. */
-  abstract String job();
+  /** The job's name: its {@code @Command} name, as in its spec schema. */
+  final String job() {
+    return getClass().getAnnotation(Command.class).name();
+  }
 
   /** Settings a flag of the job applies after the spec file and before {@code --set} (none by default). */
   List<String> presets() {

@@ -23,10 +23,6 @@ import picocli.CommandLine.Command;
 /** {@code partition}: the client pool of an ingest output → K clients (table, per-client counts, chart). */
 @Command(name = "partition", description = "Assign the client pool to K simulated clients.")
 public final class PartitionJob extends JobCommand {
-  @Override
-  String job() {
-    return "partition";
-  }
 
   @Override
   void run(SparkSession spark, Spec spec) {

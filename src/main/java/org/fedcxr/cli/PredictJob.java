@@ -37,10 +37,6 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "predict", description = "Score new X-ray images (no label table) with a trained checkpoint.")
 public final class PredictJob extends JobCommand {
-  @Override
-  String job() {
-    return "predict";
-  }
 
   @Override
   void run(SparkSession spark, Spec spec) {

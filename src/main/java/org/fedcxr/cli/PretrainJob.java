@@ -48,11 +48,6 @@ public final class PretrainJob extends JobCommand {
   boolean resume;
 
   @Override
-  String job() {
-    return "pretrain";
-  }
-
-  @Override
   void run(SparkSession spark, Spec spec) {
     execute(spark, spec, resume, true);
   }

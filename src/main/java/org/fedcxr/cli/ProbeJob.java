@@ -32,10 +32,6 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "probe", description = "Linear probe of a frozen encoder: per-disease logistic regression, test AUC.")
 public final class ProbeJob extends JobCommand {
-  @Override
-  String job() {
-    return "probe";
-  }
 
   @Override
   void run(SparkSession spark, Spec spec) {

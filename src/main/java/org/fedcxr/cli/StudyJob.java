@@ -54,11 +54,6 @@ public final class StudyJob extends JobCommand {
   boolean quick;
 
   @Override
-  String job() {
-    return "study";
-  }
-
-  @Override
   List<String> presets() {
     return quick ? QUICK : List.of();
   }

@@ -15,10 +15,6 @@ import picocli.CommandLine.Command;
 /** {@code synthesize}: writes deterministic X-ray-like PNGs and an NIH-format label table to a local directory. */
 @Command(name = "synthesize", description = "Generate synthetic X-ray-like images in the NIH layout.")
 public final class SynthesizeJob extends JobCommand {
-  @Override
-  String job() {
-    return "synthesize";
-  }
 
   @Override
   void run(SparkSession spark, Spec spec) {

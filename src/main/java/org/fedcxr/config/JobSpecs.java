@@ -182,7 +182,7 @@ public final class JobSpecs {
             + "BatchNorm statistics then cover both views)"),
         SpecKey.integer("workers", 1, 1, 100_000, "data-parallel workers (Spark tasks), averaged every sync_every"
             + " epochs"),
-        SpecKey.integer("sync_every", 5, 1, 100_000, "epochs each worker trains per Spark task, between averagings"
+        SpecKey.integer("sync_every", 1, 1, 100_000, "epochs each worker trains per Spark task, between averagings"
             + " and checkpoints (with one worker the encoder does not depend on it)"),
         SpecKey.integer("threads", 1, 1, 256, "libtorch threads outside Spark tasks"),
         SpecKey.number("aug.crop_p", 1.0, 0, 1, "probability of a random resized crop"),

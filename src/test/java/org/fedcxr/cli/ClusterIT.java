@@ -11,10 +11,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -108,7 +112,8 @@ class ClusterIT {
   @Test
   @Order(2)
   void anExecutorKilledMidRoundChangesNothing() throws Exception {
-    faultMidRoundChangesNothing("executor-killed", () -> executors().findFirst().orElseThrow().destroyForcibly());
+    faultMidRoundChangesNothing("executor-killed", () -> runningATask(dir.resolve("work1"), dir.resolve("work2"))
+        .destroyForcibly());
   }
 
   @Test
@@ -132,17 +137,24 @@ class ClusterIT {
   @Order(4)
   void aWorkerKilledForGoodMidRoundChangesNothing() throws Exception {
     faultMidRoundChangesNothing("worker-killed", () -> {
+      runningATask(dir.resolve("work2"));
       worker2.descendants().forEach(ProcessHandle::destroyForcibly);
       worker2.destroyForcibly();
     });
   }
 
-  /** Submits a run, applies {@code fault} once round 1 is done (round 2 is under way); the run must not notice. */
+  /**
+   * Submits a run and applies {@code fault} once round 1 is done and an executor is training a round-2 task; the
+   * driver must report the executor and its task lost (so the task ran again elsewhere), and the result must not
+   * change.
+   */
   static void faultMidRoundChangesNothing(String name, Runnable fault) throws Exception {
     Process driver = submit(master, name, federate(name));
     awaitLog(dir.resolve(name + ".log"), "federate: round 1/3", driver);
     fault.run();
     String out = finish(driver, name);
+    assertTrue(out.contains("Lost executor"), "an executor was lost:\n" + out);
+    assertTrue(out.contains("ExecutorLostFailure"), "a running task was lost with it and retried:\n" + out);
     assertTrue(out.contains("federate: round 3/3  clients " + CLIENTS + "/" + CLIENTS + " ok, 0 dropped"), out);
     assertEveryRoundHadEveryClientOnce(name);
     assertArrayEquals(expected, FederateJobTest.weights(dir.resolve(name).resolve("final.safetensors")));
@@ -171,9 +183,59 @@ class ClusterIT {
     }
   }
 
-  static java.util.stream.Stream<ProcessHandle> executors() {
-    return ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("")
-        .contains("CoarseGrainedExecutorBackend"));
+  /**
+   * Waits until a live executor launched under one of the Workers' work directories is running a task (its log,
+   * {@code <work>/<app>/<executor>/stderr}, has started a task it has not finished) and returns that executor's
+   * process: only the executors this test's Workers launched, never another program's. Fails after two minutes.
+   */
+  static ProcessHandle runningATask(Path... workDirs) {
+    Pattern task = Pattern.compile("(Running|Finished) task .* \\(TID (\\d+)\\)");
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (System.nanoTime() < deadline) {
+      for (Path work : workDirs) {
+        List<Path> logs;
+        try (var files = Files.walk(work)) {
+          logs = files.filter(f -> f.getFileName().toString().equals("stderr")).toList();
+        } catch (IOException e) {
+          continue; // the work directory is not there yet
+        }
+        for (Path log : logs) {
+          String executor = log.getParent().getFileName().toString();
+          String app = log.getParent().getParent().getFileName().toString();
+          Optional<ProcessHandle> process = STARTED.stream().flatMap(Process::descendants).filter(h -> {
+            String cmd = h.info().commandLine().orElse("");
+            return cmd.contains("CoarseGrainedExecutorBackend") && cmd.contains("--app-id " + app)
+                && cmd.contains("--executor-id " + executor + " ");
+          }).findFirst();
+          Set<String> running = new HashSet<>();
+          try {
+            for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+              Matcher m = task.matcher(line);
+              if (!m.find()) {
+                continue;
+              }
+              if (m.group(1).equals("Running")) {
+                running.add(m.group(2));
+              } else {
+                running.remove(m.group(2));
+              }
+            }
+          } catch (IOException e) {
+            continue;
+          }
+          if (process.isPresent() && process.get().isAlive() && !running.isEmpty()) {
+            return process.get();
+          }
+        }
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    throw new AssertionError("no executor of this test's Workers started a task within two minutes");
   }
 
   /** Starts a Spark daemon JVM from the jars in sparkHome, as sbin/start-*.sh would. */
