@@ -123,7 +123,7 @@ final class IngestBenchmark {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    ImageDecoder decoder = new ImageDecoder(1, 65536);
+    ImageDecoder decoder = new ImageDecoder(1, 65536, Long.MAX_VALUE);
     List<Path> out = new ArrayList<>();
     StringBuilder labels = new StringBuilder(SyntheticXrays.NIH_HEADER + "\n");
     try {
@@ -155,7 +155,7 @@ final class IngestBenchmark {
 
   /** Images per second of read + decode + resize on this thread; the first pass warms the JIT and is not timed. */
   private static double decodeResizeOneThread(List<Path> files, int size) {
-    ImageDecoder decoder = new ImageDecoder(1, 65536);
+    ImageDecoder decoder = new ImageDecoder(1, 65536, Long.MAX_VALUE);
     long sink = 0;
     long start = 0;
     for (int pass = 0; pass < 2; pass++) {

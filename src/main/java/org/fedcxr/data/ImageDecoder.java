@@ -13,13 +13,17 @@ import java.util.Iterator;
 import java.util.List;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
 
 /**
  * Decodes PNG and JPEG files (8- or 16-bit, gray, RGB or palette) to 8-bit gray, and tells exactly why a file is
  * rejected: empty, not an image, another image format, truncated, corrupt, or too small/large to be an X-ray. The
- * size is checked from the header before the pixels are decoded. One instance serves one thread (an executor task):
+ * size is checked from the header before the pixels are decoded: the sides, and the memory decoding takes (the
+ * decoded raster, sides x bands x bit depth, plus the 8-bit gray copy) against a budget, so that one image cannot
+ * take more than a set share of the JVM's memory; an {@link OutOfMemoryError} while decoding one image still
+ * rejects that image alone. One instance serves one thread (an executor task):
  * it keeps one ImageIO reader per format and reuses it for every file.
  */
 public final class ImageDecoder {
@@ -31,13 +35,26 @@ public final class ImageDecoder {
 
   private final int minSide;
   private final int maxSide;
+  private final long maxDecodeBytes;
   private final java.util.Map<String, ImageReader> readers = new java.util.HashMap<>();
   private final List<String> warnings = new ArrayList<>();
 
-  /** Accepts images whose shorter side is at least {@code minSide} and longer side at most {@code maxSide}. */
-  public ImageDecoder(int minSide, int maxSide) {
+  /**
+   * Accepts images whose shorter side is at least {@code minSide}, longer side at most {@code maxSide}, and whose
+   * decoding needs at most {@code maxDecodeBytes} (see {@link #decodeBudget}).
+   */
+  public ImageDecoder(int minSide, int maxSide, long maxDecodeBytes) {
     this.minSide = minSide;
     this.maxSide = maxSide;
+    this.maxDecodeBytes = maxDecodeBytes;
+  }
+
+  /**
+   * The decoding budget of one of {@code concurrent} decoders sharing a JVM of {@code maxHeap} bytes: a quarter of
+   * the heap split between them.
+   */
+  public static long decodeBudget(long maxHeap, int concurrent) {
+    return maxHeap / 4 / Math.max(1, concurrent);
   }
 
   public Decoded decode(byte[] bytes) {
@@ -64,11 +81,22 @@ public final class ImageDecoder {
       if (Math.min(w, h) < minSide) {
         return Decoded.rejected(Reason.TOO_SMALL, w + "x" + h + " is below the smallest accepted side " + minSide);
       }
-      BufferedImage image = reader.read(0);
-      if (!warnings.isEmpty()) {
-        return Decoded.rejected(Reason.TRUNCATED, format + " decoder: " + String.join("; ", warnings));
+      long need = decodeBytes(reader, w, h);
+      if (need > maxDecodeBytes) {
+        return Decoded.rejected(Reason.TOO_LARGE, w + "x" + h + " needs " + mib(need) + " to decode, over the "
+            + mib(maxDecodeBytes) + " one image may take");
       }
-      return Decoded.ok(toGray(image));
+      try {
+        BufferedImage image = reader.read(0);
+        if (!warnings.isEmpty()) {
+          return Decoded.rejected(Reason.TRUNCATED, format + " decoder: " + String.join("; ", warnings));
+        }
+        return Decoded.ok(toGray(image));
+      } catch (OutOfMemoryError e) {
+        failed = true;
+        return Decoded.rejected(Reason.TOO_LARGE, w + "x" + h + ": out of memory while decoding (" + e.getMessage()
+            + ")");
+      }
     } catch (IOException | RuntimeException e) {
       failed = true;
       return classify(format, e);
@@ -80,6 +108,28 @@ public final class ImageDecoder {
         reader.setInput(null);
       }
     }
+  }
+
+  /** The decoded raster (sides x bands x bits per sample, from the header) plus the 8-bit gray copy. */
+  private static long decodeBytes(ImageReader reader, int w, int h) throws IOException {
+    ImageTypeSpecifier type = reader.getRawImageType(0);
+    if (type == null) {
+      Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+      type = types.hasNext() ? types.next() : null;
+    }
+    long bits = 32; // unknown layout: assume four 8-bit bands
+    if (type != null) {
+      bits = 0;
+      for (int b : type.getSampleModel().getSampleSize()) {
+        bits += b;
+      }
+    }
+    long pixels = (long) w * h;
+    return pixels * bits / 8 + pixels;
+  }
+
+  private static String mib(long bytes) {
+    return String.format(java.util.Locale.ROOT, "%.2f MiB", bytes / (1024.0 * 1024));
   }
 
   private ImageReader newReader(String format) {

@@ -68,7 +68,7 @@ class SyntheticXraysTest {
     assertTrue(rows.get(0).startsWith("Image Index,Finding Labels,Follow-up #,Patient ID"));
     assertEquals(samples.get(4).findingLabels(), rows.get(5).split(",")[1]);
     assertEquals("2", rows.get(5).split(",")[3]);
-    Decoded d = new ImageDecoder(16, 100).decode(Files.readAllBytes(dir.resolve("images/00000002_001.png")));
+    Decoded d = new ImageDecoder(16, 100, Long.MAX_VALUE).decode(Files.readAllBytes(dir.resolve("images/00000002_001.png")));
     assertArrayEquals(SyntheticXrays.sample(4, 48, 3, 2).image().pixels(), d.image().pixels());
   }
 }
