@@ -6,15 +6,19 @@
 #   core:     random vs SSL init, each with fedcxr's recipe (augmentation, weight decay 1e-4, clip 5, cosine per
 #             round) and the independent implementation's (none of those: constant Adam 1e-3);
 #   transfer: SSL init on the recipe BASE (indep or fedcxr) with encoder lr 0.1x, frozen BatchNorm statistics,
-#             2 head rounds (linear probe, then fine-tune), each alone and all three together.
+#             2 head rounds (linear probe, then fine-tune), each alone and all three together;
+#   lowdata:  random vs SSL init on the independent recipe with each client keeping 10% of its images.
+# The SSL encoder: `pretrain` at its defaults for PRE epochs (default 120, the independent implementation's length;
+# PRE=40 gives the session-4 encoder) on the server pool.
 # Linear probes (frozen encoder, fit on the client pool, scored on val): the SSL encoder vs random encoders (5 seeds).
-# Usage: docs/results/transfer-ablation.sh [core|transfer|probe|table]  (default: all). Parts can run side by side;
+# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|probe|table]  (default: all). Parts can run side by side;
 # FEDCXR_SUBMIT_ARGS="--conf spark.executor.cores=1" gives each a single libtorch thread.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-runs/ablation}
 IN=runs/shared64/ingest
-ENC=${ENC:-runs/shared64/pretrain-e40/encoder.safetensors}
+PRE=${PRE:-120}
+ENC=runs/shared64/pretrain-e$PRE/encoder.safetensors
 read -r -a SEEDS <<< "${SEEDS:-42 43 44}"  # e.g. SEEDS=42 for a one-seed screen
 INDEPENDENT=(--set augment=false --set weight_decay=0 --set clip_norm=0 --set schedule=constant)
 mkdir -p "$OUT"
@@ -22,19 +26,19 @@ mkdir -p "$OUT"
 ingest() {
   [ -f "$IN/_SUCCESS" ] || bin/fedcxr ingest --set dataset=nih-cxr14-shared --set output=$IN --set image_size=64 \
     --set split.server=0.3 --set split.client=0.4 --set split.val=0.1 --set split.test=0.2 > "$OUT/ingest.log" 2>&1
-  [ -f "runs/shared64/pretrain-e40/_SUCCESS" ] || [ "${1:-}" != ssl ] || bin/fedcxr pretrain --set input=$IN \
-    --set output=runs/shared64/pretrain-e40 --set epochs=40 > "$OUT/pretrain.log" 2>&1
+  [ -f "runs/shared64/pretrain-e$PRE/_SUCCESS" ] || [ "${1:-}" != ssl ] || bin/fedcxr pretrain --set input=$IN \
+    --set output=runs/shared64/pretrain-e$PRE --set epochs=$PRE > "$OUT/pretrain-e$PRE.log" 2>&1
 }
-partition() { # seed
-  [ -f "$OUT/partition-s$1/_SUCCESS" ] || bin/fedcxr partition --set input=$IN --set output="$OUT/partition-s$1" \
-    --set seed="$1" > "$OUT/partition-s$1.log" 2>&1
+partition() { # seed fraction
+  [ -f "$OUT/partition-s$1-f$2/_SUCCESS" ] || bin/fedcxr partition --set input=$IN \
+    --set output="$OUT/partition-s$1-f$2" --set seed="$1" --set fraction="$2" > "$OUT/partition-s$1-f$2.log" 2>&1
 }
-cell() { # name seed init extra-args...
-  local name=$1 seed=$2 init=$3; shift 3
-  partition "$seed"
-  [ -f "$OUT/$name-s$seed/_SUCCESS" ] || bin/fedcxr federate --set input="$OUT/partition-s$seed" --set test=$IN \
-    --set eval_split=val --set output="$OUT/$name-s$seed" --set seed="$seed" --set init="$init" --set rounds=15 \
-    --set eval_every=15 "$@" > "$OUT/$name-s$seed.log" 2>&1
+cell() { # name seed init extra-args... (FRACTION: the share of each client's images kept, default 1.0)
+  local name=$1 seed=$2 init=$3 f=${FRACTION:-1.0}; shift 3
+  partition "$seed" "$f"
+  [ -f "$OUT/$name-f$f-s$seed/_SUCCESS" ] || bin/fedcxr federate --set input="$OUT/partition-s$seed-f$f" \
+    --set test=$IN --set eval_split=val --set output="$OUT/$name-f$f-s$seed" --set seed="$seed" --set init="$init" \
+    --set rounds=15 --set eval_every=15 "$@" > "$OUT/$name-f$f-s$seed.log" 2>&1
 }
 probe() { # name seed encoder
   [ -f "$OUT/probe-$1-s$2/_SUCCESS" ] || bin/fedcxr probe --set input=$IN --set encoder="$3" --set seed="$2" \
@@ -44,31 +48,37 @@ probe() { # name seed encoder
 core_cells() { # the two recipes, random vs SSL init, seed by seed
   for s in "${SEEDS[@]}"; do
     cell random-indep "$s" random "${INDEPENDENT[@]}"
-    cell ssl-indep "$s" "ssl:$ENC" "${INDEPENDENT[@]}"
+    cell ssl$PRE-indep "$s" "ssl:$ENC" "${INDEPENDENT[@]}"
     cell random-fedcxr "$s" random
-    cell ssl-fedcxr "$s" "ssl:$ENC"
+    cell ssl$PRE-fedcxr "$s" "ssl:$ENC"
+  done
+}
+lowdata_cells() { # 10% of every client's images, the independent recipe
+  for s in "${SEEDS[@]}"; do
+    FRACTION=0.1 cell random-indep "$s" random "${INDEPENDENT[@]}"
+    FRACTION=0.1 cell ssl$PRE-indep "$s" "ssl:$ENC" "${INDEPENDENT[@]}"
   done
 }
 transfer_cells() { # the transfer options, each alone and together, on the recipe in $BASE (indep or fedcxr)
   local base=() b=${BASE:-indep}
   [ "$b" = indep ] && base=("${INDEPENDENT[@]}")
   for s in "${SEEDS[@]}"; do
-    cell "ssl-$b-all" "$s" "ssl:$ENC" "${base[@]}" --set transfer.encoder_lr_scale=0.1 \
+    cell "ssl$PRE-$b-all" "$s" "ssl:$ENC" "${base[@]}" --set transfer.encoder_lr_scale=0.1 \
       --set transfer.frozen_bn=true --set transfer.head_rounds=2
-    cell "ssl-$b-fbn" "$s" "ssl:$ENC" "${base[@]}" --set transfer.frozen_bn=true
-    cell "ssl-$b-head2" "$s" "ssl:$ENC" "${base[@]}" --set transfer.head_rounds=2
-    cell "ssl-$b-lr01" "$s" "ssl:$ENC" "${base[@]}" --set transfer.encoder_lr_scale=0.1
+    cell "ssl$PRE-$b-fbn" "$s" "ssl:$ENC" "${base[@]}" --set transfer.frozen_bn=true
+    cell "ssl$PRE-$b-head2" "$s" "ssl:$ENC" "${base[@]}" --set transfer.head_rounds=2
+    cell "ssl$PRE-$b-lr01" "$s" "ssl:$ENC" "${base[@]}" --set transfer.encoder_lr_scale=0.1
   done
 }
 probes() {
-  probe ssl 42 "$ENC"
+  probe ssl$PRE 42 "$ENC"
   for s in 1 2 3 4 5; do probe random "$s" random; done
 }
 
 auc() { # run directory -> mean AUC of its summary's final evaluation (federate) or results (probe)
   grep -o '"mean_auc" : [0-9.]*' "$1/_SUMMARY.json" | tail -1 | awk '{printf "%.4f", $3}'
 }
-row() { # label name
+row() { # label name (with its -f<fraction>)
   local vals=() s
   for s in "${SEEDS[@]}"; do vals+=("$( [ -f "$OUT/$2-s$s/_SUMMARY.json" ] && auc "$OUT/$2-s$s" || echo -)"); done
   echo "| $1 | ${vals[0]} | ${vals[1]} | ${vals[2]} | $(printf '%s\n' "${vals[@]}" | awk '$1 != "-" {s += $1; q += $1 * $1;
@@ -78,22 +88,24 @@ row() { # label name
 table() {
   echo "| federated, non-IID, all client data; mean val AUC (diseases defined in val) | seed 42 | 43 | 44 | mean ± sd |"
   echo "|---|---|---|---|---|"
-  row "random init, fedcxr recipe (augment, wd 1e-4, clip 5, cosine)" random-fedcxr
-  row "random init, independent recipe (none of those)" random-indep
-  row "SSL init, fedcxr recipe" ssl-fedcxr
-  row "SSL init, independent recipe" ssl-indep
+  row "random init, fedcxr recipe (augment, wd 1e-4, clip 5, cosine)" random-fedcxr-f1.0
+  row "random init, independent recipe (none of those)" random-indep-f1.0
+  row "SSL init ($PRE-epoch encoder), fedcxr recipe" ssl$PRE-fedcxr-f1.0
+  row "SSL init ($PRE-epoch encoder), independent recipe" ssl$PRE-indep-f1.0
+  row "random init, independent recipe, **10% of each client's images**" random-indep-f0.1
+  row "SSL init ($PRE-epoch encoder), independent recipe, **10% of each client's images**" ssl$PRE-indep-f0.1
   local b
   for b in indep fedcxr; do
-    [ -d "$OUT/ssl-$b-lr01-s42" ] || continue
-    row "SSL, $b recipe + encoder lr 0.1x" "ssl-$b-lr01"
-    row "SSL, $b recipe + frozen BatchNorm statistics" "ssl-$b-fbn"
-    row "SSL, $b recipe + 2 head rounds, then all" "ssl-$b-head2"
-    row "SSL, $b recipe + all three" "ssl-$b-all"
+    [ -d "$OUT/ssl$PRE-$b-lr01-f1.0-s42" ] || continue
+    row "SSL, $b recipe + encoder lr 0.1x" "ssl$PRE-$b-lr01-f1.0"
+    row "SSL, $b recipe + frozen BatchNorm statistics" "ssl$PRE-$b-fbn-f1.0"
+    row "SSL, $b recipe + 2 head rounds, then all" "ssl$PRE-$b-head2-f1.0"
+    row "SSL, $b recipe + all three" "ssl$PRE-$b-all-f1.0"
   done
   echo
   echo "| linear probe (frozen encoder, fit on clients, mean val AUC) | value |"
   echo "|---|---|"
-  [ -f "$OUT/probe-ssl-s42/_SUMMARY.json" ] && echo "| SSL encoder | $(auc "$OUT/probe-ssl-s42") |"
+  [ -f "$OUT/probe-ssl$PRE-s42/_SUMMARY.json" ] && echo "| SSL encoder, $PRE epochs | $(auc "$OUT/probe-ssl$PRE-s42") |"
   local r=() s
   for s in 1 2 3 4 5; do [ -f "$OUT/probe-random-s$s/_SUMMARY.json" ] && r+=("$(auc "$OUT/probe-random-s$s")"); done
   [ ${#r[@]} -gt 0 ] && echo "| random encoders (seeds 1-5) | ${r[*]} |"
@@ -103,7 +115,8 @@ table() {
 case "${1:-all}" in
   core) ingest ssl; core_cells ;;
   transfer) ingest ssl; transfer_cells ;;
+  lowdata) ingest ssl; lowdata_cells ;;
   probe) ingest ssl; probes ;;
   table) table ;;
-  all) ingest ssl; probes; core_cells; transfer_cells; table ;;
+  all) ingest ssl; probes; core_cells; lowdata_cells; transfer_cells; table ;;
 esac
