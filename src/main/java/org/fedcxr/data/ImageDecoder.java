@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
@@ -129,7 +130,7 @@ public final class ImageDecoder {
   }
 
   private static String mib(long bytes) {
-    return String.format(java.util.Locale.ROOT, "%.2f MiB", bytes / (1024.0 * 1024));
+    return String.format(Locale.ROOT, "%.2f MiB", bytes / (1024.0 * 1024));
   }
 
   private ImageReader newReader(String format) {
