@@ -223,7 +223,7 @@ public final class JobSpecs {
         SpecKey.integer("seeds", 3, 1, 1000, "every cell runs with seeds seed, seed+1, ..."),
         SpecKey.string("fractions", "0.5,0.25,0.1,0.05,0.01", "shares of each client's data for the low-data "
             + "figure (comma-separated, each in (0, 1)); none = no low-data cells"),
-        SpecKey.bool("iid_reference", true, "add IID cells (random and SSL init, all data) as a reference"),
+        SpecKey.bool("iid_reference", false, "add IID cells (random and SSL init, all data) as a reference"),
         SpecKey.integer("clients", 10, 1, 100_000, "number of simulated clients K"),
         SpecKey.number("size_alpha", 1.0, 0.01, 1000, "Dirichlet concentration of the non-IID client sizes"),
         SpecKey.choice("architecture", "resnet18", ARCHITECTURES, "the encoder and federated model"),
@@ -231,8 +231,8 @@ public final class JobSpecs {
             + "pretraining"),
         SpecKey.integer("parallel_cells", 1, 1, 1000, "cells trained at once (1 on one machine; on a cluster, about "
             + "executors / clients)")));
-    study.addAll(STUDY_FEDERATE.keys(federate, Map.of("rounds", 5)));
-    study.addAll(STUDY_PRETRAIN.keys(pretrain, Map.of("epochs", 30)));
+    study.addAll(STUDY_FEDERATE.keys(federate, Map.of("rounds", 15)));
+    study.addAll(STUDY_PRETRAIN.keys(pretrain, Map.of("epochs", 120)));
     register("study", study, List.of(JobSpecs::fractionsAreValid, s -> warmupFits(s, STUDY_PRETRAIN.prefix())));
 
     List<SpecKey> bench = List.of(

@@ -47,7 +47,7 @@ class StudyJobTest {
   static Spec spec(Path out, String... more) {
     List<String> sets = new ArrayList<>(List.of("input=" + ingested, "output=" + out, "seeds=2", "fractions=0.5",
         "clients=3", "architecture=small", "rounds=2", "batch_size=16", "weight_decay=0.0005", "pretrain.epochs=1",
-        "pretrain.warmup_epochs=0", "pretrain.batch_size=16", "pretrain.aug.edge_p=0.9"));
+        "pretrain.warmup_epochs=0", "pretrain.batch_size=16", "pretrain.aug.edge_p=0.9", "iid_reference=true"));
     sets.addAll(List.of(more));
     return JobSpecs.schema("study").load(null, sets);
   }
