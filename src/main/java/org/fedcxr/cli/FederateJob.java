@@ -74,7 +74,6 @@ public final class FederateJob extends JobCommand {
         .setEpochs(spec.integer("local_epochs")).optClassWeighted(spec.bool("class_weighted"))
         .optAugmenter(spec.bool("augment") ? Augmenter.DEFAULT : Augmenter.NONE)
         .optThreads(spec.integer("threads"))
-        .optProxMu(spec.string("strategy").equals("fedprox") ? (float) spec.number("prox_mu") : 0f)
         .optEncoderLrScale(transfer ? (float) spec.number("transfer.encoder_lr_scale") : 1f)
         .optFrozenBatchNorm(transfer && spec.bool("transfer.frozen_bn")).build();
     FederatedRun.Settings settings = new FederatedRun.Settings(seed, spec.integer("rounds"),
@@ -88,8 +87,8 @@ public final class FederateJob extends JobCommand {
     int groups;
     try (GlobalModel model = new GlobalModel(arch, labels.size(), seed)) {
       float[] initial = initialWeights(spark, model, spec.string("init"));
-      Strategy strategy = new Strategy(spec.string("strategy"), (float) spec.number("server_lr"),
-          model.runningStatMask());
+      Strategy strategy = Strategy.named(spec.string("strategy"), new Strategy.Options(
+          (float) spec.number("server_lr"), (float) spec.number("prox_mu"), model.runningStatMask()));
       int evalBatch = spec.integer("eval_batch_size");
       FederatedRun.Evaluation evaluation = (round, weights) -> {
         DiseaseScorer scorer = DiseaseScorer.fromBytes(spark, weights, arch, labels.size(), evalBatch);

@@ -75,7 +75,7 @@ final class RoundBenchmark {
       RunStore store = new RunStore(dir.resolve("rounds-run").toUri().toString(),
           spark.sparkContext().hadoopConfiguration());
       FederatedRun run = new FederatedRun(new JavaSparkContext(spark.sparkContext()), settings, model,
-          new Strategy("fedavg", 0f, model.runningStatMask()), store);
+          Strategy.named("fedavg", new Strategy.Options(0f, 0f, model.runningStatMask())), store);
       groups = run.groups(k, false);
       byClient = FederatedRun.byClient(rows, k, groups);
       byClient.count();

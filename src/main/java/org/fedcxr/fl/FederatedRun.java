@@ -179,7 +179,7 @@ public final class FederatedRun {
       Broadcast<float[]> g = jsc.broadcast(global);
       LongAccumulator done = jsc.sc().longAccumulator("fedcxr clients done, round " + round);
       JavaRDD<GroupUpdate> updates = clients.mapPartitionsWithIndex(new GroupTask(g, sampled, groups, round,
-          settings.seed(), settings.architecture(), settings.labels(), settings.trainIn(round),
+          settings.seed(), settings.architecture(), settings.labels(), strategy.clientTraining(settings.trainIn(round)),
           bnFiles == null ? null : bnFiles.clone(), bnMask, hadoop, deadline, done), true)
           .persist(StorageLevel.MEMORY_AND_DISK());
       ClientProgress watch = new ClientProgress(done, sampledCount, round, progress,

@@ -1,87 +1,68 @@
 package org.fedcxr.fl;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import org.fedcxr.train.TrainConfig;
 
 /**
- * How the driver turns the clients' weighted mean into the next global model.
- * <ul>
- *   <li>{@code fedavg}, {@code fedprox}: the mean itself (FedProx differs in the clients' loss).</li>
- *   <li>{@code fedbn}: the mean; BatchNorm layers also stay with each client between rounds (see
- *       {@link FederatedRun}); the global BatchNorm is the clients' mean, used for evaluation.</li>
- *   <li>{@code fedadam}, {@code fedyogi}: a server optimizer on the mean delta Δ = mean − global:
- *       m = β1·m + (1−β1)·Δ; Adam v = β2·v + (1−β2)·Δ², Yogi v = v − (1−β2)·Δ²·sign(v − Δ²);
- *       w = w + η·m / (√v + τ) (Reddi et al., 2021). BatchNorm running statistics take the mean directly.</li>
- * </ul>
- * Its state (the server moments) is checkpointed with every round.
+ * A federated strategy: what the clients train with, whether each client keeps its own BatchNorm layers between
+ * rounds, and how the driver turns the clients' weighted mean into the next global model. Its server state, if any,
+ * is checkpointed with every round. A new strategy is one class implementing this and one line in {@link #NAMED}.
  */
-public final class Strategy {
-  public static final List<String> NAMES = List.of("fedavg", "fedprox", "fedadam", "fedyogi", "fedbn");
-  private static final float BETA1 = 0.9f;
-  private static final float BETA2 = 0.99f;
-  private static final float TAU = 1e-3f;
+public interface Strategy {
+  /** What a strategy may be built from: the spec's settings and the model's layout. */
+  record Options(float serverLr, float proxMu, boolean[] runningStats) {
+  }
 
-  private final String name;
-  private final float serverLr;
-  private final boolean[] runningStats;
-  private float[] m;
-  private float[] v;
+  /** The strategies by name, in the order the spec lists them. */
+  Map<String, Function<Options, Strategy>> NAMED = registry();
 
-  public Strategy(String name, float serverLr, boolean[] runningStats) {
-    if (!NAMES.contains(name)) {
+  /** The names {@link #named} accepts. */
+  List<String> NAMES = List.copyOf(NAMED.keySet());
+
+  /** The strategy of that name. */
+  static Strategy named(String name, Options options) {
+    Function<Options, Strategy> make = NAMED.get(name);
+    if (make == null) {
       throw new IllegalArgumentException("unknown strategy " + name + "; known: " + NAMES);
     }
-    this.name = name;
-    this.serverLr = serverLr;
-    this.runningStats = runningStats;
+    return make.apply(options);
   }
 
-  public String name() {
-    return name;
+  private static Map<String, Function<Options, Strategy>> registry() {
+    Map<String, Function<Options, Strategy>> m = new LinkedHashMap<>();
+    m.put("fedavg", o -> new FedAvg());
+    m.put("fedprox", o -> new FedProx(o.proxMu()));
+    m.put("fedadam", o -> new ServerOptimizer("fedadam", o.serverLr(), o.runningStats()));
+    m.put("fedyogi", o -> new ServerOptimizer("fedyogi", o.serverLr(), o.runningStats()));
+    m.put("fedbn", o -> new FedBn());
+    return Collections.unmodifiableMap(m);
   }
 
-  public boolean keepsBatchNormLocal() {
-    return name.equals("fedbn");
+  String name();
+
+  /** The local training the clients run, from the run's; by default unchanged. */
+  default TrainConfig clientTraining(TrainConfig base) {
+    return base;
   }
 
-  public float[] merge(float[] global, float[] mean) {
-    if (!name.equals("fedadam") && !name.equals("fedyogi")) {
-      return mean;
-    }
-    if (m == null) {
-      m = new float[global.length];
-      v = new float[global.length];
-      java.util.Arrays.fill(v, TAU * TAU);
-    }
-    float[] next = new float[global.length];
-    for (int i = 0; i < global.length; i++) {
-      if (runningStats[i]) {
-        next[i] = mean[i];
-        continue;
-      }
-      float d = mean[i] - global[i];
-      m[i] = BETA1 * m[i] + (1 - BETA1) * d;
-      float d2 = d * d;
-      v[i] = name.equals("fedadam") ? BETA2 * v[i] + (1 - BETA2) * d2
-          : v[i] - (1 - BETA2) * d2 * Math.signum(v[i] - d2);
-      next[i] = global[i] + serverLr * m[i] / ((float) Math.sqrt(v[i]) + TAU);
-    }
-    return next;
+  /** Whether each client keeps its own BatchNorm layers between rounds ({@link FederatedRun} stores them). */
+  default boolean keepsBatchNormLocal() {
+    return false;
   }
+
+  /** The next global weights from the current ones and the clients' weighted mean (by share of samples). */
+  float[] merge(float[] global, float[] mean);
 
   /** The state to checkpoint (empty for strategies without server state). */
-  public Map<String, float[]> state() {
-    Map<String, float[]> s = new LinkedHashMap<>();
-    if (m != null) {
-      s.put("server_m", m.clone());
-      s.put("server_v", v.clone());
-    }
-    return s;
+  default Map<String, float[]> state() {
+    return Map.of();
   }
 
-  public void restore(Map<String, float[]> state) {
-    m = state.containsKey("server_m") ? state.get("server_m").clone() : null;
-    v = state.containsKey("server_v") ? state.get("server_v").clone() : null;
+  /** Continues from a checkpointed {@link #state}. */
+  default void restore(Map<String, float[]> state) {
   }
 }

@@ -45,6 +45,12 @@ public record TrainConfig(String optimizer, float learningRate, float momentum, 
         classWeighted, augmenter, threads, proxMu, 0f, true);
   }
 
+  /** This config with FedProx's proximal weight {@code mu} (0 turns the term off). */
+  public TrainConfig withProxMu(float mu) {
+    return new TrainConfig(optimizer, learningRate, momentum, weightDecay, schedule, clipNorm, batchSize, epochs,
+        classWeighted, augmenter, threads, mu, encoderLrScale, frozenBatchNorm);
+  }
+
   public static Builder builder() {
     return new Builder();
   }

@@ -110,7 +110,7 @@ class FederatedRunTest {
     RunStore store = new RunStore(dir.resolve(name).toUri().toString(), spark.sparkContext().hadoopConfiguration());
     try (GlobalModel model = new GlobalModel(Architecture.SMALL, 14, SEED)) {
       FederatedRun run = new FederatedRun(new JavaSparkContext(spark.sparkContext()), settings(rounds, groups), model,
-          new Strategy("fedavg", 0f, model.runningStatMask()), store);
+          Strategy.named("fedavg", new Strategy.Options(0f, 0f, model.runningStatMask())), store);
       int g = run.groups(CLIENTS, false);
       JavaPairRDD<Integer, Row> byClient = FederatedRun.byClient(rows, CLIENTS, g);
       try {
@@ -126,7 +126,7 @@ class FederatedRunTest {
   /** The same rounds on the driver: every client trained in client order, summed group by group, groups in order. */
   private static float[] reference(int rounds, int groups) {
     try (GlobalModel model = new GlobalModel(Architecture.SMALL, 14, SEED)) {
-      Strategy fedavg = new Strategy("fedavg", 0f, model.runningStatMask());
+      Strategy fedavg = Strategy.named("fedavg", new Strategy.Options(0f, 0f, model.runningStatMask()));
       ClientGroups partitioner = new ClientGroups(CLIENTS, groups);
       float[] global = model.current();
       for (int round = 1; round <= rounds; round++) {
@@ -191,7 +191,7 @@ class FederatedRunTest {
     try (GlobalModel model = new GlobalModel(Architecture.SMALL, 14, SEED)) {
       bn = model.batchNormMask();
       FederatedRun run = new FederatedRun(new JavaSparkContext(spark.sparkContext()), settings(2, 1), model,
-          new Strategy("fedbn", 0f, model.runningStatMask()), store);
+          Strategy.named("fedbn", new Strategy.Options(0f, 0f, model.runningStatMask())), store);
       JavaPairRDD<Integer, Row> byClient = FederatedRun.byClient(rows.filter("client_id < " + k), k, 1);
       try {
         merged = run.run(byClient, k, model.current(), false, (r, w) -> Map.of(), (r, n, e, l) -> { },
@@ -274,11 +274,11 @@ class FederatedRunTest {
         spark.sparkContext().hadoopConfiguration());
     try (GlobalModel model = new GlobalModel(Architecture.SMALL, 14, SEED)) {
       FederatedRun run = new FederatedRun(new JavaSparkContext(spark.sparkContext()), settings(1, 20), model,
-          new Strategy("fedavg", 0f, model.runningStatMask()), store);
+          Strategy.named("fedavg", new Strategy.Options(0f, 0f, model.runningStatMask())), store);
       JobFailure e = assertThrows(JobFailure.class, () -> run.groups(10, false));
       assertTrue(e.getMessage().contains("groups=20"), e.getMessage());
       FederatedRun auto = new FederatedRun(new JavaSparkContext(spark.sparkContext()), settings(1, 0), model,
-          new Strategy("fedavg", 0f, model.runningStatMask()), store);
+          Strategy.named("fedavg", new Strategy.Options(0f, 0f, model.runningStatMask())), store);
       assertEquals(1, auto.groups(10, false), "local mode: one JVM trains one client at a time, one group");
     }
   }
@@ -309,7 +309,7 @@ class FederatedRunTest {
             Integer.MAX_VALUE, 0, 2, 5.0);
         try (GlobalModel model = new GlobalModel(Architecture.SMALL, 14, SEED)) {
           FederatedRun run = new FederatedRun(new JavaSparkContext(spark.sparkContext()), s, model,
-              new Strategy("fedavg", 0f, model.runningStatMask()), store);
+              Strategy.named("fedavg", new Strategy.Options(0f, 0f, model.runningStatMask())), store);
           JavaPairRDD<Integer, Row> byClient = FederatedRun.byClient(some, k, 2);
           List<RoundReport> history = new ArrayList<>();
           try {

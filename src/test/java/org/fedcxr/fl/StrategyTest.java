@@ -1,9 +1,14 @@
 package org.fedcxr.fl;
 
-import org.fedcxr.train.WeightedMean;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.fedcxr.config.JobSpecs;
+import org.fedcxr.train.TrainConfig;
+import org.fedcxr.train.WeightedMean;
 import org.junit.jupiter.api.Test;
 
 class StrategyTest {
@@ -17,27 +22,59 @@ class StrategyTest {
   }
 
   @Test
+  void everyStrategyTheSpecAcceptsIsRegisteredUnderItsName() {
+    Strategy.Options options = new Strategy.Options(0.1f, 0.01f, new boolean[1]);
+    assertEquals(Strategy.NAMES, JobSpecs.schema("federate").keys().get("strategy").choices());
+    for (String name : Strategy.NAMES) {
+      assertEquals(name, Strategy.named(name, options).name());
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Strategy.named("fedsgd", options));
+    assertTrue(e.getMessage().contains("fedsgd") && e.getMessage().contains("fedavg"), e.getMessage());
+  }
+
+  @Test
+  void onlyFedProxChangesTheClientsTrainingAndOnlyFedBnKeepsBatchNormLocal() {
+    TrainConfig base = TrainConfig.builder().setBatchSize(4).setEpochs(1).build();
+    Strategy.Options options = new Strategy.Options(0.1f, 0.25f, new boolean[1]);
+    for (String name : Strategy.NAMES) {
+      Strategy s = Strategy.named(name, options);
+      if (name.equals("fedprox")) {
+        assertEquals(0.25f, s.clientTraining(base).proxMu());
+        assertEquals(base.withProxMu(0.25f), s.clientTraining(base));
+      } else {
+        assertSame(base, s.clientTraining(base), name);
+      }
+      assertEquals(name.equals("fedbn"), s.keepsBatchNormLocal(), name);
+    }
+    assertEquals(0f, base.proxMu());
+    assertThrows(IllegalArgumentException.class, () -> Strategy.named("fedprox", new Strategy.Options(0f, -1f,
+        new boolean[1])));
+  }
+
+  @Test
   void fedAvgTakesTheMean() {
     float[] mean = {1, 2};
-    assertArrayEquals(mean, new Strategy("fedavg", 0.1f, new boolean[2]).merge(new float[] {0, 0}, mean));
+    Strategy fedavg = Strategy.named("fedavg", new Strategy.Options(0.1f, 0f, new boolean[2]));
+    assertArrayEquals(mean, fedavg.merge(new float[] {0, 0}, mean));
   }
 
   @Test
   void fedAdamStepsAlongTheMeanDeltaAndCopiesRunningStatistics() {
-    Strategy s = new Strategy("fedadam", 0.1f, new boolean[] {false, true});
+    Strategy s = Strategy.named("fedadam", new Strategy.Options(0.1f, 0f, new boolean[] {false, true}));
     float[] next = s.merge(new float[] {1, 5}, new float[] {2, 7});
     // m = 0.1·1 = 0.1, v = 0.99·1e-6 + 0.01·1 = 0.01000099, step = 0.1·0.1 / (0.1000049 + 0.001)
     assertEquals(1 + 0.1 * 0.1 / (Math.sqrt(0.01000099) + 0.001), next[0], 1e-5);
     assertEquals(7f, next[1]);
     assertEquals(2, s.state().size());
-    Strategy restored = new Strategy("fedadam", 0.1f, new boolean[] {false, true});
+    Strategy restored = Strategy.named("fedadam", new Strategy.Options(0.1f, 0f, new boolean[] {false, true}));
     restored.restore(s.state());
     assertArrayEquals(s.merge(next, new float[] {3, 7}), restored.merge(next, new float[] {3, 7}));
   }
 
   @Test
   void fedYogiMatchesHandComputedSteps() {
-    Strategy yogi = new Strategy("fedyogi", 0.1f, new boolean[1]);
+    Strategy yogi = Strategy.named("fedyogi", new Strategy.Options(0.1f, 0f, new boolean[1]));
     // round 1: Δ = 1, m = 0.1, v = 1e-6 + 0.01·1 (v < Δ², so Yogi raises v) = 0.010001,
     // w = 0.1·0.1 / (√0.010001 + 0.001)
     float[] w1 = yogi.merge(new float[] {0}, new float[] {1});
@@ -53,8 +90,8 @@ class StrategyTest {
 
   @Test
   void fedYogiMatchesFedAdamFirstThenDecaysItsSecondMomentDifferently() {
-    Strategy adam = new Strategy("fedadam", 0.1f, new boolean[1]);
-    Strategy yogi = new Strategy("fedyogi", 0.1f, new boolean[1]);
+    Strategy adam = Strategy.named("fedadam", new Strategy.Options(0.1f, 0f, new boolean[1]));
+    Strategy yogi = Strategy.named("fedyogi", new Strategy.Options(0.1f, 0f, new boolean[1]));
     float[] a = adam.merge(new float[] {0}, new float[] {1});
     float[] y = yogi.merge(new float[] {0}, new float[] {1});
     assertEquals(a[0], y[0], 1e-4);
