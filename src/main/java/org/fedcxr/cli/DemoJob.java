@@ -13,6 +13,7 @@ import org.fedcxr.config.JobSpecs;
 import org.fedcxr.config.Locations;
 import org.fedcxr.config.Spec;
 import org.fedcxr.fl.RoundReport;
+import org.fedcxr.model.EvaluationResult;
 import org.fedcxr.report.InitComparisonChart;
 import picocli.CommandLine.Command;
 
@@ -43,7 +44,7 @@ public final class DemoJob extends JobCommand {
     PartitionJob.execute(spark, partition);
     System.out.println("demo: partition " + spec.integer("clients") + " clients (noniid)");
     Map<String, List<RoundReport>> runs = new LinkedHashMap<>();
-    Map<String, Map<?, ?>> finals = new LinkedHashMap<>();
+    Map<String, EvaluationResult> finals = new LinkedHashMap<>();
     List<String> labels = List.of();
     for (String init : List.of("random", "ssl:" + encoder)) {
       String name = init.equals("random") ? "random" : "ssl";
@@ -54,8 +55,9 @@ public final class DemoJob extends JobCommand {
       System.out.println("demo: federate from " + (name.equals("random") ? "random initialisation" : "the SSL "
           + "encoder " + encoder));
       Map<String, Object> summary = FederateJob.execute(spark, federate, false, true);
-      runs.put(name + " init", rounds(summary.get("rounds")));
-      finals.put(name, (Map<?, ?>) summary.get("final"));
+      List<RoundReport> rounds = rounds(summary.get("rounds"));
+      runs.put(name + " init", rounds);
+      finals.put(name, rounds.get(rounds.size() - 1).evaluation());
       labels = ((List<?>) summary.get("label_names")).stream().map(String::valueOf).toList();
     }
     Map<String, Object> comparison = compare(finals.get("random"), finals.get("ssl"), labels);
@@ -92,23 +94,21 @@ public final class DemoJob extends JobCommand {
   }
 
   /** Both runs' final mean AUC, their difference and the diseases (defined in both) on which SSL is higher. */
-  static Map<String, Object> compare(Map<?, ?> random, Map<?, ?> ssl, List<String> labels) {
-    Map<?, ?> r = (Map<?, ?>) random.get("per_label");
-    Map<?, ?> s = (Map<?, ?>) ssl.get("per_label");
+  static Map<String, Object> compare(EvaluationResult random, EvaluationResult ssl, List<String> labels) {
     int higher = 0;
     int defined = 0;
     StringBuilder csv = new StringBuilder("disease,random_auc,ssl_auc\n");
     for (String label : labels) {
-      Object a = ((Map<?, ?>) r.get(label)).get("auc");
-      Object b = ((Map<?, ?>) s.get(label)).get("auc");
+      Double a = random.perLabel().get(label).auc();
+      Double b = ssl.perLabel().get(label).auc();
       csv.append(label).append(',').append(a == null ? "" : a).append(',').append(b == null ? "" : b).append('\n');
-      if (a instanceof Number x && b instanceof Number y) {
+      if (a != null && b != null) {
         defined++;
-        higher += y.doubleValue() > x.doubleValue() ? 1 : 0;
+        higher += b > a ? 1 : 0;
       }
     }
-    double rm = ((Number) random.get("mean_auc")).doubleValue();
-    double sm = ((Number) ssl.get("mean_auc")).doubleValue();
+    double rm = random.meanAuc();
+    double sm = ssl.meanAuc();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("random_mean_auc", rm);
     out.put("ssl_mean_auc", sm);

@@ -2,6 +2,7 @@ package org.fedcxr.cli;
 
 import static org.apache.spark.sql.functions.col;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -14,9 +15,11 @@ import org.fedcxr.config.Locations;
 import org.fedcxr.config.Spec;
 import org.fedcxr.data.ImagesTable;
 import org.fedcxr.eval.Evaluator;
+import org.fedcxr.eval.MetricsTables;
 import org.fedcxr.eval.Thresholds;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.DiseaseScorer;
+import org.fedcxr.model.EvaluationResult;
 import picocli.CommandLine.Command;
 
 /**
@@ -54,15 +57,15 @@ public final class EvaluateJob extends JobCommand {
       try {
         scored.select("image_id", "patient_id", "labels", "probabilities").write()
             .mode(SaveMode.Overwrite).parquet(out.staged("predictions"));
-        Map<String, Object> results = new java.util.LinkedHashMap<>(Evaluator.evaluateScored(scored, labels));
+        EvaluationResult evaluation = Evaluator.evaluateScored(scored, labels);
+        Map<String, Object> results = new LinkedHashMap<>(evaluation.toMap());
         String split = spec.string("split");
         if (!split.equals("test") && !split.equals("all")) { // never chosen on the test split
           out.writeText("thresholds.csv", Thresholds.choose(scored, labels, split).csv(labels));
         }
         results.put("architecture", arch.name());
         results.put("weights_metadata", metadata);
-        out.writeText("metrics_per_label.csv", MetricsTables.perLabel(List.of(new org.fedcxr.fl.RoundReport(0,
-            List.of(), Map.of(), Double.NaN, results, 0, 0, Map.of())), labels));
+        out.writeText("metrics_per_label.csv", MetricsTables.perLabel(evaluation, labels));
         return results;
       } finally {
         scored.unpersist();

@@ -25,6 +25,7 @@ import org.fedcxr.config.Locations;
 import org.fedcxr.config.Spec;
 import org.fedcxr.data.ImagesTable;
 import org.fedcxr.eval.Evaluator;
+import org.fedcxr.eval.MetricsTables;
 import org.fedcxr.fl.FederatedRun;
 import org.fedcxr.fl.GlobalModel;
 import org.fedcxr.fl.RoundReport;
@@ -151,7 +152,7 @@ public final class FederateJob extends JobCommand {
     summary.put("groups", groups);
     summary.put("label_names", labels);
     summary.put("rounds", history);
-    summary.put("final", history.isEmpty() ? Map.of() : history.get(history.size() - 1).evaluation());
+    summary.put("final", history.isEmpty() ? Map.of() : history.get(history.size() - 1).evaluation().toMap());
     store.writeTop(JobOutput.SUMMARY, JobOutput.json(summary));
     store.writeTop(JobOutput.SUCCESS, new byte[0]);
     if (print) {

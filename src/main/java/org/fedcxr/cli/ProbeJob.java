@@ -18,9 +18,11 @@ import org.fedcxr.config.Seeds;
 import org.fedcxr.config.Spec;
 import org.fedcxr.data.ImagesTable;
 import org.fedcxr.eval.LinearProbe;
+import org.fedcxr.eval.MetricsTables;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.Classifier;
 import org.fedcxr.model.DiseaseScorer;
+import org.fedcxr.model.EvaluationResult;
 import org.fedcxr.model.TorchThread;
 import org.fedcxr.model.Weights;
 import picocli.CommandLine.Command;
@@ -68,15 +70,14 @@ public final class ProbeJob extends JobCommand {
     return JobRunner.execute(spark, spec, out -> {
       DiseaseScorer features = DiseaseScorer.featuresFromBytes(spark, encoder, arch, spec.integer("batch_size"));
       try {
-        Map<String, Object> results = new LinkedHashMap<>(LinearProbe.evaluate(
-            features.transform(train).select("labels", "features"),
+        EvaluationResult evaluation = LinearProbe.evaluate(features.transform(train).select("labels", "features"),
             features.transform(test).select("labels", "features"), labels, spec.number("reg_param"),
-            spec.integer("max_iter")));
+            spec.integer("max_iter"));
+        Map<String, Object> results = new LinkedHashMap<>(evaluation.toMap());
         results.put("encoder", spec.string("encoder"));
         results.put("architecture", arch.name());
         results.put("encoder_metadata", provenance);
-        out.writeText("metrics_per_label.csv", MetricsTables.perLabel(List.of(new org.fedcxr.fl.RoundReport(0,
-            List.of(), Map.of(), Double.NaN, results, 0, 0, Map.of())), labels));
+        out.writeText("metrics_per_label.csv", MetricsTables.perLabel(evaluation, labels));
         return results;
       } finally {
         features.release();

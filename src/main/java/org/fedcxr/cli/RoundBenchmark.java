@@ -24,6 +24,7 @@ import org.fedcxr.fl.RoundReport;
 import org.fedcxr.train.RunStore;
 import org.fedcxr.fl.Strategy;
 import org.fedcxr.model.Architecture;
+import org.fedcxr.model.EvaluationResult;
 import org.fedcxr.train.LocalTrainer;
 import org.fedcxr.train.TrainConfig;
 
@@ -79,7 +80,7 @@ final class RoundBenchmark {
       groups = run.groups(k, false);
       byClient = FederatedRun.byClient(rows, k, groups);
       byClient.count();
-      run.run(byClient, k, model.current(), false, (round, weights) -> Map.of(), (r, rounds, elapsed, left) -> {
+      run.run(byClient, k, model.current(), false, (round, weights) -> EvaluationResult.NONE, (r, rounds, elapsed, left) -> {
         System.gc();
         heap.add(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6);
       }, history);

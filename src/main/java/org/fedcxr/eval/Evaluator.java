@@ -1,6 +1,5 @@
 package org.fedcxr.eval;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +9,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 import org.fedcxr.model.DiseaseScorer;
+import org.fedcxr.model.EvaluationResult;
 import scala.Tuple2;
 
 /**
@@ -22,53 +22,32 @@ public final class Evaluator {
   private Evaluator() {
   }
 
-  public static Map<String, Object> evaluate(Dataset<Row> test, DiseaseScorer scorer, List<String> labels) {
+  public static EvaluationResult evaluate(Dataset<Row> test, DiseaseScorer scorer, List<String> labels) {
     return evaluateScored(scorer.transform(test), labels);
   }
 
   /** The same metrics for a frame that already has {@code labels} and {@code probabilities} columns. */
-  public static Map<String, Object> evaluateScored(Dataset<Row> scoredFrame, List<String> labels) {
+  public static EvaluationResult evaluateScored(Dataset<Row> scoredFrame, List<String> labels) {
     JavaRDD<Row> scored = scoredFrame.select("labels", "probabilities").javaRDD()
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      Map<String, Object> perLabel = new LinkedHashMap<>();
-      List<String> undefined = new ArrayList<>();
-      double aucSum = 0;
-      double apSum = 0;
-      int defined = 0;
+      Map<String, EvaluationResult.LabelResult> perLabel = new LinkedHashMap<>();
       long[] counts = labelCounts(scored, labels.size());
       for (int k = 0; k < labels.size(); k++) {
         int label = k;
         long positives = counts[2 * k];
         long total = counts[2 * k + 1];
-        JavaRDD<Tuple2<Object, Object>> pairs = pairs(scored, label);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("positives", positives);
-        m.put("negatives", total - positives);
-        if (positives == 0 || positives == total) {
-          m.put("auc", null);
-          m.put("average_precision", null);
-          undefined.add(labels.get(k));
-        } else {
-          BinaryClassificationMetrics metrics = new BinaryClassificationMetrics(pairs.rdd());
-          double auc = metrics.areaUnderROC();
-          double ap = metrics.areaUnderPR();
+        Double auc = null;
+        Double ap = null;
+        if (positives > 0 && positives < total) {
+          BinaryClassificationMetrics metrics = new BinaryClassificationMetrics(pairs(scored, label).rdd());
+          auc = metrics.areaUnderROC();
+          ap = metrics.areaUnderPR();
           metrics.unpersist();
-          m.put("auc", auc);
-          m.put("average_precision", ap);
-          aucSum += auc;
-          apSum += ap;
-          defined++;
         }
-        perLabel.put(labels.get(k), m);
+        perLabel.put(labels.get(k), new EvaluationResult.LabelResult(positives, total - positives, auc, ap));
       }
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("mean_auc", defined == 0 ? null : aucSum / defined);
-      out.put("mean_average_precision", defined == 0 ? null : apSum / defined);
-      out.put("labels_defined", defined);
-      out.put("labels_undefined", undefined);
-      out.put("per_label", perLabel);
-      return out;
+      return new EvaluationResult(perLabel);
     } finally {
       scored.unpersist();
     }

@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.not;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.ml.functions;
@@ -16,6 +15,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
+import org.fedcxr.model.EvaluationResult;
 
 /**
  * A linear probe of a frozen encoder: per label, MLlib's {@link LogisticRegression} on the encoder's features of
@@ -26,7 +26,7 @@ public final class LinearProbe {
   private LinearProbe() {
   }
 
-  public static Map<String, Object> evaluate(Dataset<Row> train, Dataset<Row> test, List<String> labels,
+  public static EvaluationResult evaluate(Dataset<Row> train, Dataset<Row> test, List<String> labels,
       double regParam, int maxIter) {
     Dataset<Row> tr = train.withColumn("vec", functions.array_to_vector(col("features")))
         .persist(StorageLevel.MEMORY_AND_DISK());

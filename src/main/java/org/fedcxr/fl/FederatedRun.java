@@ -1,9 +1,5 @@
 package org.fedcxr.fl;
 
-import org.fedcxr.train.ClientGroups;
-import org.fedcxr.train.InOrder;
-import org.fedcxr.train.RunStore;
-import org.fedcxr.train.WeightedMean;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,7 +24,12 @@ import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.Seeds;
+import org.fedcxr.model.EvaluationResult;
+import org.fedcxr.train.ClientGroups;
+import org.fedcxr.train.InOrder;
+import org.fedcxr.train.RunStore;
 import org.fedcxr.train.TrainConfig;
+import org.fedcxr.train.WeightedMean;
 import scala.Tuple2;
 
 /**
@@ -56,10 +57,10 @@ public final class FederatedRun {
     }
   }
 
-  /** Scores the global weights (safetensors bytes) on the test set; returns metrics including {@code mean_auc}. */
+  /** Scores the global weights (safetensors bytes) on the test set. */
   @FunctionalInterface
   public interface Evaluation {
-    Map<String, Object> evaluate(int round, byte[] weights);
+    EvaluationResult evaluate(int round, byte[] weights);
   }
 
   /** Told after every round (progress lines): the report, all rounds, time so far and estimated time left. */
@@ -213,7 +214,7 @@ public final class FederatedRun {
       boolean evaluate = round % settings.evalEvery() == 0 || round == settings.rounds();
       byte[] weights = model.toSafetensors(global, Map.of("round", Integer.toString(round)));
       long tSerialised = System.nanoTime();
-      Map<String, Object> eval = evaluate ? evaluation.evaluate(round, weights) : Map.of();
+      EvaluationResult eval = evaluate ? evaluation.evaluate(round, weights) : EvaluationResult.NONE;
       long tEvaluated = System.nanoTime();
       writer.write("global.safetensors", weights);
       if (!strategy.state().isEmpty()) {

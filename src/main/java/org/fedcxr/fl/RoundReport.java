@@ -2,6 +2,7 @@ package org.fedcxr.fl;
 
 import java.util.List;
 import java.util.Map;
+import org.fedcxr.model.EvaluationResult;
 
 /**
  * One round's outcome: clients that reported and dropped (with reasons), their mean training loss, the evaluation
@@ -10,11 +11,11 @@ import java.util.Map;
  * ({@code client_tasks}, {@code fetch_merge}, {@code evaluate}, {@code checkpoint}).
  */
 public record RoundReport(int round, List<Integer> ok, Map<Integer, String> dropped, double meanLoss,
-    Map<String, Object> evaluation, double seconds, double trainSecondsPerSlot, Map<String, Double> phases) {
+    EvaluationResult evaluation, double seconds, double trainSecondsPerSlot, Map<String, Double> phases) {
   /** The evaluation's mean AUC, or NaN when not evaluated. */
   public double meanAuc() {
-    Object v = evaluation.get("mean_auc");
-    return v instanceof Number n ? n.doubleValue() : Double.NaN;
+    Double v = evaluation.meanAuc();
+    return v == null ? Double.NaN : v;
   }
 
   /** Share of the round not spent training in client tasks (per training slot). */

@@ -3,6 +3,8 @@ package org.fedcxr.eval;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +16,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.fedcxr.model.EvaluationResult;
 import org.fedcxr.testing.SparkTests;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,7 +67,7 @@ class AucCrossCheckTest {
   }
 
   @Test
-  void aLabelWithoutPositivesOrNegativesIsUndefinedAndLeftOutOfTheMean() {
+  void aLabelWithoutPositivesOrNegativesIsUndefinedAndLeftOutOfTheMean() throws Exception {
     // labels: "seen" has both classes (one image unknown), "absent" no positive, "everywhere" no negative
     float nan = Float.NaN;
     float[][] labels = {{1, 0, 1}, {0, 0, 1}, {1, 0, 1}, {0, 0, 1}, {nan, 0, 1}, {0, 0, 1}};
@@ -77,27 +80,35 @@ class AucCrossCheckTest {
     StructType schema = new StructType()
         .add("labels", DataTypes.createArrayType(DataTypes.FloatType))
         .add("probabilities", DataTypes.createArrayType(DataTypes.FloatType));
-    Map<String, Object> out = Evaluator.evaluateScored(spark.createDataFrame(rows, schema),
+    EvaluationResult out = Evaluator.evaluateScored(spark.createDataFrame(rows, schema),
         List.of("seen", "absent", "everywhere"));
 
     // "seen" over its five known images: positives score 0.9 and 0.4, negatives 0.2, 0.6, 0.1 -> 5 of 6 pairs
     double seen = Evaluator.rankAuc(new double[] {0.9, 0.2, 0.4, 0.6, 0.1},
         new boolean[] {true, false, true, false, false});
     assertEquals(5.0 / 6, seen, 1e-12);
-    Map<?, ?> perLabel = (Map<?, ?>) out.get("per_label");
-    Map<?, ?> s = (Map<?, ?>) perLabel.get("seen");
-    assertEquals(seen, (Double) s.get("auc"), 1e-12);
-    assertEquals(2L, s.get("positives"));
-    assertEquals(3L, s.get("negatives"));
+    EvaluationResult.LabelResult s = out.perLabel().get("seen");
+    assertEquals(seen, s.auc(), 1e-12);
+    assertEquals(2L, s.positives());
+    assertEquals(3L, s.negatives());
     for (String undefined : List.of("absent", "everywhere")) {
-      assertNull(((Map<?, ?>) perLabel.get(undefined)).get("auc"), undefined);
-      assertNull(((Map<?, ?>) perLabel.get(undefined)).get("average_precision"), undefined);
+      assertNull(out.perLabel().get(undefined).auc(), undefined);
+      assertNull(out.perLabel().get(undefined).averagePrecision(), undefined);
     }
-    assertEquals(0L, ((Map<?, ?>) perLabel.get("absent")).get("positives"));
-    assertEquals(0L, ((Map<?, ?>) perLabel.get("everywhere")).get("negatives"));
-    assertEquals(List.of("absent", "everywhere"), out.get("labels_undefined"));
-    assertEquals(1, out.get("labels_defined"));
-    assertEquals(seen, (Double) out.get("mean_auc"), 1e-12, "the mean is over defined labels only");
+    assertEquals(0L, out.perLabel().get("absent").positives());
+    assertEquals(0L, out.perLabel().get("everywhere").negatives());
+    assertEquals(List.of("absent", "everywhere"), out.labelsUndefined());
+    assertEquals(seen, out.meanAuc(), 1e-12, "the mean is over defined labels only");
+
+    // the JSON form, as _SUMMARY.json and the round checkpoints hold it, and read back
+    Map<String, Object> json = out.toMap();
+    assertEquals(1, json.get("labels_defined"));
+    assertEquals(List.of("absent", "everywhere"), json.get("labels_undefined"));
+    assertNull(((Map<?, ?>) ((Map<?, ?>) json.get("per_label")).get("absent")).get("auc"));
+    Map<?, ?> parsed = new ObjectMapper().readValue(new ObjectMapper().writeValueAsString(out), Map.class);
+    assertEquals(out, EvaluationResult.fromMap(new ObjectMapper().convertValue(parsed,
+        new TypeReference<Map<String, Object>>() { })));
+    assertEquals(Map.of(), EvaluationResult.NONE.toMap(), "a round not evaluated is an empty object");
   }
 
   private static Float[] boxed(float[] v) {

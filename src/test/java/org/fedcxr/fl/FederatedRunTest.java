@@ -32,6 +32,7 @@ import org.apache.spark.sql.types.StructType;
 import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.model.Architecture;
+import org.fedcxr.model.EvaluationResult;
 import org.fedcxr.testing.SparkTests;
 import org.fedcxr.train.Augmenter;
 import org.fedcxr.train.ClientGroups;
@@ -115,7 +116,7 @@ class FederatedRunTest {
       JavaPairRDD<Integer, Row> byClient = FederatedRun.byClient(rows, CLIENTS, g);
       try {
         assertEquals(groups, byClient.getNumPartitions());
-        return run.run(byClient, CLIENTS, model.current(), false, (r, w) -> Map.of(), (r, n, e, l) -> { },
+        return run.run(byClient, CLIENTS, model.current(), false, (r, w) -> EvaluationResult.NONE, (r, n, e, l) -> { },
             history);
       } finally {
         byClient.unpersist();
@@ -194,7 +195,7 @@ class FederatedRunTest {
           Strategy.named("fedbn", new Strategy.Options(0f, 0f, model.runningStatMask())), store);
       JavaPairRDD<Integer, Row> byClient = FederatedRun.byClient(rows.filter("client_id < " + k), k, 1);
       try {
-        merged = run.run(byClient, k, model.current(), false, (r, w) -> Map.of(), (r, n, e, l) -> { },
+        merged = run.run(byClient, k, model.current(), false, (r, w) -> EvaluationResult.NONE, (r, n, e, l) -> { },
             new ArrayList<>());
       } finally {
         byClient.unpersist();
@@ -315,13 +316,13 @@ class FederatedRunTest {
           try {
             if (minClients == 30) {
               JobFailure e = assertThrows(JobFailure.class, () -> run.run(byClient, k, model.current(), false,
-                  (r, w) -> Map.of(), (r, n, el, l) -> { }, history));
+                  (r, w) -> EvaluationResult.NONE, (r, n, el, l) -> { }, history));
               assertTrue(e.getMessage().contains("only 20 of 40") && e.getMessage().contains("min_clients is 30"),
                   e.getMessage());
               continue;
             }
             float[] initial = model.current();
-            float[] merged = run.run(byClient, k, initial, false, (r, w) -> Map.of(), (r, n, el, l) -> { },
+            float[] merged = run.run(byClient, k, initial, false, (r, w) -> EvaluationResult.NONE, (r, n, el, l) -> { },
                 history);
             RoundReport r = history.get(0);
             assertTrue(r.dropped().get(0).startsWith("deadline: still training"), r.dropped().toString());
