@@ -8,6 +8,7 @@ import org.apache.spark.sql.SparkSession;
 import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.JobOutput;
 import org.fedcxr.config.Spec;
+import org.fedcxr.config.SpecException;
 
 /**
  * Runs one job body against an all-or-nothing {@link JobOutput}: the body writes its parts to the staging area and
@@ -46,7 +47,7 @@ final class JobRunner {
       } catch (RuntimeException cleanup) {
         e.addSuppressed(cleanup);
       }
-      if (e instanceof JobFailure || e instanceof org.fedcxr.config.SpecException) {
+      if (e instanceof JobFailure || e instanceof SpecException) {
         throw (RuntimeException) e;
       }
       throw new JobFailure("the output " + out.location() + " was not completed (nothing marked complete): "

@@ -2,8 +2,12 @@ package org.fedcxr.cli;
 
 import static org.apache.spark.sql.functions.col;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -176,9 +180,9 @@ public final class PretrainJob extends JobCommand {
 
   private static byte[] exportEncoder(Architecture arch, SslConfig config, float[] online,
       Map<String, String> provenance) {
-    try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+    try (NDManager m = NDManager.newBaseManager()) {
       SslBranch branch = new SslTrainer(arch, config).newOnline();
-      branch.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(2, 1, 64, 64));
+      branch.initialize(m, DataType.FLOAT32, new Shape(2, 1, 64, 64));
       StateDict.load(branch, online);
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       Weights.save(branch.encoder(), arch.name(), provenance, out);
@@ -190,7 +194,7 @@ public final class PretrainJob extends JobCommand {
 
   /** Something that writes a PNG. */
   private interface PngWriter {
-    void write(java.io.OutputStream out) throws IOException;
+    void write(OutputStream out) throws IOException;
   }
 
   private static byte[] png(PngWriter w) {

@@ -2,6 +2,10 @@ package org.fedcxr.cli;
 
 import static org.apache.spark.sql.functions.col;
 
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -87,10 +91,10 @@ public final class ProbeJob extends JobCommand {
 
   private static byte[] randomEncoder(Architecture arch, long seed) {
     return TorchThread.call(() -> {
-      try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
-        ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed((int) Seeds.derive(seed, "init"));
+      try (NDManager m = NDManager.newBaseManager()) {
+        Engine.getEngine("PyTorch").setRandomSeed((int) Seeds.derive(seed, "init"));
         Classifier c = Classifier.of(arch, 14);
-        c.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 1, 64, 64));
+        c.initialize(m, DataType.FLOAT32, new Shape(1, 1, 64, 64));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Weights.save(c.encoder(), arch.name(), Map.of("kind", "random"), out);
         return out.toByteArray();

@@ -3,6 +3,8 @@ package org.fedcxr.cli;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +14,8 @@ import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.fedcxr.config.Spec;
@@ -21,12 +23,13 @@ import org.fedcxr.data.SyntheticXrays;
 import org.fedcxr.fl.FederatedRun;
 import org.fedcxr.fl.GlobalModel;
 import org.fedcxr.fl.RoundReport;
-import org.fedcxr.train.RunStore;
 import org.fedcxr.fl.Strategy;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.EvaluationResult;
 import org.fedcxr.train.LocalTrainer;
+import org.fedcxr.train.RunStore;
 import org.fedcxr.train.TrainConfig;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The {@code rounds} suite of {@code bench}: FedAvg rounds over {@code clients} synthetic clients (generated on the
@@ -53,10 +56,10 @@ final class RoundBenchmark {
     MapFunction<Long, Row> makeRow = i -> {
       SyntheticXrays.Sample s = SyntheticXrays.sample(Math.toIntExact(i), size, 1, seed);
       Float[] labels = new Float[14];
-      java.util.Arrays.fill(labels, 0f);
+      Arrays.fill(labels, 0f);
       s.labels().forEach(l -> labels[l] = 1f);
       return new GenericRowWithSchema(new Object[] {s.fileName(), size, size, s.image().pixels(),
-          scala.jdk.javaapi.CollectionConverters.asScala(java.util.Arrays.asList(labels)).toList(), (int) (i % k)},
+          CollectionConverters.asScala(Arrays.asList(labels)).toList(), (int) (i % k)},
           schema);
     };
     Dataset<Row> rows = spark.range((long) k * per).as(Encoders.LONG()).map(makeRow, Encoders.row(schema));
@@ -125,7 +128,7 @@ final class RoundBenchmark {
     results.put("round_img_per_s_after_warmup", roundImagesPerSecond);
     results.put("train_suite_img_per_s", aloneImagesPerSecond);
     results.put("round_img_per_s_share_of_train_suite", roundImagesPerSecond / aloneImagesPerSecond);
-    results.put("driver_heap_mb_max", heap.isEmpty() ? 0.0 : java.util.Collections.max(heap));
+    results.put("driver_heap_mb_max", heap.isEmpty() ? 0.0 : Collections.max(heap));
     return results;
   }
 }

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import java.nio.file.Path;
@@ -91,7 +92,7 @@ final class TrainBenchmark {
   static long forwardFlops(Architecture arch, int size) {
     try (NDManager m = NDManager.newBaseManager()) {
       Classifier c = Classifier.of(arch, 14);
-      c.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(1, 1, size, size));
+      c.initialize(m, DataType.FLOAT32, new Shape(1, 1, size, size));
       return c.forwardFlops(new Shape(1, 1, size, size));
     }
   }

@@ -9,9 +9,11 @@ import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
@@ -37,7 +39,7 @@ public final class ImageDecoder {
   private final int minSide;
   private final int maxSide;
   private final long maxDecodeBytes;
-  private final java.util.Map<String, ImageReader> readers = new java.util.HashMap<>();
+  private final Map<String, ImageReader> readers = new HashMap<>();
   private final List<String> warnings = new ArrayList<>();
 
   /**

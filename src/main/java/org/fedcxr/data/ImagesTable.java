@@ -1,5 +1,6 @@
 package org.fedcxr.data;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -46,7 +47,7 @@ public final class ImagesTable {
    * images with no positive label ("No Finding"). Each is a long named {@code positives_<i>} / {@code no_finding}.
    */
   public static List<Column> positiveCounts(int labelCount) {
-    List<Column> out = new java.util.ArrayList<>();
+    List<Column> out = new ArrayList<>();
     Column none = functions.lit(true);
     for (int i = 0; i < labelCount; i++) {
       Column positive = functions.coalesce(functions.col("labels").getItem(i).equalTo(1f), functions.lit(false));

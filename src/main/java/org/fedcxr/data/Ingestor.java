@@ -4,18 +4,21 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -23,6 +26,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import org.fedcxr.catalog.DatasetDescriptor;
 import org.fedcxr.config.HadoopFiles;
 import org.fedcxr.config.JobFailure;
@@ -35,7 +39,7 @@ import org.fedcxr.config.JobFailure;
 public final class Ingestor {
   /** What the ingest reads and how: the image location and glob may override the descriptor's. */
   public record Settings(DatasetDescriptor dataset, String images, String glob, int size, int minSide, int maxSide,
-      String uncertainPolicy, PatientSplit split) implements java.io.Serializable {
+      String uncertainPolicy, PatientSplit split) implements Serializable {
   }
 
   /**
@@ -47,11 +51,11 @@ public final class Ingestor {
       int officialTestListed) {
     public Dataset<Row> images() {
       Dataset<Row> ok = all.filter(col("reason").isNull());
-      List<org.apache.spark.sql.Column> cols = new ArrayList<>();
+      List<Column> cols = new ArrayList<>();
       for (String c : ImagesTable.COLUMNS) {
         cols.add(c.equals("labels") ? ImagesTable.labelsWithNames(ok, labelNames) : ok.col(c));
       }
-      return ok.select(cols.toArray(org.apache.spark.sql.Column[]::new));
+      return ok.select(cols.toArray(Column[]::new));
     }
 
     public Dataset<Row> quarantine() {
@@ -91,7 +95,7 @@ public final class Ingestor {
         .withColumn("has_label_row", col("label_key").isNotNull());
     Dataset<Row> all = joined.mapPartitions(new Decode(s, official), Encoders.row(ROW))
         .unionByName(zeroByteFiles(listed, files))
-        .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+        .persist(StorageLevel.MEMORY_AND_DISK());
     return new Result(all, s.dataset().labels(), labelRows, withoutImage, official == null ? 0
         : official.images().size());
   }
@@ -105,7 +109,7 @@ public final class Ingestor {
 
   /** The file scan skips zero-byte files; they are the listed files that produced no row, quarantined here. */
   private static Dataset<Row> zeroByteFiles(Dataset<Row> listed, Dataset<Row> files) {
-    return ImageStore.zeroByteFiles(listed, files).map((org.apache.spark.api.java.function.MapFunction<Row, Row>) r ->
+    return ImageStore.zeroByteFiles(listed, files).map((MapFunction<Row, Row>) r ->
         Decode.rejected(r.getString(0), Reason.EMPTY.code(), "zero-byte file"), Encoders.row(ROW));
   }
 
@@ -121,7 +125,7 @@ public final class Ingestor {
    * An official test set (NIH's {@code test_list.txt}): the listed image keys, and the patients of those images
    * (from the label table), whose unlisted images would leak a test patient into training.
    */
-  record OfficialTest(String file, Set<String> images, Set<String> patients) implements java.io.Serializable {
+  record OfficialTest(String file, Set<String> images, Set<String> patients) implements Serializable {
     static OfficialTest read(SparkSession spark, String file, Dataset<Row> labels) {
       Set<String> listed = new HashSet<>();
       try {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -49,7 +50,7 @@ public final class LabelTable implements Serializable {
   public Dataset<Row> read(SparkSession spark) {
     Dataset<Row> csv;
     try {
-      org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(dataset.labelTable());
+      Path path = new Path(dataset.labelTable());
       if (!path.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(path)) {
         throw new JobFailure("the label table " + dataset.labelTable() + " of dataset '" + dataset.name()
             + "' does not exist");

@@ -1,13 +1,17 @@
 package org.fedcxr.data;
 
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
 /**
  * Resizes gray images with a separable triangle (bilinear) filter whose support widens with the reduction factor, so
  * downscaling averages every source pixel (no aliasing), as ImageMagick's and Pillow's antialiased resize do.
  */
 public final class Resampler {
   /** Filter weights depend only on (source size, target size): computed once per pair, shared by all threads. */
-  private static final java.util.concurrent.ConcurrentMap<Long, Kernel> KERNELS =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final ConcurrentMap<Long, Kernel> KERNELS =
+      new ConcurrentHashMap<>();
 
   private Resampler() {
   }
@@ -37,7 +41,7 @@ public final class Resampler {
     byte[] out = new byte[width * height];
     float[] acc = new float[width];
     for (int y = 0; y < height; y++) {
-      java.util.Arrays.fill(acc, 0f);
+      Arrays.fill(acc, 0f);
       int start = ky.start[y];
       float[] w = ky.weights[y];
       for (int k = 0; k < w.length; k++) {

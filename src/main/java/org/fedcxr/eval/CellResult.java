@@ -1,5 +1,6 @@
 package org.fedcxr.eval;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -11,8 +12,8 @@ import java.util.Map;
 public record CellResult(StudyCell cell, Map<String, Double> perLabelAuc, Map<Integer, Double> roundMeanAuc,
     double seconds) {
   public CellResult {
-    perLabelAuc = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(perLabelAuc));
-    roundMeanAuc = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(roundMeanAuc));
+    perLabelAuc = Collections.unmodifiableMap(new LinkedHashMap<>(perLabelAuc));
+    roundMeanAuc = Collections.unmodifiableMap(new LinkedHashMap<>(roundMeanAuc));
   }
 
   /** The mean AUC of the last evaluated round. */

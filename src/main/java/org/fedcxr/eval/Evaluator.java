@@ -1,5 +1,7 @@
 package org.fedcxr.eval;
 
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +93,7 @@ public final class Evaluator {
     for (int i = 0; i < n; i++) {
       idx[i] = i;
     }
-    java.util.Arrays.sort(idx, java.util.Comparator.comparingDouble(i -> scores[i]));
+    Arrays.sort(idx, Comparator.comparingDouble(i -> scores[i]));
     double[] rank = new double[n];
     for (int i = 0; i < n; ) {
       int j = i;

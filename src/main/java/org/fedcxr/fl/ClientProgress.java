@@ -9,6 +9,7 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.util.LongAccumulator;
 import scala.Tuple4;
 import scala.collection.Iterator;
+import scala.collection.immutable.Seq;
 
 /**
  * Counts a round's clients done while its tasks run: the driver's accumulator holds the finished tasks' counts, and
@@ -37,10 +38,10 @@ final class ClientProgress extends SparkListener {
 
   @Override
   public void onExecutorMetricsUpdate(SparkListenerExecutorMetricsUpdate update) {
-    Iterator<Tuple4<Object, Object, Object, scala.collection.immutable.Seq<AccumulableInfo>>> tasks =
+    Iterator<Tuple4<Object, Object, Object, Seq<AccumulableInfo>>> tasks =
         update.accumUpdates().iterator();
     while (tasks.hasNext()) {
-      Tuple4<Object, Object, Object, scala.collection.immutable.Seq<AccumulableInfo>> task = tasks.next();
+      Tuple4<Object, Object, Object, Seq<AccumulableInfo>> task = tasks.next();
       Iterator<AccumulableInfo> infos = task._4().iterator();
       while (infos.hasNext()) {
         AccumulableInfo info = infos.next();

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
@@ -77,7 +78,7 @@ public final class FederatedRun {
   }
 
   /** A test seam: called after a round is checkpointed (a test throws here to stop a run). */
-  static volatile java.util.function.IntConsumer afterCheckpoint = r -> { };
+  static volatile IntConsumer afterCheckpoint = r -> { };
 
   /** The columns of a round's {@code clients.csv} (and of a federate job's {@code client_metrics.csv}). */
   public static final String CLIENTS_HEADER = "round,client,images,steps,loss,seconds,status";

@@ -9,13 +9,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.Classifier;
 import org.fedcxr.model.StateDict;
-import org.fedcxr.model.Weights;
 import org.fedcxr.model.TorchThread;
+import org.fedcxr.model.Weights;
 
 /**
  * The driver's view of the global model: one instance of the architecture that turns flat weights into safetensors
@@ -82,13 +84,13 @@ public final class GlobalModel implements AutoCloseable {
     return mask(name -> name.endsWith(".running_mean") || name.endsWith(".running_var"));
   }
 
-  private boolean[] mask(java.util.function.Predicate<String> test) {
+  private boolean[] mask(Predicate<String> test) {
     boolean[] out = new boolean[StateDict.size(model)];
     int offset = 0;
     for (var e : StateDict.of(model).entrySet()) {
       int n = Math.toIntExact(e.getValue().getArray().size());
       if (test.test(e.getKey())) {
-        java.util.Arrays.fill(out, offset, offset + n, true);
+        Arrays.fill(out, offset, offset + n, true);
       }
       offset += n;
     }

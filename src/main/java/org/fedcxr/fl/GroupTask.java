@@ -1,5 +1,6 @@
 package org.fedcxr.fl;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -181,7 +182,7 @@ final class GroupTask implements Function2<Integer, Iterator<Tuple2<Integer, Row
     return out;
   }
 
-  private float[] withOwnBatchNorm(float[] globalWeights, String file) throws java.io.IOException {
+  private float[] withOwnBatchNorm(float[] globalWeights, String file) throws IOException {
     org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(file);
     FileSystem fs = p.getFileSystem(hadoop.value().value());
     float[] own;

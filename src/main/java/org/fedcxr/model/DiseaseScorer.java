@@ -9,14 +9,16 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.UUID;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsReader$;
+import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWriter;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
@@ -73,14 +75,14 @@ public final class DiseaseScorer extends Transformer implements MLWritable {
   /** A scorer for weights held in memory (safetensors bytes), e.g. a federated run's current global model. */
   public static DiseaseScorer fromBytes(SparkSession spark, byte[] weights, Architecture architecture, int labels,
       int batchSize) {
-    Broadcast<byte[]> b = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()).broadcast(weights);
+    Broadcast<byte[]> b = new JavaSparkContext(spark.sparkContext()).broadcast(weights);
     return new DiseaseScorer("diseaseScorer_" + UUID.randomUUID(), architecture.name(), labels, batchSize, b, false);
   }
 
   /** A transformer adding the {@code features} of an encoder (safetensors bytes of the encoder alone). */
   public static DiseaseScorer featuresFromBytes(SparkSession spark, byte[] encoder, Architecture architecture,
       int batchSize) {
-    Broadcast<byte[]> b = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()).broadcast(encoder);
+    Broadcast<byte[]> b = new JavaSparkContext(spark.sparkContext()).broadcast(encoder);
     return new DiseaseScorer("encoderFeatures_" + UUID.randomUUID(), architecture.name(), 1, batchSize, b, true);
   }
 
@@ -176,7 +178,7 @@ public final class DiseaseScorer extends Transformer implements MLWritable {
           DiseaseScorer.class.getName());
       try {
         Map<?, ?> settings = JSON.readValue(read(path, SETTINGS), Map.class);
-        Broadcast<byte[]> b = new org.apache.spark.api.java.JavaSparkContext(sparkSession().sparkContext())
+        Broadcast<byte[]> b = new JavaSparkContext(sparkSession().sparkContext())
             .broadcast(read(path, WEIGHTS));
         return new DiseaseScorer(metadata.uid(), (String) settings.get("architecture"),
             ((Number) settings.get("labels")).intValue(), ((Number) settings.get("batch_size")).intValue(), b,
@@ -216,7 +218,7 @@ public final class DiseaseScorer extends Transformer implements MLWritable {
         @Override
         public Row next() {
           if (!hasNext()) {
-            throw new java.util.NoSuchElementException();
+            throw new NoSuchElementException();
           }
           return out.get(next++);
         }

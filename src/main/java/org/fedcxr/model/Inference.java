@@ -5,10 +5,12 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.djl.training.ParameterStore;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -19,7 +21,7 @@ import java.util.Map;
  */
 public final class Inference {
   private static final int KEEP = 2;
-  private static final Map<String, Inference> CACHE = new java.util.LinkedHashMap<>();
+  private static final Map<String, Inference> CACHE = new LinkedHashMap<>();
 
   private final NDManager manager;
   private final Classifier model;
@@ -75,7 +77,7 @@ public final class Inference {
       try (NDManager scope = manager.newSubManager()) {
         NDArray x = scope.create(images, new Shape(n, 1, h, w));
         NDArray logits = model.forward(new ParameterStore(scope, false), new NDList(x), false).singletonOrThrow();
-        return ai.djl.nn.Activation.sigmoid(logits).toFloatArray();
+        return Activation.sigmoid(logits).toFloatArray();
       }
     });
   }

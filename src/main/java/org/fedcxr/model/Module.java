@@ -6,6 +6,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
+import ai.djl.nn.convolutional.Convolution;
+import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.function.Function;
@@ -101,7 +103,7 @@ public class Module extends AbstractBlock {
     if (b instanceof Module m) {
       return m.forwardFlops(input);
     }
-    if (b instanceof ai.djl.nn.convolutional.Convolution || b instanceof ai.djl.nn.core.Linear) {
+    if (b instanceof Convolution || b instanceof Linear) {
       Shape out = b.getOutputShapes(new Shape[] {input})[0];
       long weights = b.getParameters().get("weight").getArray().size();
       long outChannels = b.getParameters().get("weight").getArray().getShape().get(0);

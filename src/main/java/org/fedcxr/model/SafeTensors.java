@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -121,7 +122,7 @@ public final class SafeTensors {
       for (int i = 0; i < shape.length; i++) {
         shape[i] = shapeNode.get(i).asLong();
       }
-      byte[] bytes = java.util.Arrays.copyOfRange(body, (int) o[0], (int) o[1]);
+      byte[] bytes = Arrays.copyOfRange(body, (int) o[0], (int) o[1]);
       tensors.put(e.getKey(), new Tensor(e.getValue().get("dtype").asText(), shape, bytes));
     }
     return new Content(tensors, metadata);

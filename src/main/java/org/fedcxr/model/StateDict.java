@@ -6,6 +6,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -48,7 +49,7 @@ public final class StateDict {
   }
 
   /** The names of the BatchNorm layers (prefixes of a {@code running_mean}), for PyTorch's num_batches_tracked. */
-  public static java.util.List<String> batchNormLayers(Block block) {
+  public static List<String> batchNormLayers(Block block) {
     return of(block).keySet().stream().filter(n -> n.endsWith(".running_mean"))
         .map(n -> n.substring(0, n.length() - ".running_mean".length())).toList();
   }

@@ -1,5 +1,7 @@
 package org.fedcxr.model;
 
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -22,8 +24,8 @@ public final class TorchThread {
         // libtorch's gradient mode is per thread and on in a new one; DJL expects it off outside a
         // GradientCollector (as on the thread that loaded the engine)
         Thread t = new Thread(() -> {
-          ai.djl.engine.Engine.getEngine("PyTorch");
-          ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+          Engine.getEngine("PyTorch");
+          JniUtils.setGradMode(false);
           r.run();
         }, NAME);
         t.setDaemon(true);

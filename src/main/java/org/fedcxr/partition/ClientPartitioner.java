@@ -1,6 +1,7 @@
 package org.fedcxr.partition;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -63,7 +64,7 @@ public final class ClientPartitioner {
 
   private int[] equalSizes(int total) {
     double[] share = new double[clients];
-    java.util.Arrays.fill(share, 1.0 / clients);
+    Arrays.fill(share, 1.0 / clients);
     return apportion(share, total);
   }
 
@@ -83,7 +84,7 @@ public final class ClientPartitioner {
     for (int i = 0; i < clients; i++) {
       order[i] = i;
     }
-    java.util.Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -rest[i]).thenComparing(i -> i));
+    Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -rest[i]).thenComparing(i -> i));
     for (int k = 0; used < total; k = (k + 1) % clients) {
       sizes[order[k]]++;
       used++;

@@ -28,6 +28,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.data.ImagesTable;
+import scala.collection.Seq;
 
 /**
  * Divides the client pool of an images table into clients. Only per-patient summaries reach the driver (a patient's
@@ -53,7 +54,7 @@ public final class ClientSplitter {
   public Result split(SparkSession spark, Dataset<Row> images, int labelCount) {
     Dataset<Row> pool = images.filter(col("split").equalTo("client"));
     int[] rank = rarityRank(pool, labelCount);
-    UDF1<scala.collection.Seq<Float>, Integer> classOf = labels -> imageClass(labels, rank);
+    UDF1<Seq<Float>, Integer> classOf = labels -> imageClass(labels, rank);
     List<Row> perPatient = pool
         .withColumn("class_rank", udf(classOf, DataTypes.IntegerType).apply(col("labels")))
         .groupBy("patient_id")
@@ -134,7 +135,7 @@ public final class ClientSplitter {
     return rank;
   }
 
-  private static int imageClass(scala.collection.Seq<Float> labels, int[] rank) {
+  private static int imageClass(Seq<Float> labels, int[] rank) {
     int best = rank.length;
     for (int i = 0; i < rank.length; i++) {
       Float v = labels.apply(i);

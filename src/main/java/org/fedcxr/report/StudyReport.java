@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 import org.fedcxr.eval.CellResult;
 import org.fedcxr.eval.Comparison;
 import org.fedcxr.eval.StudyCell;
@@ -125,7 +126,7 @@ public final class StudyReport {
     for (String d : distributions) {
       Map<Integer, Summary> r = f.rounds(d, 1.0, "random");
       Map<Integer, Summary> s = f.rounds(d, 1.0, "ssl");
-      java.util.TreeSet<Integer> all = new java.util.TreeSet<>(r.keySet());
+      TreeSet<Integer> all = new TreeSet<>(r.keySet());
       all.addAll(s.keySet());
       Summary none = new Summary(Double.NaN, Double.NaN, 0);
       for (int round : all) {

@@ -2,8 +2,11 @@ package org.fedcxr.train;
 
 import ai.djl.Device;
 import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The device a Spark task trains on: the GPU that Spark assigned to the task (resource {@code gpu}, the first address
@@ -19,7 +22,7 @@ public final class Devices {
     if (task == null) {
       return Device.cpu();
     }
-    return fromResources(scala.jdk.javaapi.CollectionConverters.asJava(task.resources()));
+    return fromResources(CollectionConverters.asJava(task.resources()));
   }
 
   /** The device named by a task's resources: {@code gpu} addresses {@code ["3"]} give {@code gpu(3)}. */
@@ -48,7 +51,7 @@ public final class Devices {
     if (task == null) {
       return fallback;
     }
-    org.apache.spark.SparkConf conf = org.apache.spark.SparkEnv.get().conf();
+    SparkConf conf = SparkEnv.get().conf();
     int executorCores = conf.getInt("spark.executor.cores", Runtime.getRuntime().availableProcessors());
     return Math.max(Math.max(1, task.cpus()), executorCores);
   }

@@ -7,21 +7,22 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-import ai.djl.nn.Parameter;
 import ai.djl.training.tracker.ParameterTracker;
 import ai.djl.training.tracker.Tracker;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
-import org.fedcxr.model.TorchThread;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.Classifier;
 import org.fedcxr.model.StateDict;
+import org.fedcxr.model.TorchThread;
 
 /**
  * Trains a classifier on a {@link LocalShard}: batches are built from the shard while training runs, in an order and
@@ -306,7 +307,7 @@ public final class LocalTrainer {
 
   private float[] positiveWeights(LocalShard shard) {
     float[] w = new float[labels];
-    java.util.Arrays.fill(w, 1f);
+    Arrays.fill(w, 1f);
     if (config.classWeighted()) {
       long[] pos = shard.positives();
       for (int k = 0; k < labels; k++) {

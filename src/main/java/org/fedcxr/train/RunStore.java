@@ -1,8 +1,10 @@
 package org.fedcxr.train;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -216,7 +218,7 @@ public final class RunStore {
     try {
       SafeTensors.write(out, t, Map.of());
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
     return out.toByteArray();
   }
@@ -224,10 +226,10 @@ public final class RunStore {
   public static Map<String, float[]> vectors(byte[] bytes) {
     try {
       Map<String, float[]> out = new LinkedHashMap<>();
-      SafeTensors.read(new java.io.ByteArrayInputStream(bytes)).tensors().forEach((k, v) -> out.put(k, v.floats()));
+      SafeTensors.read(new ByteArrayInputStream(bytes)).tensors().forEach((k, v) -> out.put(k, v.floats()));
       return out;
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 }

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.fedcxr.config.SpecException;
 import org.junit.jupiter.api.Test;
@@ -20,7 +22,7 @@ class CatalogTest {
   void everyShippedDescriptorIsValidWithTheFourteenNihLabels() {
     Catalog catalog = Catalog.open(Path.of("data-catalog").toAbsolutePath(), Map.of());
     assertTrue(catalog.names().containsAll(
-        java.util.List.of("nih-cxr14", "nih-cxr14-bundled", "nih-cxr14-shared", "chexpert", "synthetic")));
+        List.of("nih-cxr14", "nih-cxr14-bundled", "nih-cxr14-shared", "chexpert", "synthetic")));
     for (String name : catalog.names()) {
       DatasetDescriptor d = catalog.get(name);
       assertEquals(14, d.labels().size(), name);
@@ -28,7 +30,7 @@ class CatalogTest {
     }
     DatasetDescriptor bundled = catalog.get("nih-cxr14-bundled");
     assertTrue(bundled.images().startsWith("file:"), bundled.images());
-    assertTrue(Files.isDirectory(Path.of(java.net.URI.create(bundled.images()))), bundled.images());
+    assertTrue(Files.isDirectory(Path.of(URI.create(bundled.images()))), bundled.images());
     assertEquals("Effusion", catalog.get("chexpert").labelMap().get("Pleural Effusion"));
   }
 

@@ -14,6 +14,7 @@ import org.apache.spark.sql.SparkSession;
 import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.JobSpecs;
 import org.fedcxr.config.Spec;
+import org.fedcxr.fl.GlobalModel;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.testing.SparkTests;
 import org.junit.jupiter.api.AfterAll;
@@ -136,7 +137,7 @@ class BenchSuitesTest {
   }
 
   private static long parameters() {
-    try (org.fedcxr.fl.GlobalModel m = new org.fedcxr.fl.GlobalModel(Architecture.SMALL, 14, 7)) {
+    try (GlobalModel m = new GlobalModel(Architecture.SMALL, 14, 7)) {
       return m.current().length;
     }
   }

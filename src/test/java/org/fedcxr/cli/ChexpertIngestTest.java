@@ -17,9 +17,11 @@ import org.fedcxr.testing.TestCatalog;
 import org.fedcxr.testing.TestImages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.io.TempDir;
+import scala.collection.Seq;
+import scala.jdk.javaapi.CollectionConverters;
 
 /** A CheXpert-layout dataset (JPEGs in patient/study folders, one column per observation). */
 class ChexpertIngestTest {
@@ -83,6 +85,6 @@ class ChexpertIngestTest {
   }
 
   private static List<Float> labels(Row r) {
-    return scala.jdk.javaapi.CollectionConverters.asJava(r.<scala.collection.Seq<Float>>getAs("labels"));
+    return CollectionConverters.asJava(r.<Seq<Float>>getAs("labels"));
   }
 }

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.fedcxr.testing.TestCatalog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -76,7 +77,7 @@ class ClusterIT {
     Path catalog = Files.createDirectories(dir.resolve("catalog"));
     Files.writeString(catalog.resolve("synthetic.yaml"), "format: nih\nlocation: " + dir.resolve("synthetic/data")
         + "\nimages: images\nlabel_table: Data_Entry_2017.csv\nglob: \"*.png\"\nlabels: "
-        + org.fedcxr.testing.TestCatalog.NIH_LABELS + "\n");
+        + TestCatalog.NIH_LABELS + "\n");
     run(null, "ingest", "--set", "dataset=synthetic", "--set", "catalog=" + catalog, "--set",
         "output=" + dir.resolve("ingest"), "--set", "image_size=32", "--set", "split.server=0.1", "--set",
         "split.client=0.6", "--set", "split.test=0.3");

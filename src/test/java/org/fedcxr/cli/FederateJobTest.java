@@ -7,18 +7,28 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.JobSpecs;
 import org.fedcxr.config.Spec;
+import org.fedcxr.data.SyntheticXrays;
 import org.fedcxr.fl.FlTestHooks;
+import org.fedcxr.fl.GlobalModel;
+import org.fedcxr.model.Architecture;
+import org.fedcxr.model.Classifier;
 import org.fedcxr.model.SafeTensors;
+import org.fedcxr.model.StateDict;
+import org.fedcxr.model.Weights;
 import org.fedcxr.testing.SparkTests;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -149,7 +159,7 @@ class FederateJobTest {
       if (fedavg == null) {
         fedavg = w;
       } else {
-        assertFalse(java.util.Arrays.equals(fedavg, w), strategy + " equals fedavg");
+        assertFalse(Arrays.equals(fedavg, w), strategy + " equals fedavg");
       }
     }
     assertTrue(Files.exists(dir.resolve("s-fedbn/rounds/00002/fedbn/client-00003.safetensors")));
@@ -160,21 +170,21 @@ class FederateJobTest {
     Path encoder = dir.resolve("encoder.safetensors");
     Path whole = dir.resolve("whole.safetensors");
     float[] encoderWeights;
-    try (var m = ai.djl.ndarray.NDManager.newBaseManager()) {
-      org.fedcxr.model.Classifier c = org.fedcxr.model.Classifier.of(org.fedcxr.model.Architecture.SMALL, 14);
-      c.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 1, 32, 32));
+    try (var m = NDManager.newBaseManager()) {
+      Classifier c = Classifier.of(Architecture.SMALL, 14);
+      c.initialize(m, DataType.FLOAT32, new Shape(1, 1, 32, 32));
       try (var out = Files.newOutputStream(encoder)) {
-        org.fedcxr.model.Weights.save(c.encoder(), "small", Map.of("kind", "encoder"), out);
+        Weights.save(c.encoder(), "small", Map.of("kind", "encoder"), out);
       }
       try (var out = Files.newOutputStream(whole)) {
-        org.fedcxr.model.Weights.save(c, "small", Map.of(), out);
+        Weights.save(c, "small", Map.of(), out);
       }
-      encoderWeights = org.fedcxr.model.StateDict.flatten(c.encoder());
+      encoderWeights = StateDict.flatten(c.encoder());
     }
-    try (org.fedcxr.fl.GlobalModel g = new org.fedcxr.fl.GlobalModel(org.fedcxr.model.Architecture.SMALL, 14, 5);
+    try (GlobalModel g = new GlobalModel(Architecture.SMALL, 14, 5);
         var in = Files.newInputStream(encoder)) {
       float[] init = g.load(in, true);
-      assertArrayEquals(encoderWeights, java.util.Arrays.copyOf(init, encoderWeights.length));
+      assertArrayEquals(encoderWeights, Arrays.copyOf(init, encoderWeights.length));
     }
     FederateJob.execute(spark, spec("ssl", "rounds=2", "init=ssl:" + encoder, "transfer.head_rounds=1"), false,
         false);
@@ -188,7 +198,7 @@ class FederateJobTest {
             + "alone: " + e.getKey() + " kept");
       }
     }
-    assertFalse(java.util.Arrays.equals(pretrained.get("conv1.weight").floats(),
+    assertFalse(Arrays.equals(pretrained.get("conv1.weight").floats(),
         fineTuned.get("conv1.weight").floats()), "round 2 fine-tunes the encoder");
     JobFailure e = assertThrows(JobFailure.class, () -> FederateJob.execute(spark,
         spec("ssl-bad", "rounds=1", "init=ssl:" + whole), false, false));
@@ -221,7 +231,7 @@ class FederateJobTest {
     assertEquals("small", results.get("architecture"));
     assertTrue(Files.exists(dir.resolve("evaluated/predictions/_SUCCESS")));
     Map<?, ?> meta = (Map<?, ?>) results.get("weights_metadata");
-    assertEquals(String.join(",", org.fedcxr.data.SyntheticXrays.LABELS), meta.get("labels"));
+    assertEquals(String.join(",", SyntheticXrays.LABELS), meta.get("labels"));
     assertEquals("32", meta.get("image_size"), "what predict resizes new images to");
   }
 }

@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -51,7 +53,7 @@ class HdfsStoreTest {
     conf.setInt("ipc.client.connect.max.retries", 1);
     conf.setInt("ipc.client.connect.retry.interval", 100);
     conf.setInt("ipc.client.connect.max.retries.on.timeouts", 1);
-    fs = FileSystem.get(java.net.URI.create(root + "/"), spark.sparkContext().hadoopConfiguration());
+    fs = FileSystem.get(URI.create(root + "/"), spark.sparkContext().hadoopConfiguration());
     Path data = dir.resolve("synthetic");
     SyntheticXrays.write(data, 100, 64, 2, 17);
     fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(data.toUri()), new org.apache.hadoop.fs.Path(root
@@ -114,7 +116,7 @@ class HdfsStoreTest {
     assertEquals(100, spark.read().parquet(root + "/runs/predict/predictions").count());
     // the same probabilities as from local disk, to float rounding: the two listings may split the images into
     // partitions, and so batches, differently, and libtorch's kernels differ in the last bits by batch size
-    Map<String, List<Float>> fromLocal = new java.util.HashMap<>();
+    Map<String, List<Float>> fromLocal = new HashMap<>();
     spark.read().parquet(local.resolve("predict/predictions").toString()).select("image_id", "probabilities")
         .collectAsList().forEach(r -> fromLocal.put(r.getString(0), r.getList(1)));
     List<Row> fromHdfs = spark.read().parquet(root + "/runs/predict/predictions").select("image_id", "probabilities")

@@ -10,9 +10,12 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -29,6 +32,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import scala.collection.Seq;
 
 class IngestJobTest {
   static SparkSession spark;
@@ -70,7 +74,7 @@ class IngestJobTest {
         BufferedImage.TYPE_USHORT_GRAY), "png"));
     rows.append("90000010_000.png,No Finding,0,90000010,050,M,PA,1,1,1,1\n");
     Files.writeString(data.resolve("Data_Entry_2017.csv"), rows.toString(),
-        java.nio.file.StandardOpenOption.APPEND);
+        StandardOpenOption.APPEND);
     catalog = TestCatalog.nih(dir.resolve("catalog"), "messy", data);
   }
 
@@ -80,7 +84,7 @@ class IngestJobTest {
   }
 
   static Spec spec(String dataset, Path out, String... more) {
-    List<String> sets = new java.util.ArrayList<>(List.of("dataset=" + dataset, "catalog=" + catalog,
+    List<String> sets = new ArrayList<>(List.of("dataset=" + dataset, "catalog=" + catalog,
         "output=" + out, "image_size=64"));
     sets.addAll(List.of(more));
     return JobSpecs.schema("ingest").load(null, sets);
@@ -110,7 +114,7 @@ class IngestJobTest {
     Row r = images.filter("image_id = '90000010_000.png'").first();
     assertEquals(64, r.<Integer>getAs("height"));
     assertEquals(64 * 64, r.<byte[]>getAs("pixels").length);
-    assertEquals(0f, r.<scala.collection.Seq<Float>>getAs("labels").apply(0));
+    assertEquals(0f, r.<Seq<Float>>getAs("labels").apply(0));
 
     Map<?, ?> results = (Map<?, ?>) summary.get("results");
     assertEquals(3L, results.get("label_rows_without_image"));
@@ -219,7 +223,7 @@ class IngestJobTest {
     Path data = dir.resolve("official");
     List<SyntheticXrays.Sample> samples = SyntheticXrays.write(data, 30, 64, 3, 9);
     List<String> patients = samples.stream().map(SyntheticXrays.Sample::patientId).distinct().toList();
-    List<String> listed = new java.util.ArrayList<>(samples.stream()
+    List<String> listed = new ArrayList<>(samples.stream()
         .filter(x -> x.patientId().equals(patients.get(0)) || x.patientId().equals(patients.get(1)))
         .map(SyntheticXrays.Sample::fileName).toList());
     List<String> third = samples.stream().filter(x -> x.patientId().equals(patients.get(2)))
@@ -233,7 +237,7 @@ class IngestJobTest {
     Map<String, Object> summary = IngestJob.execute(spark, JobSpecs.schema("ingest").load(null, List.of(
         "dataset=official", "catalog=" + officialCatalog, "output=" + out, "image_size=32")), false);
     Dataset<Row> images = spark.read().parquet(out + "/images");
-    assertEquals(java.util.Set.copyOf(listed), images.filter("split = 'test'").collectAsList().stream()
+    assertEquals(Set.copyOf(listed), images.filter("split = 'test'").collectAsList().stream()
         .map(r -> r.<String>getAs("image_id")).collect(Collectors.toSet()));
     assertEquals(0, images.filter("split != 'test'").filter(org.apache.spark.sql.functions.col("patient_id")
         .isin(patients.get(0), patients.get(1), patients.get(2))).count(), "no test patient trains");

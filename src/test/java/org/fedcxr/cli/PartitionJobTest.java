@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -44,7 +45,7 @@ class PartitionJobTest {
   }
 
   static Map<String, Object> partition(String out, String... sets) {
-    List<String> all = new java.util.ArrayList<>(List.of("input=" + ingested, "output=" + dir.resolve(out)));
+    List<String> all = new ArrayList<>(List.of("input=" + ingested, "output=" + dir.resolve(out)));
     all.addAll(List.of(sets));
     return PartitionJob.execute(spark, JobSpecs.schema("partition").load(null, all));
   }

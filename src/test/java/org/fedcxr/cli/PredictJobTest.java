@@ -8,8 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +64,7 @@ class PredictJobTest {
   }
 
   private static Map<String, Object> predict(Path input, Path out, String... more) {
-    List<String> sets = new java.util.ArrayList<>(List.of("weights=" + weights, "input=" + input,
+    List<String> sets = new ArrayList<>(List.of("weights=" + weights, "input=" + input,
         "output=" + out));
     sets.addAll(List.of(more));
     return PredictJob.execute(spark, JobSpecs.schema("predict").load(null, sets));
@@ -124,7 +127,7 @@ class PredictJobTest {
     Path out = dir.resolve("predicted-hostile");
     Map<String, Object> summary = predict(store, out);
     Map<String, String> reasons = spark.read().parquet(out + "/quarantine").collectAsList().stream()
-        .collect(Collectors.toMap(r -> store.relativize(Path.of(java.net.URI.create(r.getString(0)))).toString(),
+        .collect(Collectors.toMap(r -> store.relativize(Path.of(URI.create(r.getString(0)))).toString(),
             r -> r.getString(1)));
     assertEquals(Map.of("empty.png", "empty", "note.png", "not_an_image", "cut.png", "truncated",
         "tiny.png", "too_small", "cut.jpg", "truncated"), reasons);
@@ -189,7 +192,7 @@ class PredictJobTest {
     try {
       return Files.readString(p);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -10,17 +10,21 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.JobSpecs;
 import org.fedcxr.config.Spec;
-import org.fedcxr.model.SafeTensors;
-import org.fedcxr.train.RunStore;
-import org.fedcxr.testing.SparkTests;
 import org.fedcxr.config.SpecException;
 import org.fedcxr.data.ImageStore;
-import org.apache.spark.sql.Row;
+import org.fedcxr.model.SafeTensors;
+import org.fedcxr.testing.SparkTests;
+import org.fedcxr.train.RunStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,7 +92,7 @@ class PretrainJobTest {
       // a run stopped during its last epoch: that epoch's checkpoint and the final outputs are missing
       for (String gone : List.of("rounds/00003", "_SUCCESS", "encoder.safetensors")) {
         try (var files = Files.walk(dir.resolve("part").resolve(gone))) {
-          for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
             Files.delete(f);
           }
         }
@@ -120,7 +124,7 @@ class PretrainJobTest {
     // stopped in its last task: resumed from epoch 4, it trains epoch 5 alone and ends the same
     for (String gone : List.of("rounds/00005", "_SUCCESS", "encoder.safetensors")) {
       try (var files = Files.walk(dir.resolve("sync2").resolve(gone))) {
-        for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
           Files.delete(f);
         }
       }
@@ -133,14 +137,14 @@ class PretrainJobTest {
   void resumingACheckpointWithoutOptimizerStateIsAClearError() throws IOException {
     PretrainJob.execute(spark, spec("old", "method=simsiam", "epochs=3"), false, false);
     Path state = dir.resolve("old/rounds/00003/state.safetensors");
-    Map<String, float[]> v = new java.util.LinkedHashMap<>(RunStore.vectors(Files.readAllBytes(state)));
+    Map<String, float[]> v = new LinkedHashMap<>(RunStore.vectors(Files.readAllBytes(state)));
     v.remove("adam_m");
     v.remove("adam_v");
     Files.write(state, RunStore.vectors(v));
     Files.deleteIfExists(dir.resolve("old/._SUCCESS.crc"));
     Files.deleteIfExists(dir.resolve("old/.state.safetensors.crc"));
     Files.deleteIfExists(dir.resolve("old/rounds/00003/.state.safetensors.crc"));
-    var e = assertThrows(org.fedcxr.config.JobFailure.class, () -> PretrainJob.execute(spark,
+    var e = assertThrows(JobFailure.class, () -> PretrainJob.execute(spark,
         spec("old", "method=simsiam", "epochs=3"), true, false));
     assertTrue(e.getMessage().contains("epoch 3 of") && e.getMessage().contains("no optimizer state"),
         e.getMessage());
@@ -172,7 +176,7 @@ class PretrainJobTest {
         .get("results");
     double randomAuc = ((Number) random.get("mean_auc")).doubleValue();
     assertTrue(randomAuc > 0.65 && randomAuc < 1, "random encoder's mean AUC " + randomAuc + " (0.75 measured)");
-    var e = assertThrows(org.fedcxr.config.JobFailure.class, () -> ProbeJob.execute(spark,
+    var e = assertThrows(JobFailure.class, () -> ProbeJob.execute(spark,
         JobSpecs.schema("probe").load(null, List.of("encoder=random", "input=" + ingested,
             "output=" + dir.resolve("probe-x")))));
     assertTrue(e.getMessage().contains("'architecture'"));
@@ -181,12 +185,12 @@ class PretrainJobTest {
   @Test
   void anEmptySplitOrAMissingInputIsAClearError() {
     Path noServer = SyntheticIngest.ingest(spark, dir.resolve("no-server"), 40, 2, 8, 0, 0.8, 0.2);
-    var e = assertThrows(org.fedcxr.config.JobFailure.class, () -> PretrainJob.execute(spark,
+    var e = assertThrows(JobFailure.class, () -> PretrainJob.execute(spark,
         spec("empty", "input=" + noServer), false, false));
     assertTrue(e.getMessage().startsWith("no images to pretrain on in ") && e.getMessage().endsWith("split=server"),
         e.getMessage());
     assertFalse(Files.exists(dir.resolve("empty/_SUCCESS")));
-    e = assertThrows(org.fedcxr.config.JobFailure.class, () -> PretrainJob.execute(spark,
+    e = assertThrows(JobFailure.class, () -> PretrainJob.execute(spark,
         spec("missing", "input=" + dir.resolve("nowhere")), false, false));
     assertTrue(e.getMessage().contains("nowhere"), e.getMessage());
   }
@@ -206,7 +210,7 @@ class PretrainJobTest {
       Files.copy(png, folder.resolve(png.getFileName()));
     }
     Files.writeString(folder.resolve("broken.png"), "not an image");
-    Map<String, byte[]> decoded = new java.util.HashMap<>();
+    Map<String, byte[]> decoded = new HashMap<>();
     ImageStore.Result read = ImageStore.read(spark, new ImageStore.Settings(folder.toString(),
         "*.png", 32, 64, 16384));
     for (Row r : read.images().collectAsList()) {

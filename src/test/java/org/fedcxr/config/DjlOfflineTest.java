@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,7 +20,7 @@ class DjlOfflineTest {
     Engine engine = Engine.getEngine("PyTorch");
     assertEquals("2.7.1", engine.getVersion());
     try (NDManager m = NDManager.newBaseManager()) {
-      NDArray a = m.create(new float[] {1, 2, 3, 4}, new ai.djl.ndarray.types.Shape(2, 2));
+      NDArray a = m.create(new float[] {1, 2, 3, 4}, new Shape(2, 2));
       assertArrayEquals(new float[] {7, 10, 15, 22}, a.matMul(a).toFloatArray());
     }
   }

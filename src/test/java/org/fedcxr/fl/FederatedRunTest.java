@@ -15,20 +15,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
-import org.apache.spark.scheduler.AccumulableInfo;
-import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
-import org.apache.spark.util.LongAccumulator;
-import scala.Option;
-import scala.Tuple4;
-import scala.jdk.javaapi.CollectionConverters;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.AccumulableInfo;
+import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
 import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.model.Architecture;
@@ -46,6 +43,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import scala.Option;
+import scala.Tuple4;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
 
 /** Aggregation on the executors: G partial sums, bit-identical to the client-ordered reference for the same G. */
 class FederatedRunTest {
@@ -375,8 +376,8 @@ class FederatedRunTest {
   private static SparkListenerExecutorMetricsUpdate heartbeat(long taskId, long accumulatorId, long value) {
     AccumulableInfo info = new AccumulableInfo(accumulatorId, Option.apply("x"), Option.apply(value),
         Option.apply(value), false, false, Option.empty());
-    scala.collection.immutable.Seq<AccumulableInfo> infos = CollectionConverters.asScala(List.of(info)).toList();
-    Tuple4<Object, Object, Object, scala.collection.immutable.Seq<AccumulableInfo>> task =
+    Seq<AccumulableInfo> infos = CollectionConverters.asScala(List.of(info)).toList();
+    Tuple4<Object, Object, Object, Seq<AccumulableInfo>> task =
         new Tuple4<>(taskId, 1, 0, infos);
     return new SparkListenerExecutorMetricsUpdate("0", CollectionConverters.asScala(List.of(task)).toList(),
         scala.collection.immutable.Map$.MODULE$.empty());

@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -67,7 +68,7 @@ class DiseaseScorerTest {
       int i = Integer.parseInt(r.getString(0).substring(3));
       List<Float> p = r.getList(4);
       assertEquals(14, p.size());
-      float[] expected = java.util.Arrays.copyOfRange(direct, i * 14, i * 14 + 14);
+      float[] expected = Arrays.copyOfRange(direct, i * 14, i * 14 + 14);
       float[] actual = new float[14];
       for (int k = 0; k < 14; k++) {
         actual[k] = p.get(k);

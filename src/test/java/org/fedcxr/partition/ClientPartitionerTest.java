@@ -6,15 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.fedcxr.config.SpecException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class ClientPartitionerTest {
   /** 400 patients with 1-5 images each and 15 classes of very different sizes. */
@@ -66,14 +68,14 @@ class ClientPartitionerTest {
     }
     int min = IntStream.of(drawn).min().orElseThrow();
     int max = IntStream.of(drawn).max().orElseThrow();
-    assertTrue(max > 2 * min, "sizes should differ: " + java.util.Arrays.toString(drawn));
+    assertTrue(max > 2 * min, "sizes should differ: " + Arrays.toString(drawn));
   }
 
   @Test
   void noniidAllocatesTheRarestClassFirstAndSkewsTheClassMix() {
     List<PatientGroup> patients = patients();
     ClientAssignment a = new ClientPartitioner("noniid", 10, 1.0, 0.5, 42).assign(patients);
-    Map<Integer, Integer> imagesPerClass = new java.util.HashMap<>();
+    Map<Integer, Integer> imagesPerClass = new HashMap<>();
     patients.forEach(p -> imagesPerClass.merge(p.classIndex(), p.images(), Integer::sum));
     int rarest = imagesPerClass.entrySet().stream().min(Map.Entry.<Integer, Integer>comparingByValue()
         .thenComparing(Map.Entry.comparingByKey())).orElseThrow().getKey();

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.fedcxr.eval.CellResult;
@@ -118,7 +119,7 @@ class StudyReportTest {
     assertEquals(f.meanAuc("noniid", 1.0, "ssl").mean(), Double.parseDouble(mean.split(",")[3]), 5e-5);
     String claim = text(files, "claims.csv").lines().skip(1).findFirst().orElseThrow();
     assertEquals(f.claims().get(0).comparison().meanDifference(), Double.parseDouble(claim.split(",")[2]), 5e-5);
-    assertTrue(md.toLowerCase(java.util.Locale.ROOT).contains("**" + claim.split(",")[1] + ".**"),
+    assertTrue(md.toLowerCase(Locale.ROOT).contains("**" + claim.split(",")[1] + ".**"),
         "the claim's verdict is in the report");
   }
 

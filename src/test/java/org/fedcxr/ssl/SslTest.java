@@ -24,12 +24,13 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.fedcxr.fl.GlobalModel;
 import org.fedcxr.model.Architecture;
+import org.fedcxr.model.Pixels;
 import org.fedcxr.model.StateDict;
 import org.fedcxr.model.TorchThread;
 import org.fedcxr.model.Weights;
+import org.fedcxr.testing.TrainingData;
 import org.fedcxr.train.LabelledImage;
 import org.fedcxr.train.LocalShard;
-import org.fedcxr.testing.TrainingData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,7 +91,7 @@ class SslTest {
         20, which.equals("flip") ? 1 : 0, which.equals("edge") ? 1 : 0, 0.5, 0.5);
     byte[] px = TrainingData.images(1, 32).get(0).pixels();
     float[] plain = new float[32 * 32];
-    org.fedcxr.model.Pixels.normalise(px, plain, 0);
+    Pixels.normalise(px, plain, 0);
     float[] a = new float[32 * 32];
     float[] b = new float[32 * 32];
     only.view(px, 32, 32, new SplittableRandom(11), a, 0);

@@ -1,5 +1,9 @@
 package org.fedcxr.testing;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -18,15 +22,15 @@ public final class SparkTests {
   public static SparkSession start(String master) {
     SparkSession.Builder builder = SparkSession.builder();
     try {
-      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("spark-conf/local/spark-defaults.conf"))) {
+      for (String line : Files.readAllLines(Path.of("spark-conf/local/spark-defaults.conf"))) {
         String[] kv = line.trim().split("\\s+", 2);
         if (kv.length == 2 && kv[0].startsWith("spark.") && !kv[0].equals("spark.master")
             && !kv[0].endsWith("extraJavaOptions")) {
           builder.config(kv[0], kv[1]);
         }
       }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return builder
         .master(master)
