@@ -55,10 +55,11 @@ public final class DemoJob extends JobCommand {
       System.out.println("demo: federate from " + (name.equals("random") ? "random initialisation" : "the SSL "
           + "encoder " + encoder));
       Map<String, Object> summary = FederateJob.execute(spark, federate, false, true);
-      List<RoundReport> rounds = rounds(summary.get("rounds"));
+      Map<String, Object> results = JobSummary.results(summary);
+      List<RoundReport> rounds = rounds(results.get("rounds"));
       runs.put(name + " init", rounds);
       finals.put(name, rounds.get(rounds.size() - 1).evaluation());
-      labels = ((List<?>) summary.get("label_names")).stream().map(String::valueOf).toList();
+      labels = ((List<?>) results.get("label_names")).stream().map(String::valueOf).toList();
     }
     Map<String, Object> comparison = compare(finals.get("random"), finals.get("ssl"), labels);
     writeComparison(spark, root + "/compare", spec, runs, comparison);

@@ -142,17 +142,14 @@ public final class FederateJob extends JobCommand {
       throw new UncheckedIOException(e);
     }
     store.writeTop("charts/rounds.png", png.toByteArray());
-    Map<String, Object> summary = new LinkedHashMap<>();
-    summary.put("job", "federate");
-    summary.put("output", store.location());
-    summary.put("spec", spec.resolved());
-    summary.put("started", started.toString());
-    summary.put("resumed", resume);
-    summary.put("clients", k);
-    summary.put("groups", groups);
-    summary.put("label_names", labels);
-    summary.put("rounds", history);
-    summary.put("final", history.isEmpty() ? Map.of() : history.get(history.size() - 1).evaluation().toMap());
+    Map<String, Object> results = new LinkedHashMap<>();
+    results.put("resumed", resume);
+    results.put("clients", k);
+    results.put("groups", groups);
+    results.put("label_names", labels);
+    results.put("rounds", history);
+    results.put("final", history.isEmpty() ? Map.of() : history.get(history.size() - 1).evaluation().toMap());
+    Map<String, Object> summary = JobSummary.of(spec, store.location(), started, results);
     store.writeTop(JobOutput.SUMMARY, JobOutput.json(summary));
     store.writeTop(JobOutput.SUCCESS, new byte[0]);
     if (print) {

@@ -1,8 +1,6 @@
 package org.fedcxr.cli;
 
-import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.fedcxr.config.JobFailure;
@@ -29,16 +27,7 @@ final class JobRunner {
     Instant start = Instant.now();
     JobOutput out = JobOutput.begin(spec.string("output"), spark.sparkContext().hadoopConfiguration());
     try {
-      Map<String, Object> results = body.run(out);
-      Map<String, Object> summary = new LinkedHashMap<>();
-      summary.put("job", spec.job());
-      summary.put("fedcxr_version", Main.class.getPackage().getImplementationVersion());
-      summary.put("output", out.location());
-      summary.put("spec_source", spec.source());
-      summary.put("spec", spec.resolved());
-      summary.put("started", start.toString());
-      summary.put("seconds", Duration.between(start, Instant.now()).toMillis() / 1000.0);
-      summary.put("results", results);
+      Map<String, Object> summary = JobSummary.of(spec, out.location(), start, body.run(out));
       out.commit(summary);
       return summary;
     } catch (Exception e) { // Spark and Hadoop also throw checked I/O exceptions through Scala code

@@ -156,19 +156,16 @@ public final class PretrainJob extends JobCommand {
     store.writeTop("charts/views.png", png(out -> ViewGrid.writePng(sample.stream().map(r -> r.getString(0))
         .toList(), sample.stream().map(r -> (byte[]) r.getAs("pixels")).toList(), sample.get(0).getInt(1),
         sample.get(0).getInt(2), augmenter, seed, out)));
-    Map<String, Object> summary = new LinkedHashMap<>();
-    summary.put("job", "pretrain");
-    summary.put("output", store.location());
-    summary.put("spec", spec.resolved());
-    summary.put("started", started.toString());
-    summary.put("resumed", resume);
-    summary.put("images", count);
-    summary.put("data", data);
+    Map<String, Object> results = new LinkedHashMap<>();
+    results.put("resumed", resume);
+    results.put("images", count);
+    results.put("data", data);
     if (unlabelled != null) {
-      summary.put("quarantined", spark.read().parquet(store.location() + "/quarantine").count());
+      results.put("quarantined", spark.read().parquet(store.location() + "/quarantine").count());
     }
-    summary.put("epochs", history);
-    summary.put("final_loss", finalLoss);
+    results.put("epochs", history);
+    results.put("final_loss", finalLoss);
+    Map<String, Object> summary = JobSummary.of(spec, store.location(), started, results);
     store.writeTop(JobOutput.SUMMARY, JobOutput.json(summary));
     store.writeTop(JobOutput.SUCCESS, new byte[0]);
     if (print) {

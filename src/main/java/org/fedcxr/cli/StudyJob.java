@@ -108,29 +108,24 @@ public final class StudyJob extends JobCommand {
           throw new JobFailure("cannot write " + e.getKey() + " of the report in " + root + "/report: " + ex, ex);
         }
       }
-      Map<String, Object> reportSummary = new LinkedHashMap<>();
-      reportSummary.put("job", "study report");
-      reportSummary.put("cells_reported", results.size());
-      reportSummary.put("cells_in_grid", cells.size());
-      out.commit(reportSummary);
+      Map<String, Object> reported = new LinkedHashMap<>();
+      reported.put("part", "report");
+      reported.put("cells_reported", results.size());
+      reported.put("cells_in_grid", cells.size());
+      out.commit(JobSummary.of(spec, root + "/report", started, reported));
       committed = true;
     } finally {
       if (!committed) {
         out.abort();
       }
     }
-    Map<String, Object> summary = new LinkedHashMap<>();
-    summary.put("job", "study");
-    summary.put("output", root);
-    summary.put("command", command);
-    summary.put("commit", SourceVersion.describe());
-    summary.put("spec", spec.resolved());
-    summary.put("started", started.toString());
-    summary.put("seconds", seconds);
-    summary.put("encoder", encoder);
-    summary.put("cells_in_grid", cells.size());
-    summary.put("cells_finished", results.size());
-    summary.put("cells_failed", failures);
+    Map<String, Object> outcome = new LinkedHashMap<>();
+    outcome.put("command", command);
+    outcome.put("encoder", encoder);
+    outcome.put("cells_in_grid", cells.size());
+    outcome.put("cells_finished", results.size());
+    outcome.put("cells_failed", failures);
+    Map<String, Object> summary = JobSummary.of(spec, root, started, outcome);
     if (!failures.isEmpty()) {
       writeText(root, "_FAILED.json", JobOutput.json(summary), conf);
       StringBuilder msg = new StringBuilder(failures.size() + " of " + cells.size() + " cells failed (the others are "

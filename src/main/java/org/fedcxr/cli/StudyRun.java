@@ -112,7 +112,7 @@ final class StudyRun {
           }
           long start = System.nanoTime();
           try {
-            Map<?, ?> last = (Map<?, ?>) runCell(c, encoder).get("final");
+            Map<?, ?> last = (Map<?, ?>) JobSummary.results(runCell(c, encoder)).get("final");
             double secs = (System.nanoTime() - start) / 1e9;
             double left;
             synchronized (done) {

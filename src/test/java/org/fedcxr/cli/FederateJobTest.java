@@ -38,6 +38,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** End-to-end federated runs on synthetic data: small encoder, 4 clients, a few rounds. */
 class FederateJobTest {
+  /** The top-level keys of every job's _SUMMARY.json (JobSummary). */
+  static final List<String> SUMMARY_KEYS = List.of("job", "fedcxr_version", "commit", "output", "spec_source", "spec",
+      "started", "seconds", "results");
+
   static SparkSession spark;
   @TempDir
   static Path dir;
@@ -104,7 +108,9 @@ class FederateJobTest {
     List<String> metrics = Files.readAllLines(out.resolve("metrics.csv"));
     assertEquals(4, metrics.size());
     assertTrue(metrics.get(3).startsWith("3,4,0,"), metrics.get(3));
-    Map<?, ?> last = (Map<?, ?>) summary.get("final");
+    assertEquals(SUMMARY_KEYS, List.copyOf(summary.keySet()), "every job's summary has one shape");
+    assertEquals("federate", summary.get("job"));
+    Map<?, ?> last = (Map<?, ?>) JobSummary.results(summary).get("final");
     double auc = ((Number) last.get("mean_auc")).doubleValue();
     assertTrue(auc > 0.5, "synthetic labels are learnable; mean AUC " + auc);
     assertEquals(14, ((Map<?, ?>) last.get("per_label")).size());
@@ -227,7 +233,8 @@ class FederateJobTest {
         "output=" + dir.resolve("evaluated"))));
     Map<?, ?> results = (Map<?, ?>) eval.get("results");
     assertNotNull(results.get("mean_auc"));
-    assertEquals(((Map<?, ?>) run.get("final")).get("mean_auc"), results.get("mean_auc"));
+    assertEquals(((Map<?, ?>) JobSummary.results(run).get("final")).get("mean_auc"), results.get("mean_auc"));
+    assertEquals(SUMMARY_KEYS, List.copyOf(eval.keySet()));
     assertEquals("small", results.get("architecture"));
     assertTrue(Files.exists(dir.resolve("evaluated/predictions/_SUCCESS")));
     Map<?, ?> meta = (Map<?, ?>) results.get("weights_metadata");

@@ -70,7 +70,8 @@ class PretrainJobTest {
     }
     assertFalse(Files.exists(out.resolve("rounds/00001")), "only the last two epochs' checkpoints are kept");
     long server = spark.read().parquet(ingested + "/images").filter("split = 'server'").count();
-    assertEquals(server, summary.get("images"));
+    assertEquals(FederateJobTest.SUMMARY_KEYS, List.copyOf(summary.keySet()), "every job's summary has one shape");
+    assertEquals(server, JobSummary.results(summary).get("images"));
     Map<String, SafeTensors.Tensor> tensors = encoder("run");
     assertTrue(tensors.containsKey("conv1.weight"));
     assertFalse(tensors.keySet().stream().anyMatch(k -> k.startsWith("projector") || k.startsWith("predictor")
@@ -226,8 +227,8 @@ class PretrainJobTest {
     Map<String, Object> summary = PretrainJob.execute(spark, JobSpecs.schema("pretrain").load(null, List.of(
         "images=" + dir.resolve("unlabelled"), "image_size=32", "output=" + dir.resolve("run-unlabelled"),
         "architecture=small", "epochs=2", "warmup_epochs=1", "batch_size=16", "hidden=64", "dim=32")), false, false);
-    assertEquals(40L, summary.get("images"));
-    assertEquals(1L, summary.get("quarantined"));
+    assertEquals(40L, JobSummary.results(summary).get("images"));
+    assertEquals(1L, JobSummary.results(summary).get("quarantined"));
     assertEquals("not_an_image", spark.read().parquet(dir.resolve("run-unlabelled/quarantine").toString()).first()
         .getString(1));
     assertTrue(Files.exists(dir.resolve("run-unlabelled/encoder.safetensors")));

@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.fedcxr.config.JobFailure;
@@ -55,6 +57,9 @@ class StudyJobTest {
   @Test
   void runsEveryCellOnSharedPartitionsAndWritesTheReport() throws IOException {
     assertTrue(Files.exists(study.resolve("_SUCCESS")));
+    Map<?, ?> summary = new ObjectMapper().readValue(study.resolve("_SUMMARY.json").toFile(), Map.class);
+    assertEquals(FederateJobTest.SUMMARY_KEYS, List.copyOf(summary.keySet()), "every job's summary has one shape");
+    assertEquals(12, ((Map<?, ?>) summary.get("results")).get("cells_finished"));
     assertTrue(Files.exists(study.resolve("pretrain/encoder.safetensors")));
     assertEquals(12, list(study.resolve("cells")).size(), "2 seeds x (non-IID, IID, 50%) x (random, SSL)");
     assertEquals(6, list(study.resolve("partitions")).size(), "the two inits share each partition");
