@@ -140,7 +140,7 @@ public final class SslTrainer {
               config.augmenter().view(px, h, w, Seeds.random(seed, "view2", e, shard.id(idx)), v2, i * h * w);
             }
             viewNanos += System.nanoTime() - viewStart;
-            sum += step(trainer, tgt, targetStore, v1, v2, n, h, w) * n;
+            sum += step(trainer, optimizer, tgt, targetStore, v1, v2, n, h, w) * n;
             done++;
             if (byol) {
               Ema.update(tgt, net, schedule.tau(done));
@@ -156,8 +156,8 @@ public final class SslTrainer {
     }
   }
 
-  private float step(Trainer trainer, SslBranch target, ParameterStore targetStore, float[] v1, float[] v2, int n,
-      int h, int w) {
+  private float step(Trainer trainer, ScopedOptimizer optimizer, SslBranch target, ParameterStore targetStore,
+      float[] v1, float[] v2, int n, int h, int w) {
     try (NDManager batch = trainer.getManager().newSubManager()) {
       NDArray x1 = batch.create(v1, new Shape(n, 1, h, w));
       NDArray x2 = batch.create(v2, new Shape(n, 1, h, w));
@@ -171,7 +171,7 @@ public final class SslTrainer {
         gc.backward(l);
         loss = l.getFloat();
       }
-      trainer.step();
+      optimizer.step(trainer.getModel().getBlock().getParameters().values());
       return loss;
     }
   }

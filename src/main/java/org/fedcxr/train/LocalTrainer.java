@@ -209,7 +209,7 @@ public final class LocalTrainer {
             }
           }
           batchNanos += System.nanoTime() - prepStart;
-          float loss = step(trainer, x, y, mask, posWeight, n, h, w, anchor);
+          float loss = step(trainer, net.optimizer, x, y, mask, posWeight, n, h, w, anchor);
           lossSum += loss * n;
           listener.afterStep(++steps, loss);
         }
@@ -225,8 +225,8 @@ public final class LocalTrainer {
     }
   }
 
-  private float step(Trainer trainer, float[] x, float[] y, float[] mask, float[] posWeight, int n, int h, int w,
-      NDList anchor) {
+  private float step(Trainer trainer, ScopedOptimizer optimizer, float[] x, float[] y, float[] mask,
+      float[] posWeight, int n, int h, int w, NDList anchor) {
     try (NDManager batch = trainer.getManager().newSubManager()) {
       NDArray images = batch.create(x, new Shape(n, 1, h, w));
       NDList targets = new NDList(batch.create(y, new Shape(n, labels)), batch.create(mask, new Shape(n, labels)),
@@ -242,7 +242,7 @@ public final class LocalTrainer {
         addProximalGradient(trainer, anchor);
       }
       clipGradients(trainer);
-      trainer.step();
+      optimizer.step(trainer.getModel().getBlock().getParameters().values());
       return loss;
     }
   }

@@ -3,10 +3,10 @@ package org.fedcxr.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.ParameterTracker;
 import ai.djl.util.Preconditions;
-import ai.djl.nn.Parameter;
 import java.nio.FloatBuffer;
 import java.util.Collection;
 import java.util.List;
@@ -96,6 +96,24 @@ public final class ScopedOptimizer extends Optimizer implements AutoCloseable {
           : new NDList(weight, grad);
       weight.getNDArrayInternal().sgdUpdate(inputs, new NDList(weight), lr, weightDecay, rescaleGrad, clipGrad,
           momentum, true);
+    }
+  }
+
+  /**
+   * Updates every trainable one of {@code parameters} from its gradient, in place of DJL's {@code Trainer.step()}:
+   * the same update kernels with the same inputs, without the parameter server's copy of every gradient (DJL's
+   * kernel copies the gradient itself) and without the trainer's refusal of a first step whose gradients are all
+   * zero (a batch whose labels are all unknown gives one, and is a legitimate step). The parameters are those the
+   * gradients were computed on: one device per trainer, as fedcxr trains.
+   */
+  public void step(Collection<Parameter> parameters) {
+    for (Parameter p : parameters) {
+      if (p.requiresGradient()) {
+        NDArray weight = p.getArray();
+        try (NDArray grad = weight.getGradient()) {
+          update(p.getId(), weight, grad);
+        }
+      }
     }
   }
 

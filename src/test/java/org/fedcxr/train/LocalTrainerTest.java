@@ -55,6 +55,56 @@ class LocalTrainerTest {
   }
 
   /**
+   * A batch whose labels are all unknown has a zero loss and zero gradients. DJL's Trainer refused such a first step
+   * ("Gradient values are all zeros"), which failed a client whose first batch had only unknown labels; the optimizer's
+   * own step takes it: Adam moves no weight on a zero gradient (weight decay 0).
+   */
+  @Test
+  void aFirstBatchWithOnlyUnknownLabelsIsAZeroStepNotAFailure() {
+    List<LabelledImage> unknown = new ArrayList<>();
+    for (LabelledImage img : TrainingData.images(4, 32)) {
+      float[] none = new float[14];
+      Arrays.fill(none, Float.NaN);
+      unknown.add(new LabelledImage(img.imageId(), img.height(), img.width(), img.pixels(), none));
+    }
+    TrainConfig config = TrainConfig.builder().setBatchSize(2).setEpochs(1).optThreads(1).optClipNorm(0f)
+        .optWeightDecay(0f).build();
+    Initial init = initial(7);
+    try (LocalShard shard = LocalShard.spool(unknown.iterator(), tmp)) {
+      LocalTrainer.Result r = new LocalTrainer(Architecture.SMALL, 14, config).train(init.weights(), shard, 7,
+          Device.cpu());
+      assertEquals(2, r.steps());
+      assertEquals(0.0, r.lastEpochLoss());
+      for (int i = 0; i < init.weights().length; i++) {
+        if (!init.statistics()[i]) {
+          assertEquals(init.weights()[i], r.weights()[i], "weight " + i + " moved on a zero gradient");
+        }
+      }
+    }
+  }
+
+  /** A small classifier's weights from a seed, and which of them are BatchNorm running statistics. */
+  private record Initial(float[] weights, boolean[] statistics) {
+  }
+
+  private static Initial initial(int seed) {
+    Engine.getEngine("PyTorch").setRandomSeed(seed);
+    try (NDManager m = NDManager.newBaseManager()) {
+      Classifier c = Classifier.of(Architecture.SMALL, 14);
+      c.initialize(m, DataType.FLOAT32, new Shape(1, 1, 32, 32));
+      float[] w = StateDict.flatten(c);
+      boolean[] statistics = new boolean[w.length];
+      int offset = 0;
+      for (var e : StateDict.of(c).entrySet()) {
+        int n = (int) e.getValue().getArray().size();
+        Arrays.fill(statistics, offset, offset + n, e.getKey().contains("running_"));
+        offset += n;
+      }
+      return new Initial(w, statistics);
+    }
+  }
+
+  /**
    * FedProx adds μ·(w − w₀) to every trainable weight's gradient. One batch per epoch and plain SGD (constant rate,
    * no momentum, no clipping): the first step is the same with and without FedProx (the proximal term is 0 at w₀), so at the second
    * both compute the same data gradient at the same w₁, and FedProx's w₂ differs from plain SGD's by exactly
@@ -65,21 +115,9 @@ class LocalTrainerTest {
     float lr = 1f;
     float mu = 5f;
     List<LabelledImage> data = TrainingData.images(32, 32);
-    float[] w0;
-    boolean[] statistics;
-    Engine.getEngine("PyTorch").setRandomSeed(11);
-    try (NDManager m = NDManager.newBaseManager()) {
-      Classifier c = Classifier.of(Architecture.SMALL, 14);
-      c.initialize(m, DataType.FLOAT32, new Shape(1, 1, 32, 32));
-      w0 = StateDict.flatten(c);
-      statistics = new boolean[w0.length];
-      int offset = 0;
-      for (var e : StateDict.of(c).entrySet()) {
-        int n = (int) e.getValue().getArray().size();
-        Arrays.fill(statistics, offset, offset + n, e.getKey().contains("running_"));
-        offset += n;
-      }
-    }
+    Initial init = initial(11);
+    float[] w0 = init.weights();
+    boolean[] statistics = init.statistics();
     float[] w1 = sgd(data, w0, 1, lr, 0f);
     float[] plain = sgd(data, w0, 2, lr, 0f);
     float[] prox = sgd(data, w0, 2, lr, mu);
