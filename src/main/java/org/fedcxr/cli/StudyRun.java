@@ -26,9 +26,9 @@ import org.fedcxr.config.JobOutput;
 import org.fedcxr.config.JobSpecs;
 import org.fedcxr.config.Locations;
 import org.fedcxr.config.Spec;
-import org.fedcxr.eval.CellResult;
-import org.fedcxr.eval.StudyCell;
-import org.fedcxr.eval.StudyGrid;
+import org.fedcxr.study.CellResult;
+import org.fedcxr.study.StudyCell;
+import org.fedcxr.study.StudyGrid;
 
 /** One study's run ({@link StudyJob}): where its parts go, the jobs that make them, and reading them back. */
 final class StudyRun {

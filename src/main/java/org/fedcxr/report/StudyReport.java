@@ -8,12 +8,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
-import org.fedcxr.eval.CellResult;
-import org.fedcxr.eval.Comparison;
-import org.fedcxr.eval.StudyCell;
-import org.fedcxr.eval.StudyFindings;
-import org.fedcxr.eval.StudyGrid;
-import org.fedcxr.eval.Summary;
+import org.fedcxr.study.CellResult;
+import org.fedcxr.study.Comparison;
+import org.fedcxr.study.StudyCell;
+import org.fedcxr.study.StudyFindings;
+import org.fedcxr.study.StudyGrid;
+import org.fedcxr.study.Summary;
 
 /**
  * The study's report: CSV tables of every number behind the charts, the charts (PNG), {@code report.md} and a

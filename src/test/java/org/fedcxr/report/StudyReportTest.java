@@ -12,11 +12,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.fedcxr.eval.CellResult;
-import org.fedcxr.eval.Comparison;
-import org.fedcxr.eval.StudyCell;
-import org.fedcxr.eval.StudyFindings;
-import org.fedcxr.eval.StudyGrid;
+import org.fedcxr.study.CellResult;
+import org.fedcxr.study.Comparison;
+import org.fedcxr.study.StudyCell;
+import org.fedcxr.study.StudyFindings;
+import org.fedcxr.study.StudyGrid;
 import org.junit.jupiter.api.Test;
 
 class StudyReportTest {

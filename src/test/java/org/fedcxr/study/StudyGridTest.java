@@ -1,4 +1,4 @@
-package org.fedcxr.eval;
+package org.fedcxr.study;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

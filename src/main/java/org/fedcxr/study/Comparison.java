@@ -1,4 +1,4 @@
-package org.fedcxr.eval;
+package org.fedcxr.study;
 
 import java.util.List;
 import org.apache.commons.math3.distribution.TDistribution;

@@ -1,4 +1,4 @@
-package org.fedcxr.eval;
+package org.fedcxr.study;
 
 import java.util.ArrayList;
 import java.util.List;

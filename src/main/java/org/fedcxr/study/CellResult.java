@@ -1,8 +1,9 @@
-package org.fedcxr.eval;
+package org.fedcxr.study;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.fedcxr.eval.MetricsTables;
 
 /**
  * What a finished study cell measured, read back from its federated run's tables: the test mean AUC per evaluated
