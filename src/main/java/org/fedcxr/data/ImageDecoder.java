@@ -97,8 +97,15 @@ public final class ImageDecoder {
         return Decoded.ok(toGray(image));
       } catch (OutOfMemoryError e) {
         failed = true;
-        return Decoded.rejected(Reason.TOO_LARGE, w + "x" + h + ": out of memory while decoding (" + e.getMessage()
-            + ")");
+        return outOfMemory(w, h, e);
+      } catch (IOException | RuntimeException e) {
+        // ImageIO's PNG reader wraps an OutOfMemoryError in an IIOException ("Caught exception during read")
+        OutOfMemoryError oom = outOfMemoryIn(e);
+        if (oom == null) {
+          throw e;
+        }
+        failed = true;
+        return outOfMemory(w, h, oom);
       }
     } catch (IOException | RuntimeException e) {
       failed = true;
@@ -145,6 +152,19 @@ public final class ImageDecoder {
       }
     });
     return reader;
+  }
+
+  private static Decoded outOfMemory(int w, int h, OutOfMemoryError e) {
+    return Decoded.rejected(Reason.TOO_LARGE, w + "x" + h + ": out of memory while decoding (" + e.getMessage() + ")");
+  }
+
+  private static OutOfMemoryError outOfMemoryIn(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof OutOfMemoryError oom) {
+        return oom;
+      }
+    }
+    return null;
   }
 
   private static Decoded classify(String format, Exception e) {
