@@ -64,7 +64,8 @@ public final class FederateJob extends JobCommand {
     Dataset<Row> clients = spark.read().parquet(input + "/clients");
     List<String> labels = ImagesTable.labelNames(clients);
     int k = clients.agg(max(col("client_id"))).first().getInt(0) + 1;
-    Dataset<Row> test = spark.read().parquet(testInput + "/images").filter(col("split").equalTo(spec.string("eval_split")));
+    Dataset<Row> test = spark.read().parquet(testInput + "/images")
+        .filter(col("split").equalTo(spec.string("eval_split")));
     Architecture arch = Architecture.named(spec.string("architecture"));
     long seed = spec.longValue("seed");
     boolean transfer = spec.string("init").startsWith("ssl:"); // the transfer.* keys shape fine-tuning an encoder

@@ -26,12 +26,13 @@ import org.fedcxr.data.Resampler;
 import org.fedcxr.data.SyntheticXrays;
 
 /**
- * The {@code ingest} suite of {@code bench}: throughput from NIH-sized PNGs to the output size, measured side by side in
- * one run: fedcxr's decode+resize on one thread, the whole ingest job on this Spark master (on half the files and on
- * all of them, after a warm-up run: the difference gives the rate at scale, without the job's fixed cost), and ImageMagick on the
- * same files (one process per file with {@code convert}, and one process for all with {@code mogrify}), both held
- * to one thread. The source PNGs are the bundled real X-rays upscaled to {@code source_px} with mild sensor-like noise (about NIH's 0.3-0.5 MB per PNG),
- * so they compress like NIH's originals.
+ * The {@code ingest} suite of {@code bench}: throughput from NIH-sized PNGs to the output size, measured side by side
+ * in one run: fedcxr's decode+resize on one thread, the whole ingest job on this Spark master (on half the files and
+ * on all of them, after a warm-up run: the difference gives the rate at scale, without the job's fixed cost), and
+ * ImageMagick on the same files (one process per file with {@code convert}, and one process for all with
+ * {@code mogrify}), both held to one thread. The source PNGs are the bundled real X-rays upscaled to
+ * {@code source_px} with mild sensor-like noise (about NIH's 0.3-0.5 MB per PNG), so they compress like NIH's
+ * originals.
  */
 final class IngestBenchmark {
   private IngestBenchmark() {
