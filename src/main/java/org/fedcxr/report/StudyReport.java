@@ -105,7 +105,8 @@ public final class StudyReport {
 
   private Table fractions() {
     Table t = new Table(List.of("percent_kept", "random_mean", "random_sd", "ssl_mean", "ssl_sd", "seeds",
-        "ssl_minus_random", "random_loss_minus_ssl_loss", "ci95_low", "ci95_high"));
+        "ssl_minus_random", "ssl_minus_random_ci95_low", "ssl_minus_random_ci95_high", "random_loss_minus_ssl_loss",
+        "ci95_low", "ci95_high"));
     for (double fraction : f.grid().allFractions()) {
       Summary r = f.meanAuc("noniid", fraction, "random");
       Summary s = f.meanAuc("noniid", fraction, "ssl");
@@ -113,6 +114,7 @@ public final class StudyReport {
       Comparison adv = fraction == 1.0 ? null : f.lossAdvantage(fraction);
       t.add(List.of(StudyCharts.fractionPercent(fraction), num(r.mean()), num(r.sd()), num(s.mean()), num(s.sd()),
           Integer.toString(Math.min(r.n(), s.n())), num(d.meanDifference()),
+          num(d.meanDifference() - d.halfWidth95()), num(d.meanDifference() + d.halfWidth95()),
           adv == null ? "" : num(adv.meanDifference()),
           adv == null ? "" : num(adv.meanDifference() - adv.halfWidth95()),
           adv == null ? "" : num(adv.meanDifference() + adv.halfWidth95())));
@@ -232,9 +234,10 @@ public final class StudyReport {
         + "evenly." : "."), "charts/per_disease.png", "per_disease.csv"));
     if (!f.grid().fractions().isEmpty()) {
       s.add(new Section("Low data: mean AUC against the share of data each client keeps", "Nested subsets: for one "
-          + "seed, each smaller share is a subset of the larger one. random_loss_minus_ssl_loss is how much less "
+          + "seed, each smaller share is a subset of the larger one. ssl_minus_random is SSL's mean AUC minus random's "
+          + "at that share, paired by seed, with its 95% interval; random_loss_minus_ssl_loss is how much less "
           + "mean AUC SSL lost than random going from all data to that share (positive: SSL lost less), paired by "
-          + "seed, with its 95% interval.", "charts/fractions.png", "fractions.csv"));
+          + "seed, with its 95% interval (ci95_low, ci95_high).", "charts/fractions.png", "fractions.csv"));
     }
     s.add(new Section("Mean AUC per round", "Test mean AUC after each evaluated round, all data.",
         "charts/rounds.png", "rounds.csv"));

@@ -99,6 +99,25 @@ class StudyReportTest {
   }
 
   @Test
+  void everyShareOfDataGetsThePairedIntervalOfSslMinusRandom() {
+    StudyFindings f = synthetic(0.05, 0.2, 1);
+    List<String> rows = text(report(f).files(), "fractions.csv").lines().toList();
+    List<String> header = Arrays.asList(rows.get(0).split(","));
+    assertEquals(3, rows.size() - 1, "all data, 50% and 10%");
+    for (String row : rows.subList(1, rows.size())) {
+      String[] v = row.split(",", -1);
+      double fraction = Double.parseDouble(v[0]) / 100;
+      Comparison c = f.sslMinusRandom("noniid", fraction);
+      assertEquals(StudyReport.num(c.meanDifference()), v[header.indexOf("ssl_minus_random")], row);
+      assertEquals(StudyReport.num(c.meanDifference() - c.halfWidth95()),
+          v[header.indexOf("ssl_minus_random_ci95_low")], row);
+      assertEquals(StudyReport.num(c.meanDifference() + c.halfWidth95()),
+          v[header.indexOf("ssl_minus_random_ci95_high")], row);
+      assertTrue(c.halfWidth95() > 0, "three seeds give an interval");
+    }
+  }
+
+  @Test
   void theNumbersInTheReportAreTheNumbersInTheCsvs() {
     Map<String, byte[]> files = report(synthetic(0.01, 0.8, 4)).files();
     String md = text(files, "report.md");
