@@ -56,6 +56,15 @@ public final class FederateJob extends JobCommand {
   }
 
   static Map<String, Object> execute(SparkSession spark, Spec spec, boolean resume, boolean print) {
+    return execute(spark, spec, resume, print, (r, rounds, elapsed, left) -> { });
+  }
+
+  /**
+   * Runs the job, telling {@code observer} of every round once it is checkpointed (after the job's own progress
+   * line); an exception the observer throws stops the run there, as a driver failure would.
+   */
+  static Map<String, Object> execute(SparkSession spark, Spec spec, boolean resume, boolean print,
+      FederatedRun.Progress observer) {
     Instant started = Instant.now();
     String input = JobOutput.requireComplete(spec.string("input"), "partition",
         spark.sparkContext().hadoopConfiguration());
@@ -109,6 +118,7 @@ public final class FederateJob extends JobCommand {
                 r.ok().size() + r.dropped().size(), r.dropped().size(), r.meanLoss(),
                 Double.isNaN(r.meanAuc()) ? "-" : String.format("%.4f", r.meanAuc()), elapsed, left);
           }
+          observer.round(r, rounds, elapsed, left);
         }
 
         @Override
@@ -116,6 +126,7 @@ public final class FederateJob extends JobCommand {
           if (print) {
             System.out.printf("federate: round %d  clients %d/%d done%n", round, done, total);
           }
+          observer.clients(round, done, total);
         }
       };
       FederatedRun run = new FederatedRun(new JavaSparkContext(spark.sparkContext()), settings, model, strategy,

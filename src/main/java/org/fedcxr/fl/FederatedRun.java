@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
@@ -64,7 +63,10 @@ public final class FederatedRun {
     EvaluationResult evaluate(int round, byte[] weights);
   }
 
-  /** Told after every round (progress lines): the report, all rounds, time so far and estimated time left. */
+  /**
+   * Told after every round, once it is checkpointed: the report, all rounds, time so far and estimated time left. An
+   * exception thrown here stops the run after that round (it resumes from there).
+   */
   @FunctionalInterface
   public interface Progress {
     void round(RoundReport report, int rounds, double elapsedSeconds, double secondsLeft);
@@ -76,9 +78,6 @@ public final class FederatedRun {
     default void clients(int round, long done, int total) {
     }
   }
-
-  /** A test seam: called after a round is checkpointed (a test throws here to stop a run). */
-  static volatile IntConsumer afterCheckpoint = r -> { };
 
   /** The columns of a round's {@code clients.csv} (and of a federate job's {@code client_metrics.csv}). */
   public static final String CLIENTS_HEADER = "round,client,images,steps,loss,seconds,status";
@@ -235,7 +234,6 @@ public final class FederatedRun {
       writer.commit();
       double elapsed = (System.nanoTime() - runStart) / 1e9;
       progress.round(report, settings.rounds(), elapsed, elapsed / (round - start + 1) * (settings.rounds() - round));
-      afterCheckpoint.accept(round);
     }
     return global;
   }

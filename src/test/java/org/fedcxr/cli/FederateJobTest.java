@@ -120,12 +120,11 @@ class FederateJobTest {
   @Test
   void resumeAfterAStopEndsWithTheSameWeights() throws IOException {
     FederateJob.execute(spark, spec("whole"), false, false);
-    FlTestHooks.stopAfterRound(2);
-    assertThrows(IllegalStateException.class, () -> FederateJob.execute(spark, spec("stopped"), false, false));
+    assertThrows(IllegalStateException.class, () -> FederateJob.execute(spark, spec("stopped"), false, false,
+        FlTestHooks.stopAfterRound(2)));
     assertFalse(Files.exists(dir.resolve("stopped/_SUCCESS")));
     assertTrue(Files.exists(dir.resolve("stopped/rounds/00002/_COMPLETE")));
     Files.createDirectories(dir.resolve("stopped/rounds/.inprogress-3-leftover"));
-    FlTestHooks.reset();
     FederateJob.execute(spark, spec("stopped"), true, false);
     assertArrayEquals(finalWeights("whole"), finalWeights("stopped"));
     assertFalse(Files.exists(dir.resolve("stopped/rounds/.inprogress-3-leftover")));

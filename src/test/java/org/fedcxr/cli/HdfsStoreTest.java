@@ -131,11 +131,10 @@ class HdfsStoreTest {
     }
 
     // the driver stops after round 1; --resume on HDFS ends with the same weights
-    FlTestHooks.stopAfterRound(1);
     String out = root + "/runs/federate-stopped";
     assertThrows(IllegalStateException.class, () -> FederateJob.execute(spark, JobSpecs.schema("federate")
-        .load(null, federate(root + "/runs/partition", root + "/runs/ingest", out)), false, false));
-    FlTestHooks.reset();
+        .load(null, federate(root + "/runs/partition", root + "/runs/ingest", out)), false, false,
+        FlTestHooks.stopAfterRound(1)));
     assertFalse(fs.exists(new org.apache.hadoop.fs.Path(out + "/_SUCCESS")));
     FederateJob.execute(spark, JobSpecs.schema("federate").load(null, federate(root + "/runs/partition",
         root + "/runs/ingest", out)), true, false);

@@ -33,6 +33,7 @@ import org.apache.spark.sql.SparkSession;
 import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.JobSpecs;
 import org.fedcxr.data.SyntheticXrays;
+import org.fedcxr.fl.FederatedRun;
 import org.fedcxr.fl.FlTestHooks;
 import org.fedcxr.testing.SparkTests;
 import org.fedcxr.testing.TestCatalog;
@@ -252,7 +253,7 @@ class S3StoreTest {
     String in = local.resolve("partition").toString();
     String test = local.resolve("ingest").toString();
     String out = BUCKET + "/runs/federate-interrupted";
-    FlTestHooks.afterRound(1, () -> {
+    FederatedRun.Progress stopStore = FlTestHooks.afterRound(1, () -> {
       try {
         proxy.stop();
       } catch (Exception e) {
@@ -260,9 +261,8 @@ class S3StoreTest {
       }
     });
     JobFailure e = assertThrows(JobFailure.class, () -> FederateJob.execute(spark, JobSpecs.schema("federate")
-        .load(null, federateSets(in, test, out)), false, false));
+        .load(null, federateSets(in, test, out)), false, false, stopStore));
     assertTrue(e.getMessage().contains("s3a://xrays/runs/federate-interrupted/rounds/"), e.getMessage());
-    FlTestHooks.reset();
     startProxy(port);
     assertFalse(exists("runs/federate-interrupted/_SUCCESS"), "nothing marked complete");
     assertFalse(exists("runs/federate-interrupted/final.safetensors"));

@@ -3,26 +3,27 @@ package org.fedcxr.fl;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.TaskContext;
 
-/** Fault injection for tests of the federated loop (local Spark: tasks run in the test's JVM). */
+/**
+ * Fault injection for tests of the federated loop: observers that stop a run after a round, and client faults (local
+ * Spark: tasks run in the test's JVM).
+ */
 public final class FlTestHooks {
   private static final AtomicInteger INJECTED = new AtomicInteger();
 
   private FlTestHooks() {
   }
 
-  /** Throws after round {@code k} is checkpointed, as a driver crash would stop the run. */
-  public static void stopAfterRound(int k) {
-    FederatedRun.afterCheckpoint = r -> {
-      if (r == k) {
-        throw new IllegalStateException("stopped after round " + k);
-      }
-    };
+  /** An observer that throws after round {@code k} is checkpointed, as a driver crash would stop the run. */
+  public static FederatedRun.Progress stopAfterRound(int k) {
+    return afterRound(k, () -> {
+      throw new IllegalStateException("stopped after round " + k);
+    });
   }
 
-  /** Runs {@code action} after round {@code k} is checkpointed (e.g. stops a store the run writes to). */
-  public static void afterRound(int k, Runnable action) {
-    FederatedRun.afterCheckpoint = r -> {
-      if (r == k) {
+  /** An observer that runs {@code action} after round {@code k} is checkpointed (e.g. stops a store). */
+  public static FederatedRun.Progress afterRound(int k, Runnable action) {
+    return (report, rounds, elapsed, left) -> {
+      if (report.round() == k) {
         action.run();
       }
     };
@@ -52,7 +53,6 @@ public final class FlTestHooks {
   }
 
   public static void reset() {
-    FederatedRun.afterCheckpoint = r -> { };
     GroupTask.beforeClient = client -> { };
     GroupTask.insideClient = client -> { };
     INJECTED.set(0);
