@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
@@ -120,6 +121,7 @@ public final class SslTrainer {
         long viewNanos = 0;
         byte[] px = new byte[h * w];
         float[] ignored = new float[shard.labelCount()];
+        List<Parameter> parameters = List.copyOf(net.getParameters().values()); // walked once, not per step
         for (int epoch = firstEpoch; epoch < firstEpoch + epochs; epoch++) {
           long epochStart = System.nanoTime();
           int[] order = shard.order(seed, epoch);
@@ -140,7 +142,7 @@ public final class SslTrainer {
               config.augmenter().view(px, h, w, Seeds.random(seed, "view2", e, shard.id(idx)), v2, i * h * w);
             }
             viewNanos += System.nanoTime() - viewStart;
-            sum += step(trainer, optimizer, tgt, targetStore, v1, v2, n, h, w) * n;
+            sum += step(trainer, optimizer, parameters, tgt, targetStore, v1, v2, n, h, w) * n;
             done++;
             if (byol) {
               Ema.update(tgt, net, schedule.tau(done));
@@ -156,8 +158,8 @@ public final class SslTrainer {
     }
   }
 
-  private float step(Trainer trainer, ScopedOptimizer optimizer, SslBranch target, ParameterStore targetStore,
-      float[] v1, float[] v2, int n, int h, int w) {
+  private float step(Trainer trainer, ScopedOptimizer optimizer, List<Parameter> parameters, SslBranch target,
+      ParameterStore targetStore, float[] v1, float[] v2, int n, int h, int w) {
     try (NDManager batch = trainer.getManager().newSubManager()) {
       NDArray x1 = batch.create(v1, new Shape(n, 1, h, w));
       NDArray x2 = batch.create(v2, new Shape(n, 1, h, w));
@@ -171,7 +173,7 @@ public final class SslTrainer {
         gc.backward(l);
         loss = l.getFloat();
       }
-      optimizer.step(trainer.getModel().getBlock().getParameters().values());
+      optimizer.step(parameters);
       return loss;
     }
   }

@@ -15,6 +15,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.tracker.ParameterTracker;
 import ai.djl.training.tracker.Tracker;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
@@ -177,6 +178,7 @@ public final class LocalTrainer {
     }
     try (NDManager run = trainer.getManager().newSubManager()) {
       NDList anchor = config.proxMu() > 0 ? anchor(trainer, run) : null;
+      List<Parameter> parameters = List.copyOf(block.getParameters().values()); // walked once, not per step
       float[] posWeight = positiveWeights(shard);
       int h = shard.height();
       int w = shard.width();
@@ -209,7 +211,7 @@ public final class LocalTrainer {
             }
           }
           batchNanos += System.nanoTime() - prepStart;
-          float loss = step(trainer, net.optimizer, x, y, mask, posWeight, n, h, w, anchor);
+          float loss = step(trainer, net.optimizer, parameters, x, y, mask, posWeight, n, h, w, anchor);
           lossSum += loss * n;
           listener.afterStep(++steps, loss);
         }
@@ -225,8 +227,8 @@ public final class LocalTrainer {
     }
   }
 
-  private float step(Trainer trainer, ScopedOptimizer optimizer, float[] x, float[] y, float[] mask,
-      float[] posWeight, int n, int h, int w, NDList anchor) {
+  private float step(Trainer trainer, ScopedOptimizer optimizer, List<Parameter> parameters, float[] x, float[] y,
+      float[] mask, float[] posWeight, int n, int h, int w, NDList anchor) {
     try (NDManager batch = trainer.getManager().newSubManager()) {
       NDArray images = batch.create(x, new Shape(n, 1, h, w));
       NDList targets = new NDList(batch.create(y, new Shape(n, labels)), batch.create(mask, new Shape(n, labels)),
@@ -242,7 +244,7 @@ public final class LocalTrainer {
         addProximalGradient(trainer, anchor);
       }
       clipGradients(trainer);
-      optimizer.step(trainer.getModel().getBlock().getParameters().values());
+      optimizer.step(parameters);
       return loss;
     }
   }
