@@ -186,14 +186,18 @@ class ClusterIT {
   }
 
   /**
-   * Waits until a live executor launched under one of the Workers' work directories is running a task (its log,
-   * {@code <work>/<app>/<executor>/stderr}, has started a task it has not finished) and returns that executor's
-   * process: only the executors this test's Workers launched, never another program's. Fails after two minutes.
+   * Waits until a live executor launched under one of the Workers' work directories starts a task (its log,
+   * {@code <work>/<app>/<executor>/stderr}, shows a task started since this call began and not finished) and returns
+   * that executor's process: only the executors this test's Workers launched, never another program's. A task
+   * already running at the call may be about to finish, so only a task seen starting counts: it is in flight when
+   * the caller kills the process. Fails after two minutes.
    */
   static ProcessHandle runningATask(Path... workDirs) {
     Pattern task = Pattern.compile("(Running|Finished) task .* \\(TID (\\d+)\\)");
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    Set<String> before = null; // the tasks already started when this call began
     while (System.nanoTime() < deadline) {
+      Set<String> started = new HashSet<>();
       for (Path work : workDirs) {
         List<Path> logs;
         try (var files = Files.walk(work)) {
@@ -216,19 +220,28 @@ class ClusterIT {
               if (!m.find()) {
                 continue;
               }
+              String id = app + "/" + m.group(2); // task ids are unique within an application
               if (m.group(1).equals("Running")) {
-                running.add(m.group(2));
+                running.add(id);
+                started.add(id);
               } else {
-                running.remove(m.group(2));
+                running.remove(id);
               }
             }
           } catch (IOException e) {
             continue;
           }
+          if (before == null) {
+            continue; // the first look only records what had started already
+          }
+          running.removeAll(before);
           if (process.isPresent() && process.get().isAlive() && !running.isEmpty()) {
             return process.get();
           }
         }
+      }
+      if (before == null) {
+        before = started;
       }
       try {
         Thread.sleep(20);
