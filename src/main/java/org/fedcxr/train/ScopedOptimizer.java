@@ -1,23 +1,30 @@
 package org.fedcxr.train;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.ParameterTracker;
 import ai.djl.util.Preconditions;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Adam, or SGD with momentum, computed by DJL's own update kernels with DJL's arguments, but with the optimizer state
- * (Adam's two moments, SGD's momentum) in a manager this object owns and frees in {@link #close}. DJL 0.36's
- * {@code Adam} and {@code Sgd} keep their state in arrays that outlive the model: a JVM that trained ResNet-18 many
- * times grew by two models' worth of memory per training (docs/benchmarks.md, "Memory across trainings").
+ * Adam, or SGD with momentum, with DJL's formulas and arguments, and the optimizer state (Adam's two moments, SGD's
+ * momentum) in a manager this object owns and frees in {@link #close}. DJL 0.36's {@code Adam} and {@code Sgd} keep
+ * their state in arrays that outlive the model: a JVM that trained ResNet-18 many times grew by two models' worth of
+ * memory per training (docs/benchmarks.md, "Memory across trainings"). Adam on CPU tensors runs {@link FusedAdam}'s
+ * one-pass update (DJL's kernel's result up to the rounding of its square root); elsewhere, and SGD, DJL's kernels.
  */
 public final class ScopedOptimizer extends Optimizer implements AutoCloseable {
   private static final float BETA1 = 0.9f;
@@ -30,6 +37,7 @@ public final class ScopedOptimizer extends Optimizer implements AutoCloseable {
   private final Map<String, NDArray> first = new ConcurrentHashMap<>();
   private final Map<String, NDArray> second = new ConcurrentHashMap<>();
   private final Map<String, Integer> updates = new ConcurrentHashMap<>();
+  private final Map<String, Boolean> direct = new ConcurrentHashMap<>();
   private ParameterTracker learningRate;
   private int updateCount;
   private NDManager state;
@@ -87,10 +95,16 @@ public final class ScopedOptimizer extends Optimizer implements AutoCloseable {
       float corrected = (float) (lr * Math.sqrt(coef2) / coef1);
       Preconditions.checkArgument(Float.isFinite(corrected) && Float.isFinite(weightDecay),
           "learning rate or weight decay is nan or infinite");
-      NDList inputs = new NDList(weight, grad, stateOf(first, parameterId, weight),
-          stateOf(second, parameterId, weight));
-      weight.getNDArrayInternal().adamUpdate(inputs, new NDList(weight), lr, corrected, weightDecay, rescaleGrad,
-          clipGrad, BETA1, BETA2, EPSILON, true, false);
+      NDArray mean = stateOf(first, parameterId, weight);
+      NDArray variance = stateOf(second, parameterId, weight);
+      FloatBuffer[] memory = memoryOf(parameterId, weight, grad, mean, variance);
+      if (memory != null) {
+        FusedAdam.update(memory[0], memory[1], memory[2], memory[3], corrected, weightDecay, BETA1, BETA2, EPSILON,
+            JniUtils.getNumThreads());
+      } else {
+        weight.getNDArrayInternal().adamUpdate(new NDList(weight, grad, mean, variance), new NDList(weight), lr,
+            corrected, weightDecay, rescaleGrad, clipGrad, BETA1, BETA2, EPSILON, true, false);
+      }
     } else {
       NDList inputs = momentum != 0f ? new NDList(weight, grad, stateOf(first, parameterId, weight))
           : new NDList(weight, grad);
@@ -115,6 +129,40 @@ public final class ScopedOptimizer extends Optimizer implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * The arrays' own memory as float buffers when all four are float32 libtorch tensors in CPU memory that Java can
+   * reach without a copy; otherwise null (a GPU, another engine or a strided tensor: DJL's kernel). Decided at a
+   * parameter's first update.
+   */
+  private FloatBuffer[] memoryOf(String parameterId, NDArray... arrays) {
+    if (!direct.computeIfAbsent(parameterId, k -> Arrays.stream(arrays).allMatch(ScopedOptimizer::reachable))) {
+      return null;
+    }
+    FloatBuffer[] out = new FloatBuffer[arrays.length];
+    for (int i = 0; i < arrays.length; i++) {
+      out[i] = JniUtils.getByteBuffer((PtNDArray) arrays[i], true).asFloatBuffer();
+    }
+    return out;
+  }
+
+  /**
+   * Whether a buffer of the array is its own memory: DJL returns a direct buffer over a contiguous copy for a
+   * strided tensor, so two buffers are taken and a write to one must show in the other (then undone).
+   */
+  private static boolean reachable(NDArray array) {
+    if (!(array instanceof PtNDArray a) || !Device.cpu().equals(a.getDevice()) || a.getDataType() != DataType.FLOAT32
+        || a.size() == 0) {
+      return false;
+    }
+    ByteBuffer one = JniUtils.getByteBuffer(a, true);
+    ByteBuffer two = JniUtils.getByteBuffer(a, true);
+    int bits = one.getInt(0);
+    one.putInt(0, ~bits);
+    boolean same = two.getInt(0) == ~bits;
+    one.putInt(0, bits);
+    return same;
   }
 
   private NDArray stateOf(Map<String, NDArray> map, String parameterId, NDArray weight) {
@@ -197,6 +245,7 @@ public final class ScopedOptimizer extends Optimizer implements AutoCloseable {
     first.clear();
     second.clear();
     updates.clear();
+    direct.clear();
     updateCount = 0;
   }
 
