@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
  * Suites: {@code ingest} (decode and resize against ImageMagick), {@code train} (training images/s and FLOP/s as a
  * share of matmul FLOP/s), {@code pretrain} (the same for BYOL and SimSiam), {@code memory} (resident memory over many training steps), {@code rounds} (federated
  * round time, its overhead beyond client training, and driver memory, by number of clients), {@code predict} (the
- * predict job's images/s per core).
+ * predict job's images/s per core), {@code optimizer} (Adam and BYOL's EMA per step, DJL's kernels against the
+ * one-pass updates).
  */
 @Command(name = "bench",
     description = "Measure ingest, training, pretraining or predict speed, training memory or rounds.")
@@ -34,6 +35,7 @@ public final class BenchJob extends JobCommand {
       case "pretrain" -> PretrainBenchmark.run(spec);
       case "rounds" -> RoundBenchmark.run(spark, spec, dir);
       case "predict" -> PredictBenchmark.run(spark, spec, dir);
+      case "optimizer" -> OptimizerBenchmark.run(spec);
       default -> MemoryBenchmark.run(spec);
     };
     results.forEach((k, v) -> System.out.printf("bench %s: %-58s %s%n", suite, k,

@@ -63,7 +63,7 @@ final class PretrainBenchmark {
     results.put(key + "share_of_matmul", flopsPerImage * imagesPerSecond / matmul);
   }
 
-  private static SslConfig config(Spec spec, String method, boolean jointViews) {
+  static SslConfig config(Spec spec, String method, boolean jointViews) {
     return new SslConfig(method, true, 2, spec.integer("batch_size"), 1e-3f, "warmup-cosine", 1, 1e-6f, 0.99f,
         "cosine", 1024, 128, jointViews, ViewAugmenter.DEFAULT, spec.integer("threads"));
   }

@@ -4,31 +4,73 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.fedcxr.model.StateDict;
+import org.fedcxr.model.TensorMemory;
 
 /**
- * BYOL's target update: every target parameter becomes τ·target + (1−τ)·online (same name in the online branch).
- * The online weights are read through a detached view that shares their storage, so nothing is done to it in place.
+ * BYOL's target update: every target parameter (BatchNorm statistics included) becomes τ·target + (1−τ)·online, the
+ * online one of the same name. Pairs are matched once ({@link #between}); each update is then one pass over each
+ * pair's memory from Java where libtorch's CPU tensors allow ({@link TensorMemory}), otherwise libtorch's operations
+ * on a detached view of the online weights. Both compute the same float operations in the same order, so the result
+ * is the same to the bit.
  */
 public final class Ema {
-  private Ema() {
+  private final List<NDArray> targets = new ArrayList<>();
+  private final List<NDArray> onlines = new ArrayList<>();
+  private final List<FloatBuffer[]> memory = new ArrayList<>();
+
+  private Ema(Block target, Block online) {
+    Map<String, Parameter> o = StateDict.of(online);
+    for (Map.Entry<String, Parameter> e : StateDict.of(target).entrySet()) {
+      Parameter source = o.get(e.getKey());
+      if (source == null) {
+        throw new IllegalStateException("online branch has no parameter " + e.getKey());
+      }
+      NDArray t = e.getValue().getArray();
+      NDArray s = source.getArray();
+      targets.add(t);
+      onlines.add(s);
+      memory.add(TensorMemory.reachable(t) && TensorMemory.reachable(s)
+          ? new FloatBuffer[] {TensorMemory.of(t), TensorMemory.of(s)} : null);
+    }
+  }
+
+  /** The target's parameters paired by name with the online branch's (fails on a name the online branch lacks). */
+  public static Ema between(Block target, Block online) {
+    return new Ema(target, online);
+  }
+
+  /** One update with momentum {@code tau}, on up to libtorch's intra-op thread count of threads. */
+  public void update(float tau) {
+    float rest = 1 - tau;
+    int threads = JniUtils.getNumThreads();
+    try (NDManager scope = NDManager.newBaseManager()) {
+      for (int i = 0; i < targets.size(); i++) {
+        FloatBuffer[] m = memory.get(i);
+        if (m == null) {
+          NDArray detached = onlines.get(i).stopGradient();
+          detached.attach(scope);
+          targets.get(i).muli(tau).addi(detached.mul(rest));
+          continue;
+        }
+        FloatBuffer t = m[0];
+        FloatBuffer o = m[1];
+        TensorMemory.inRanges(t.limit(), threads, (from, to) -> {
+          for (int j = from; j < to; j++) {
+            t.put(j, t.get(j) * tau + o.get(j) * rest);
+          }
+        });
+      }
+    }
   }
 
   public static void update(Block target, Block online, float tau) {
-    Map<String, Parameter> o = StateDict.of(online);
-    try (NDManager scope = NDManager.newBaseManager()) {
-      for (Map.Entry<String, Parameter> e : StateDict.of(target).entrySet()) {
-        Parameter source = o.get(e.getKey());
-        if (source == null) {
-          throw new IllegalStateException("online branch has no parameter " + e.getKey());
-        }
-        NDArray t = e.getValue().getArray();
-        NDArray detached = source.getArray().stopGradient();
-        detached.attach(scope);
-        t.muli(tau).addi(detached.mul(1 - tau));
-      }
-    }
+    between(target, online).update(tau);
   }
 
   /** Copies every target parameter from the online branch (the start of BYOL). */

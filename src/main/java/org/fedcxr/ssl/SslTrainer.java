@@ -115,6 +115,7 @@ public final class SslTrainer {
           }
           tgt.freezeParameters(true);
         }
+        Ema ema = byol ? Ema.between(tgt, net) : null; // pairs matched once, not per step
         ParameterStore targetStore = new ParameterStore(trainer.getManager(), false);
         List<Double> losses = new ArrayList<>();
         double lastEpochSeconds = 0;
@@ -144,8 +145,8 @@ public final class SslTrainer {
             viewNanos += System.nanoTime() - viewStart;
             sum += step(trainer, optimizer, parameters, tgt, targetStore, v1, v2, n, h, w) * n;
             done++;
-            if (byol) {
-              Ema.update(tgt, net, schedule.tau(done));
+            if (ema != null) {
+              ema.update(schedule.tau(done));
             }
           }
           losses.add(sum / order.length);

@@ -1,23 +1,21 @@
 package org.fedcxr.train;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.ParameterTracker;
 import ai.djl.util.Preconditions;
-import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.fedcxr.model.TensorMemory;
 
 /**
  * Adam, or SGD with momentum, with DJL's formulas and arguments, and the optimizer state (Adam's two moments, SGD's
@@ -101,6 +99,7 @@ public final class ScopedOptimizer extends Optimizer implements AutoCloseable {
       if (memory != null) {
         FusedAdam.update(memory[0], memory[1], memory[2], memory[3], corrected, weightDecay, BETA1, BETA2, EPSILON,
             JniUtils.getNumThreads());
+        JniUtils.zeroGrad((PtNDArray) weight); // as DJL's adamUpdate does after its kernel: the next step starts at 0
       } else {
         weight.getNDArrayInternal().adamUpdate(new NDList(weight, grad, mean, variance), new NDList(weight), lr,
             corrected, weightDecay, rescaleGrad, clipGrad, BETA1, BETA2, EPSILON, true, false);
@@ -132,37 +131,15 @@ public final class ScopedOptimizer extends Optimizer implements AutoCloseable {
   }
 
   /**
-   * The arrays' own memory as float buffers when all four are float32 libtorch tensors in CPU memory that Java can
-   * reach without a copy; otherwise null (a GPU, another engine or a strided tensor: DJL's kernel). Decided at a
-   * parameter's first update.
+   * The arrays' own memory when all four are {@link TensorMemory#reachable} (float32 contiguous libtorch tensors in
+   * CPU memory); otherwise null (a GPU, another engine or a strided tensor: DJL's kernel). Decided at a parameter's
+   * first update.
    */
   private FloatBuffer[] memoryOf(String parameterId, NDArray... arrays) {
-    if (!direct.computeIfAbsent(parameterId, k -> Arrays.stream(arrays).allMatch(ScopedOptimizer::reachable))) {
+    if (!direct.computeIfAbsent(parameterId, k -> Arrays.stream(arrays).allMatch(TensorMemory::reachable))) {
       return null;
     }
-    FloatBuffer[] out = new FloatBuffer[arrays.length];
-    for (int i = 0; i < arrays.length; i++) {
-      out[i] = JniUtils.getByteBuffer((PtNDArray) arrays[i], true).asFloatBuffer();
-    }
-    return out;
-  }
-
-  /**
-   * Whether a buffer of the array is its own memory: DJL returns a direct buffer over a contiguous copy for a
-   * strided tensor, so two buffers are taken and a write to one must show in the other (then undone).
-   */
-  private static boolean reachable(NDArray array) {
-    if (!(array instanceof PtNDArray a) || !Device.cpu().equals(a.getDevice()) || a.getDataType() != DataType.FLOAT32
-        || a.size() == 0) {
-      return false;
-    }
-    ByteBuffer one = JniUtils.getByteBuffer(a, true);
-    ByteBuffer two = JniUtils.getByteBuffer(a, true);
-    int bits = one.getInt(0);
-    one.putInt(0, ~bits);
-    boolean same = two.getInt(0) == ~bits;
-    one.putInt(0, bits);
-    return same;
+    return Arrays.stream(arrays).map(TensorMemory::of).toArray(FloatBuffer[]::new);
   }
 
   private NDArray stateOf(Map<String, NDArray> map, String parameterId, NDArray weight) {

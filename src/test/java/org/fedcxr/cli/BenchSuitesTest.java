@@ -80,6 +80,20 @@ class BenchSuitesTest {
         e.getMessage());
   }
 
+  /** The optimizer suite on the small architecture: counts as the branches', times positive, ratios consistent. */
+  @Test
+  void optimizerReportsBothUpdatesOfEachKind() {
+    Map<String, Object> r = OptimizerBenchmark.run(spec("suite=optimizer", "train_steps=3"));
+    assertTrue(number(r, "trainable_parameters") > number(r, "target_parameters") * 0.5, r.toString());
+    for (String kind : new String[] {"adam", "ema"}) {
+      String slow = kind.equals("adam") ? "adam_djl_kernel_ms_per_step" : "ema_libtorch_ops_ms_per_step";
+      double oldWay = number(r, slow);
+      double oneLoop = number(r, kind + "_one_pass_ms_per_step");
+      assertTrue(oldWay > 0 && oneLoop > 0, r.toString());
+      assertEquals(oldWay / oneLoop, number(r, kind + "_speedup"), 1e-9, kind);
+    }
+  }
+
   @Test
   void trainReportsBothSizesAgainstTheSameMatmul() {
     Map<String, Object> r = TrainBenchmark.run(spec("suite=train", "train_steps=1"));

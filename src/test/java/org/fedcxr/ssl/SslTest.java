@@ -13,6 +13,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.io.ByteArrayInputStream;
@@ -22,6 +24,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import org.fedcxr.fl.GlobalModel;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.Pixels;
@@ -142,12 +145,45 @@ class SslTest {
         Ema.update(target, online, 0.75f);
         float[] after = StateDict.of(target).get(name).getArray().toFloatArray();
         for (int i = 0; i < after.length; i++) {
-          assertEquals(0.75f * before[i] + 0.25f * o[i], after[i], 1e-6f, name);
+          assertEquals(before[i] * 0.75f + o[i] * 0.25f, after[i], name); // the same float operations: exact
         }
         Ema.copy(target, online);
         assertArrayEquals(o, StateDict.of(target).get(name).getArray().toFloatArray(), name);
       }
     }
+  }
+
+  /**
+   * The EMA's pass over the tensors' memory gives what libtorch's own operations (τ·target + (1−τ)·online) give,
+   * to the bit, for every parameter of a model large enough to be split over two threads.
+   */
+  @Test
+  void emaEqualsLibtorchsOperationsToTheBit() {
+    TorchThread.run(() -> {
+      JniUtils.setNumThreads(2);
+      try (NDManager m = NDManager.newBaseManager()) {
+        SslTrainer t = new SslTrainer(Architecture.RESNET18, SIMSIAM);
+        SslBranch online = t.newOnline();
+        SslBranch target = t.newTarget();
+        online.initialize(m, DataType.FLOAT32, new Shape(2, 1, 32, 32));
+        target.initialize(m, DataType.FLOAT32, new Shape(2, 1, 32, 32));
+        float tau = 0.9937f;
+        Map<String, float[]> expected = new TreeMap<>();
+        Map<String, Parameter> o = StateDict.of(online);
+        for (Map.Entry<String, Parameter> e : StateDict.of(target).entrySet()) {
+          NDArray a = e.getValue().getArray();
+          expected.put(e.getKey(), a.mul(tau).add(o.get(e.getKey()).getArray().mul(1 - tau)).toFloatArray());
+        }
+        Ema.between(target, online).update(tau);
+        int large = 0;
+        for (Map.Entry<String, Parameter> e : StateDict.of(target).entrySet()) {
+          float[] got = e.getValue().getArray().toFloatArray();
+          assertArrayEquals(expected.get(e.getKey()), got, e.getKey());
+          large += got.length >= 1 << 17 ? 1 : 0;
+        }
+        assertTrue(large > 0, "some tensors are large enough to be split over the threads");
+      }
+    });
   }
 
   @Test

@@ -13,6 +13,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
@@ -110,15 +111,21 @@ class ScopedOptimizerTest {
   }
 
   /**
-   * Its own step (used by both trainers) against DJL's {@code Trainer.step()}, on two copies of one model trained on
-   * the same batches: the same weights to the bit.
+   * Its own step (used by both trainers) against DJL's Adam through DJL's {@code Trainer.step()}, on two copies of one
+   * model trained on the same batches: the same weights up to rounding after three steps (a gradient left over from
+   * one step into the next would move them by far more), and every gradient zero after each of its steps.
    */
   @Test
-  void itsStepEqualsDjlsTrainerStepToTheBit() {
+  void itsStepEqualsDjlsAdamThroughTrainerStep() {
     float[] viaTrainer = TorchThread.call(() -> threeSteps(true));
     float[] viaOptimizer = TorchThread.call(() -> threeSteps(false));
-    assertArrayEquals(viaTrainer, viaOptimizer);
-    assertFalse(Arrays.equals(viaOptimizer, TorchThread.call(() -> initial())), "the steps moved the weights");
+    float[] start = TorchThread.call(() -> initial());
+    double moved = 0;
+    for (int i = 0; i < viaTrainer.length; i++) {
+      assertEquals(viaTrainer[i], viaOptimizer[i], 1e-5f, "weight " + i);
+      moved = Math.max(moved, Math.abs(viaOptimizer[i] - start[i]));
+    }
+    assertTrue(moved > 0.01, "the steps moved the weights: " + moved);
   }
 
   private static Classifier model(NDManager m) {
@@ -138,7 +145,9 @@ class ScopedOptimizerTest {
     try (Model model = Model.newInstance("step-check", Device.cpu(), "PyTorch");
         ScopedOptimizer adam = ScopedOptimizer.adam(Tracker.fixed(0.01f), 1e-4f)) {
       model.setBlock(model(model.getNDManager()));
-      try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(Loss.l2Loss()).optOptimizer(adam))) {
+      Optimizer optimizer = djlStep
+          ? Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.01f)).optWeightDecays(1e-4f).build() : adam;
+      try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(Loss.l2Loss()).optOptimizer(optimizer))) {
         trainer.initialize(new Shape(4, 1, 32, 32));
         StateDict.load(model.getBlock(), initial());
         SplittableRandom rnd = new SplittableRandom(9);
@@ -153,6 +162,13 @@ class ScopedOptimizerTest {
               trainer.step();
             } else {
               adam.step(model.getBlock().getParameters().values());
+              for (Parameter p : model.getBlock().getParameters().values()) {
+                if (p.requiresGradient()) {
+                  try (NDArray g = p.getArray().getGradient()) {
+                    assertEquals(0f, g.abs().max().getFloat(), p.getName() + "'s gradient after the step");
+                  }
+                }
+              }
             }
           }
         }
