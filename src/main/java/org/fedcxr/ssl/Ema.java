@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.pytorch.jni.JniUtils;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,10 +44,9 @@ public final class Ema {
     return new Ema(target, online);
   }
 
-  /** One update with momentum {@code tau}, on up to libtorch's intra-op thread count of threads. */
+  /** One update with momentum {@code tau}. */
   public void update(float tau) {
     float rest = 1 - tau;
-    int threads = JniUtils.getNumThreads();
     try (NDManager scope = NDManager.newBaseManager()) {
       for (int i = 0; i < targets.size(); i++) {
         FloatBuffer[] m = memory.get(i);
@@ -60,11 +58,9 @@ public final class Ema {
         }
         FloatBuffer t = m[0];
         FloatBuffer o = m[1];
-        TensorMemory.inRanges(t.limit(), threads, (from, to) -> {
-          for (int j = from; j < to; j++) {
-            t.put(j, t.get(j) * tau + o.get(j) * rest);
-          }
-        });
+        for (int j = 0; j < t.limit(); j++) {
+          t.put(j, t.get(j) * tau + o.get(j) * rest);
+        }
       }
     }
   }

@@ -97,8 +97,7 @@ public final class ScopedOptimizer extends Optimizer implements AutoCloseable {
       NDArray variance = stateOf(second, parameterId, weight);
       FloatBuffer[] memory = memoryOf(parameterId, weight, grad, mean, variance);
       if (memory != null) {
-        FusedAdam.update(memory[0], memory[1], memory[2], memory[3], corrected, weightDecay, BETA1, BETA2, EPSILON,
-            JniUtils.getNumThreads());
+        FusedAdam.update(memory[0], memory[1], memory[2], memory[3], corrected, weightDecay, BETA1, BETA2, EPSILON);
         JniUtils.zeroGrad((PtNDArray) weight); // as DJL's adamUpdate does after its kernel: the next step starts at 0
       } else {
         weight.getNDArrayInternal().adamUpdate(new NDList(weight, grad, mean, variance), new NDList(weight), lr,

@@ -9,7 +9,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.FloatBuffer;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
 class TensorMemoryTest {
@@ -34,25 +33,6 @@ class TensorMemoryTest {
       assertFalse(TensorMemory.reachable(m.create(new float[0], new Shape(0))));
       assertFalse(TensorMemory.reachable(m.create(new int[] {1, 2})));
       assertFalse(TensorMemory.reachable(m.ones(new Shape(3), DataType.FLOAT64)));
-    }
-  }
-
-  @Test
-  void rangesCoverEveryIndexOnce() {
-    for (int n : new int[] {0, 1, 65_535, 65_536, 200_003, 1 << 20}) {
-      for (int threads : new int[] {1, 2, 3, 8}) {
-        AtomicIntegerArray seen = new AtomicIntegerArray(n);
-        TensorMemory.inRanges(n, threads, (from, to) -> {
-          for (int i = from; i < to; i++) {
-            seen.incrementAndGet(i);
-          }
-        });
-        for (int i = 0; i < n; i++) {
-          if (seen.get(i) != 1) {
-            throw new AssertionError("n " + n + ", threads " + threads + ": index " + i + " seen " + seen.get(i));
-          }
-        }
-      }
     }
   }
 }

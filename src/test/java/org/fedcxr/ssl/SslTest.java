@@ -14,7 +14,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.io.ByteArrayInputStream;
@@ -155,12 +154,11 @@ class SslTest {
 
   /**
    * The EMA's pass over the tensors' memory gives what libtorch's own operations (τ·target + (1−τ)·online) give,
-   * to the bit, for every parameter of a model large enough to be split over two threads.
+   * to the bit, for every parameter of ResNet-18 with the projector (BatchNorm statistics included).
    */
   @Test
   void emaEqualsLibtorchsOperationsToTheBit() {
     TorchThread.run(() -> {
-      JniUtils.setNumThreads(2);
       try (NDManager m = NDManager.newBaseManager()) {
         SslTrainer t = new SslTrainer(Architecture.RESNET18, SIMSIAM);
         SslBranch online = t.newOnline();
@@ -175,13 +173,10 @@ class SslTest {
           expected.put(e.getKey(), a.mul(tau).add(o.get(e.getKey()).getArray().mul(1 - tau)).toFloatArray());
         }
         Ema.between(target, online).update(tau);
-        int large = 0;
         for (Map.Entry<String, Parameter> e : StateDict.of(target).entrySet()) {
           float[] got = e.getValue().getArray().toFloatArray();
           assertArrayEquals(expected.get(e.getKey()), got, e.getKey());
-          large += got.length >= 1 << 17 ? 1 : 0;
         }
-        assertTrue(large > 0, "some tensors are large enough to be split over the threads");
       }
     });
   }
