@@ -41,7 +41,7 @@ final class OptimizerBenchmark {
     return TorchThread.call(() -> {
       JniUtils.setNumThreads(spec.integer("threads"));
       try (NDManager m = NDManager.newBaseManager();
-          ScopedOptimizer fused = ScopedOptimizer.adam(Tracker.fixed(1e-3f), config.weightDecay())) {
+          ScopedOptimizer fused = ScopedOptimizer.adam(Tracker.fixed(1e-3f), config.weightDecay()).optOnePass()) {
         SslTrainer trainer = new SslTrainer(arch, config);
         SslBranch online = trainer.newOnline();
         SslBranch target = trainer.newTarget();

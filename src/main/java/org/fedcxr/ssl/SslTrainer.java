@@ -91,7 +91,8 @@ public final class SslTrainer {
     boolean byol = config.method().equals("byol");
     SslSchedule schedule = new SslSchedule(config, stepsPerEpoch(shard.size()));
     int done = schedule.stepsBefore(firstEpoch);
-    try (ScopedOptimizer optimizer = ScopedOptimizer.adam(schedule.learningRate(), config.weightDecay(), done);
+    try (ScopedOptimizer optimizer = ScopedOptimizer.adam(schedule.learningRate(), config.weightDecay(), done)
+        .optOnePass(); // faster here, not in supervised training (docs/benchmarks.md)
         Model model = Model.newInstance("fedcxr-ssl", device, "PyTorch")) {
       model.setBlock(net);
       DefaultTrainingConfig tc = new DefaultTrainingConfig(new L2Loss()).optOptimizer(optimizer)

@@ -21,8 +21,10 @@ import org.fedcxr.model.TensorMemory;
  * Adam, or SGD with momentum, with DJL's formulas and arguments, and the optimizer state (Adam's two moments, SGD's
  * momentum) in a manager this object owns and frees in {@link #close}. DJL 0.36's {@code Adam} and {@code Sgd} keep
  * their state in arrays that outlive the model: a JVM that trained ResNet-18 many times grew by two models' worth of
- * memory per training (docs/benchmarks.md, "Memory across trainings"). Adam on CPU tensors runs {@link FusedAdam}'s
- * one-pass update (DJL's kernel's result up to the rounding of its square root); elsewhere, and SGD, DJL's kernels.
+ * memory per training (docs/benchmarks.md, "Memory across trainings"). With {@link #optOnePass}, Adam on CPU tensors
+ * runs {@link FusedAdam}'s one-pass update (DJL's kernel's result up to the rounding of its square root): measured
+ * faster for pretraining and slower for supervised training (docs/benchmarks.md), so pretraining opts in. Otherwise,
+ * and for SGD, DJL's kernels.
  */
 public final class ScopedOptimizer extends Optimizer implements AutoCloseable {
   private static final float BETA1 = 0.9f;
@@ -37,6 +39,7 @@ public final class ScopedOptimizer extends Optimizer implements AutoCloseable {
   private final Map<String, Integer> updates = new ConcurrentHashMap<>();
   private final Map<String, Boolean> direct = new ConcurrentHashMap<>();
   private ParameterTracker learningRate;
+  private boolean onePass;
   private int updateCount;
   private NDManager state;
 
@@ -67,6 +70,12 @@ public final class ScopedOptimizer extends Optimizer implements AutoCloseable {
     return new ScopedOptimizer(false, learningRate, momentum, weightDecay, 0);
   }
 
+  /** Adam on CPU tensors by {@link FusedAdam}'s one pass instead of DJL's kernel (GPU and strided arrays: DJL's). */
+  public ScopedOptimizer optOnePass() {
+    onePass = true;
+    return this;
+  }
+
   /**
    * Starts over as if new, with another learning-rate schedule: no state, no updates made (a model trained by
    * several clients in turn, {@link LocalTrainer.Session}).
@@ -95,7 +104,7 @@ public final class ScopedOptimizer extends Optimizer implements AutoCloseable {
           "learning rate or weight decay is nan or infinite");
       NDArray mean = stateOf(first, parameterId, weight);
       NDArray variance = stateOf(second, parameterId, weight);
-      FloatBuffer[] memory = memoryOf(parameterId, weight, grad, mean, variance);
+      FloatBuffer[] memory = onePass ? memoryOf(parameterId, weight, grad, mean, variance) : null;
       if (memory != null) {
         FusedAdam.update(memory[0], memory[1], memory[2], memory[3], corrected, weightDecay, BETA1, BETA2, EPSILON);
         JniUtils.zeroGrad((PtNDArray) weight); // as DJL's adamUpdate does after its kernel: the next step starts at 0

@@ -70,15 +70,17 @@ class ScopedOptimizerTest {
   }
 
   /**
-   * Its Adam (the one-pass update on CPU) against DJL's Adam (its native kernel, whose square root rounds
-   * differently): the same weights to within a few rounding steps after five updates.
+   * Its Adam against DJL's Adam: to the bit by default (DJL's kernel), and with the one-pass update within a few
+   * rounding steps after five updates (DJL's kernel's square root rounds differently).
    */
   @Test
-  void givesDjlsAdamResultsUpToRounding() {
+  void givesDjlsAdamResults() {
     Tracker cosine = Tracker.cosine().setBaseValue(0.01f).optFinalValue(0f).setMaxUpdates(5).build();
-    try (ScopedOptimizer adam = ScopedOptimizer.adam(cosine, 1e-4f)) {
+    try (ScopedOptimizer adam = ScopedOptimizer.adam(cosine, 1e-4f).optOnePass();
+        ScopedOptimizer kernel = ScopedOptimizer.adam(cosine, 1e-4f)) {
       float[] ours = run(adam);
       float[] djl = run(Optimizer.adam().optLearningRateTracker(cosine).optWeightDecays(1e-4f).build());
+      assertArrayEquals(djl, run(kernel));
       float[] start = run(ScopedOptimizer.adam(Tracker.fixed(0f), 0f));
       for (int i = 0; i < ours.length; i++) {
         assertEquals(djl[i], ours[i], 1e-6f, "weight " + i);
@@ -88,14 +90,14 @@ class ScopedOptimizerTest {
   }
 
   /**
-   * A strided weight or gradient (a transposed view, whose buffer DJL would give as a copy) is updated by DJL's
-   * kernel instead, and the weight itself moves: the same result as for contiguous arrays holding the same values.
+   * With the one pass, a strided weight or gradient (a transposed view, whose buffer DJL would give as a copy) is
+   * updated by DJL's kernel instead, and the weight itself moves: the same result as for contiguous arrays holding the same values.
    */
   @Test
   void updatesStridedArraysInPlace() {
     try (NDManager m = NDManager.newBaseManager();
-        ScopedOptimizer strided = ScopedOptimizer.adam(Tracker.fixed(0.01f), 1e-4f);
-        ScopedOptimizer contiguous = ScopedOptimizer.adam(Tracker.fixed(0.01f), 1e-4f)) {
+        ScopedOptimizer strided = ScopedOptimizer.adam(Tracker.fixed(0.01f), 1e-4f).optOnePass();
+        ScopedOptimizer contiguous = ScopedOptimizer.adam(Tracker.fixed(0.01f), 1e-4f).optOnePass()) {
       SplittableRandom rnd = new SplittableRandom(4);
       NDArray w = m.create(random(rnd, 12), new Shape(4, 3)).transpose();
       NDArray w2 = m.create(w.toFloatArray(), new Shape(3, 4));
@@ -111,14 +113,16 @@ class ScopedOptimizerTest {
   }
 
   /**
-   * Its own step (used by both trainers) against DJL's Adam through DJL's {@code Trainer.step()}, on two copies of one
-   * model trained on the same batches: the same weights up to rounding after three steps (a gradient left over from
+   * Its own step (used by both trainers) against DJL's Adam through DJL's {@code Trainer.step()}, on copies of one
+   * model trained on the same batches: the same weights, to the bit with DJL's kernel and up to rounding with the
+   * one pass, after three steps (a gradient left over from
    * one step into the next would move them by far more), and every gradient zero after each of its steps.
    */
   @Test
   void itsStepEqualsDjlsAdamThroughTrainerStep() {
-    float[] viaTrainer = TorchThread.call(() -> threeSteps(true));
-    float[] viaOptimizer = TorchThread.call(() -> threeSteps(false));
+    float[] viaTrainer = TorchThread.call(() -> threeSteps(true, false));
+    assertArrayEquals(viaTrainer, TorchThread.call(() -> threeSteps(false, false)), "DJL's kernel: to the bit");
+    float[] viaOptimizer = TorchThread.call(() -> threeSteps(false, true));
     float[] start = TorchThread.call(() -> initial());
     double moved = 0;
     for (int i = 0; i < viaTrainer.length; i++) {
@@ -141,9 +145,10 @@ class ScopedOptimizerTest {
     }
   }
 
-  private static float[] threeSteps(boolean djlStep) {
+  private static float[] threeSteps(boolean djlStep, boolean onePass) {
     try (Model model = Model.newInstance("step-check", Device.cpu(), "PyTorch");
-        ScopedOptimizer adam = ScopedOptimizer.adam(Tracker.fixed(0.01f), 1e-4f)) {
+        ScopedOptimizer adam = onePass ? ScopedOptimizer.adam(Tracker.fixed(0.01f), 1e-4f).optOnePass()
+            : ScopedOptimizer.adam(Tracker.fixed(0.01f), 1e-4f)) {
       model.setBlock(model(model.getNDManager()));
       Optimizer optimizer = djlStep
           ? Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.01f)).optWeightDecays(1e-4f).build() : adam;
