@@ -26,6 +26,7 @@ import org.fedcxr.config.Spec;
 import org.fedcxr.data.ImagesTable;
 import org.fedcxr.eval.Evaluator;
 import org.fedcxr.eval.MetricsTables;
+import org.fedcxr.fl.ClientHooks;
 import org.fedcxr.fl.FederatedRun;
 import org.fedcxr.fl.GlobalModel;
 import org.fedcxr.fl.RoundReport;
@@ -59,12 +60,18 @@ public final class FederateJob extends JobCommand {
     return execute(spark, spec, resume, print, (r, rounds, elapsed, left) -> { });
   }
 
-  /**
-   * Runs the job, telling {@code observer} of every round once it is checkpointed (after the job's own progress
-   * line); an exception the observer throws stops the run there, as a driver failure would.
-   */
   static Map<String, Object> execute(SparkSession spark, Spec spec, boolean resume, boolean print,
       FederatedRun.Progress observer) {
+    return execute(spark, spec, resume, print, observer, ClientHooks.NONE);
+  }
+
+  /**
+   * Runs the job, telling {@code observer} of every round once it is checkpointed (after the job's own progress
+   * line; an exception the observer throws stops the run there, as a driver failure would), with {@code hooks}
+   * around every client on the executors (fault drills).
+   */
+  static Map<String, Object> execute(SparkSession spark, Spec spec, boolean resume, boolean print,
+      FederatedRun.Progress observer, ClientHooks hooks) {
     Instant started = Instant.now();
     String input = JobOutput.requireComplete(spec.string("input"), "partition",
         spark.sparkContext().hadoopConfiguration());
@@ -130,7 +137,7 @@ public final class FederateJob extends JobCommand {
         }
       };
       FederatedRun run = new FederatedRun(new JavaSparkContext(spark.sparkContext()), settings, model, strategy,
-          store);
+          store).optClientHooks(hooks);
       groups = run.groups(k, resume);
       byClient = FederatedRun.byClient(clients, k, groups);
       float[] last = run.run(byClient, k, initial, resume, evaluation, progress, history);

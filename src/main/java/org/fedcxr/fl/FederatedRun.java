@@ -88,6 +88,7 @@ public final class FederatedRun {
   private final GlobalModel model;
   private final Strategy strategy;
   private final RunStore store;
+  private ClientHooks hooks = ClientHooks.NONE;
 
   public FederatedRun(JavaSparkContext jsc, Settings settings, GlobalModel model, Strategy strategy,
       RunStore store) {
@@ -96,6 +97,12 @@ public final class FederatedRun {
     this.model = model;
     this.strategy = strategy;
     this.store = store;
+  }
+
+  /** Runs {@code hooks} around every sampled client in the tasks (fault drills and tests; none by default). */
+  public FederatedRun optClientHooks(ClientHooks hooks) {
+    this.hooks = hooks;
+    return this;
   }
 
   /** Client rows keyed by client id, one partition per group sorted by client id, kept for all rounds. */
@@ -181,7 +188,7 @@ public final class FederatedRun {
       LongAccumulator done = jsc.sc().longAccumulator("fedcxr clients done, round " + round);
       JavaRDD<GroupUpdate> updates = clients.mapPartitionsWithIndex(new GroupTask(g, sampled, groups, round,
           settings.seed(), settings.architecture(), settings.labels(), strategy.clientTraining(settings.trainIn(round)),
-          bnFiles == null ? null : bnFiles.clone(), bnMask, hadoop, deadline, done), true)
+          bnFiles == null ? null : bnFiles.clone(), bnMask, hadoop, deadline, done, hooks), true)
           .persist(StorageLevel.MEMORY_AND_DISK());
       ClientProgress watch = new ClientProgress(done, sampledCount, round, progress,
           ClientProgress.EVERY_SECONDS * 1_000_000_000L);

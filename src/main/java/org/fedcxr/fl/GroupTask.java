@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.TreeMap;
-import java.util.function.IntConsumer;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.Function2;
@@ -44,11 +43,6 @@ import scala.Tuple2;
 final class GroupTask implements Function2<Integer, Iterator<Tuple2<Integer, Row>>, Iterator<GroupUpdate>> {
   private static final long serialVersionUID = 1L;
 
-  /** A test seam: runs before every sampled client, outside the dropout handling (as a lost executor would). */
-  static volatile IntConsumer beforeClient = client -> { };
-  /** A test seam: runs inside the client's own work, where a failure is a dropout. */
-  static volatile IntConsumer insideClient = client -> { };
-
   private final Broadcast<float[]> global;
   private final boolean[] sampled;
   private final int groups;
@@ -62,10 +56,11 @@ final class GroupTask implements Function2<Integer, Iterator<Tuple2<Integer, Row
   private final Broadcast<SerializableConfiguration> hadoop;
   private final long deadline;
   private final LongAccumulator done;
+  private final ClientHooks hooks;
 
   GroupTask(Broadcast<float[]> global, boolean[] sampled, int groups, int round, long seed, String architecture,
       int labels, TrainConfig config, String[] batchNormFiles, boolean[] batchNormMask,
-      Broadcast<SerializableConfiguration> hadoop, long deadline, LongAccumulator done) {
+      Broadcast<SerializableConfiguration> hadoop, long deadline, LongAccumulator done, ClientHooks hooks) {
     this.global = global;
     this.sampled = sampled;
     this.groups = groups;
@@ -79,6 +74,7 @@ final class GroupTask implements Function2<Integer, Iterator<Tuple2<Integer, Row
     this.hadoop = hadoop;
     this.deadline = deadline;
     this.done = done;
+    this.hooks = hooks;
   }
 
   @Override
@@ -108,7 +104,7 @@ final class GroupTask implements Function2<Integer, Iterator<Tuple2<Integer, Row
         in.skip(client);
         continue;
       }
-      beforeClient.accept(client);
+      hooks.beforeClient(round, client);
       ClientReport r = !present ? new ClientReport(round, client, 0, 0, Double.NaN, 0,
               "no rows: the client has no images")
           : pastDeadline() ? new ClientReport(round, client, 0, 0, Double.NaN, 0,
@@ -131,7 +127,7 @@ final class GroupTask implements Function2<Integer, Iterator<Tuple2<Integer, Row
       WeightedMean sum, Map<Integer, float[]> batchNorm) {
     long start = System.nanoTime();
     try {
-      insideClient.accept(client);
+      hooks.insideClient(round, client);
       float[] initial = weights;
       if (batchNormFiles != null && batchNormFiles[client] != null) {
         initial = withOwnBatchNorm(initial, batchNormFiles[client]);

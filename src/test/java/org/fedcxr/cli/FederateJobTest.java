@@ -135,8 +135,8 @@ class FederateJobTest {
   @Test
   void aRetriedTaskGivesTheSameUpdateAndIsNoDropout() throws IOException {
     FederateJob.execute(spark, spec("calm", "rounds=2"), false, false);
-    FlTestHooks.failFirstAttemptOfClient(1);
-    FederateJob.execute(spark, spec("retried", "rounds=2"), false, false);
+    FederateJob.execute(spark, spec("retried", "rounds=2"), false, false, FlTestHooks.NO_OBSERVER,
+        FlTestHooks.failFirstAttemptOfClient(1));
     assertTrue(FlTestHooks.failuresInjected() > 0, "the fault was injected");
     assertArrayEquals(finalWeights("calm"), finalWeights("retried"));
     assertTrue(Files.readAllLines(dir.resolve("retried/metrics.csv")).get(2).startsWith("2,4,0,"));
@@ -144,13 +144,14 @@ class FederateJobTest {
 
   @Test
   void aClientFailingOnItsOwnIsADropoutAndTooFewClientsFailTheRound() throws IOException {
-    FlTestHooks.breakClient(2);
-    FederateJob.execute(spark, spec("dropout", "rounds=1"), false, false);
+    FederateJob.execute(spark, spec("dropout", "rounds=1"), false, false, FlTestHooks.NO_OBSERVER,
+        FlTestHooks.breakClient(2));
     String row = Files.readAllLines(dir.resolve("dropout/metrics.csv")).get(1);
     assertTrue(row.startsWith("1,3,1,"), row);
     assertTrue(Files.readString(dir.resolve("dropout/rounds/00001/state.json")).contains("client 2 broken"));
     JobFailure e = assertThrows(JobFailure.class, () -> FederateJob.execute(spark,
-        spec("too-few", "rounds=1", "min_clients=4"), false, false));
+        spec("too-few", "rounds=1", "min_clients=4"), false, false, FlTestHooks.NO_OBSERVER,
+        FlTestHooks.breakClient(2)));
     assertTrue(e.getMessage().contains("round 1") && e.getMessage().contains("2="), e.getMessage());
   }
 

@@ -294,52 +294,41 @@ class FederatedRunTest {
   void aRoundDeadlineDropsTheClientsStillTrainingOrNotStartedAndMinClientsDecides() {
     int k = 40;
     Dataset<Row> some = rows.filter("client_id < " + k);
-    GroupTask.insideClient = client -> {
-      if (client == 0) {
+    ClientHooks straggler = FlTestHooks.slowClient(0, 5_500); // past the 5 s deadline
+    for (int minClients : new int[] {1, 30}) {
+      RunStore store = new RunStore(dir.resolve("deadline-" + minClients).toUri().toString(),
+          spark.sparkContext().hadoopConfiguration());
+      FederatedRun.Settings s = new FederatedRun.Settings(SEED, 1, 1.0, minClients, "small", 14, train,
+          Integer.MAX_VALUE, 0, 2, 5.0);
+      try (GlobalModel model = new GlobalModel(Architecture.SMALL, 14, SEED)) {
+        FederatedRun run = new FederatedRun(new JavaSparkContext(spark.sparkContext()), s, model,
+            Strategy.named("fedavg", new Strategy.Options(0f, 0f, model.runningStatMask())), store)
+            .optClientHooks(straggler);
+        JavaPairRDD<Integer, Row> byClient = FederatedRun.byClient(some, k, 2);
+        List<RoundReport> history = new ArrayList<>();
         try {
-          Thread.sleep(5_500); // past the 5 s deadline, as a straggler
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    };
-    try {
-      for (int minClients : new int[] {1, 30}) {
-        RunStore store = new RunStore(dir.resolve("deadline-" + minClients).toUri().toString(),
-            spark.sparkContext().hadoopConfiguration());
-        FederatedRun.Settings s = new FederatedRun.Settings(SEED, 1, 1.0, minClients, "small", 14, train,
-            Integer.MAX_VALUE, 0, 2, 5.0);
-        try (GlobalModel model = new GlobalModel(Architecture.SMALL, 14, SEED)) {
-          FederatedRun run = new FederatedRun(new JavaSparkContext(spark.sparkContext()), s, model,
-              Strategy.named("fedavg", new Strategy.Options(0f, 0f, model.runningStatMask())), store);
-          JavaPairRDD<Integer, Row> byClient = FederatedRun.byClient(some, k, 2);
-          List<RoundReport> history = new ArrayList<>();
-          try {
-            if (minClients == 30) {
-              JobFailure e = assertThrows(JobFailure.class, () -> run.run(byClient, k, model.current(), false,
-                  (r, w) -> EvaluationResult.NONE, (r, n, el, l) -> { }, history));
-              assertTrue(e.getMessage().contains("only 20 of 40") && e.getMessage().contains("min_clients is 30"),
-                  e.getMessage());
-              continue;
-            }
-            float[] initial = model.current();
-            float[] merged = run.run(byClient, k, initial, false, (r, w) -> EvaluationResult.NONE, (r, n, el, l) -> { },
-                history);
-            RoundReport r = history.get(0);
-            assertTrue(r.dropped().get(0).startsWith("deadline: still training"), r.dropped().toString());
-            for (int c = 1; c < 20; c++) {
-              assertTrue(r.dropped().get(c).startsWith("deadline: not started"), c + ": " + r.dropped().get(c));
-            }
-            assertEquals(20, r.dropped().size(), r.dropped().toString());
-            assertEquals(IntStream.range(20, 40).boxed().toList(), r.ok());
-            assertFalse(Arrays.equals(initial, merged));
-          } finally {
-            byClient.unpersist();
+          if (minClients == 30) {
+            JobFailure e = assertThrows(JobFailure.class, () -> run.run(byClient, k, model.current(), false,
+                (r, w) -> EvaluationResult.NONE, (r, n, el, l) -> { }, history));
+            assertTrue(e.getMessage().contains("only 20 of 40") && e.getMessage().contains("min_clients is 30"),
+                e.getMessage());
+            continue;
           }
+          float[] initial = model.current();
+          float[] merged = run.run(byClient, k, initial, false, (r, w) -> EvaluationResult.NONE, (r, n, el, l) -> { },
+              history);
+          RoundReport r = history.get(0);
+          assertTrue(r.dropped().get(0).startsWith("deadline: still training"), r.dropped().toString());
+          for (int c = 1; c < 20; c++) {
+            assertTrue(r.dropped().get(c).startsWith("deadline: not started"), c + ": " + r.dropped().get(c));
+          }
+          assertEquals(20, r.dropped().size(), r.dropped().toString());
+          assertEquals(IntStream.range(20, 40).boxed().toList(), r.ok());
+          assertFalse(Arrays.equals(initial, merged));
+        } finally {
+          byClient.unpersist();
         }
       }
-    } finally {
-      GroupTask.insideClient = client -> { };
     }
   }
 

@@ -4,11 +4,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.TaskContext;
 
 /**
- * Fault injection for tests of the federated loop: observers that stop a run after a round, and client faults (local
- * Spark: tasks run in the test's JVM).
+ * Fault injection for tests of the federated loop: observers that stop a run after a round, and client hooks that
+ * fail a client's task or its own work (local Spark: the tasks run in the test's JVM, so the count of injected
+ * failures is seen here).
  */
 public final class FlTestHooks {
   private static final AtomicInteger INJECTED = new AtomicInteger();
+
+  /** An observer that does nothing. */
+  public static final FederatedRun.Progress NO_OBSERVER = (report, rounds, elapsed, left) -> { };
 
   private FlTestHooks() {
   }
@@ -30,22 +34,18 @@ public final class FlTestHooks {
   }
 
   /** The first attempt of client {@code c}'s task fails outside the client's code, as a lost executor would. */
-  public static void failFirstAttemptOfClient(int c) {
-    GroupTask.beforeClient = client -> {
-      if (client == c && TaskContext.get().attemptNumber() == 0) {
-        INJECTED.incrementAndGet();
-        throw new IllegalStateException("injected executor failure");
-      }
-    };
+  public static ClientHooks failFirstAttemptOfClient(int c) {
+    return new Hooks(c, Fault.FAIL_FIRST_ATTEMPT, 0);
   }
 
   /** Client {@code c}'s own training fails every time (its data is unusable). */
-  public static void breakClient(int c) {
-    GroupTask.insideClient = client -> {
-      if (client == c) {
-        throw new IllegalArgumentException("client " + c + " broken");
-      }
-    };
+  public static ClientHooks breakClient(int c) {
+    return new Hooks(c, Fault.BREAK, 0);
+  }
+
+  /** Client {@code c}'s own work first sleeps {@code millis} (a straggler). */
+  public static ClientHooks slowClient(int c, long millis) {
+    return new Hooks(c, Fault.SLOW, millis);
   }
 
   public static int failuresInjected() {
@@ -53,8 +53,36 @@ public final class FlTestHooks {
   }
 
   public static void reset() {
-    GroupTask.beforeClient = client -> { };
-    GroupTask.insideClient = client -> { };
     INJECTED.set(0);
+  }
+
+  private enum Fault { FAIL_FIRST_ATTEMPT, BREAK, SLOW }
+
+  /** One fault on one client; a static class, so that it serializes without the test instance. */
+  private record Hooks(int client, Fault fault, long millis) implements ClientHooks {
+    @Override
+    public void beforeClient(int round, int c) {
+      if (c == client && fault == Fault.FAIL_FIRST_ATTEMPT && TaskContext.get().attemptNumber() == 0) {
+        INJECTED.incrementAndGet();
+        throw new IllegalStateException("injected executor failure");
+      }
+    }
+
+    @Override
+    public void insideClient(int round, int c) {
+      if (c != client) {
+        return;
+      }
+      if (fault == Fault.BREAK) {
+        throw new IllegalArgumentException("client " + c + " broken");
+      }
+      if (fault == Fault.SLOW) {
+        try {
+          Thread.sleep(millis);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
   }
 }
