@@ -127,13 +127,21 @@ class SslTest {
     TorchThread.run(SslTest::emaByHand); // where training runs: gradient mode off
   }
 
+  /** An online and a target branch of {@code arch}, each initialised on its own (so they differ). */
+  private static SslBranch[] onlineAndTarget(NDManager m, Architecture arch) {
+    SslTrainer t = new SslTrainer(arch, SIMSIAM);
+    SslBranch online = t.newOnline();
+    SslBranch target = t.newTarget();
+    online.initialize(m, DataType.FLOAT32, new Shape(2, 1, 32, 32));
+    target.initialize(m, DataType.FLOAT32, new Shape(2, 1, 32, 32));
+    return new SslBranch[] {online, target};
+  }
+
   private static void emaByHand() {
     try (NDManager m = NDManager.newBaseManager()) {
-      SslTrainer t = new SslTrainer(Architecture.SMALL, SIMSIAM);
-      SslBranch online = t.newOnline();
-      SslBranch target = t.newTarget();
-      online.initialize(m, DataType.FLOAT32, new Shape(2, 1, 32, 32));
-      target.initialize(m, DataType.FLOAT32, new Shape(2, 1, 32, 32));
+      SslBranch[] branches = onlineAndTarget(m, Architecture.SMALL);
+      SslBranch online = branches[0];
+      SslBranch target = branches[1];
       String stat = StateDict.batchNormLayers(online).get(0) + ".running_mean";
       NDArray onlineMean = StateDict.of(online).get(stat).getArray();
       onlineMean.set(new float[Math.toIntExact(onlineMean.size())]);
@@ -160,11 +168,9 @@ class SslTest {
   void emaEqualsLibtorchsOperationsToTheBit() {
     TorchThread.run(() -> {
       try (NDManager m = NDManager.newBaseManager()) {
-        SslTrainer t = new SslTrainer(Architecture.RESNET18, SIMSIAM);
-        SslBranch online = t.newOnline();
-        SslBranch target = t.newTarget();
-        online.initialize(m, DataType.FLOAT32, new Shape(2, 1, 32, 32));
-        target.initialize(m, DataType.FLOAT32, new Shape(2, 1, 32, 32));
+        SslBranch[] branches = onlineAndTarget(m, Architecture.RESNET18);
+        SslBranch online = branches[0];
+        SslBranch target = branches[1];
         float tau = 0.9937f;
         Map<String, float[]> expected = new TreeMap<>();
         Map<String, Parameter> o = StateDict.of(online);
