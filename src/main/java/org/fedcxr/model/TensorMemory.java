@@ -10,8 +10,8 @@ import java.nio.FloatBuffer;
 
 /**
  * A float32 libtorch tensor's own CPU memory as a {@link FloatBuffer}, for element-wise updates done in one pass from
- * Java (no temporaries, no copies). The passes run on the calling thread: split over a second Java thread they were
- * slower end to end, as those threads compete with libtorch's for the cores (docs/benchmarks.md).
+ * Java (no temporaries, no copies). Its users run their pass on the calling thread: split over a second Java thread
+ * it was slower end to end, as those threads compete with libtorch's for the cores (docs/benchmarks.md).
  */
 public final class TensorMemory {
   private TensorMemory() {

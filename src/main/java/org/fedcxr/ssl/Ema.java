@@ -39,7 +39,10 @@ public final class Ema {
     }
   }
 
-  /** The target's parameters paired by name with the online branch's (fails on a name the online branch lacks). */
+  /**
+   * The target's parameters paired by name with the online branch's (fails on a name the online branch lacks). The
+   * pairs hold the tensors' memory: build them after the weights are loaded, and again after any later load.
+   */
   public static Ema between(Block target, Block online) {
     return new Ema(target, online);
   }
