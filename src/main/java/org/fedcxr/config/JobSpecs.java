@@ -249,7 +249,8 @@ public final class JobSpecs {
             + "suites"),
         SpecKey.integer("threads", 2, 1, 256, "libtorch intra-op threads (train, pretrain, memory, optimizer)"),
         SpecKey.integer("batch_size", 32, 1, 4096, "batch of the train, pretrain and predict suites"),
-        SpecKey.integer("train_steps", 10, 1, 100_000, "timed steps per image size (train, pretrain); timed repetitions (optimizer)"),
+        SpecKey.integer("train_steps", 10, 1, 100_000, "timed steps per image size (train, pretrain); timed "
+            + "repetitions (optimizer)"),
         SpecKey.integer("memory_steps", 500, 50, 1_000_000, "training steps of the memory suite"),
         SpecKey.integer("memory_batch_size", 8, 1, 4096, "batch of the memory suite"),
         SpecKey.integer("memory_image_size", 64, 16, 1024, "image side of the memory suite"),

@@ -91,7 +91,8 @@ class ScopedOptimizerTest {
 
   /**
    * With the one pass, a strided weight or gradient (a transposed view, whose buffer DJL would give as a copy) is
-   * updated by DJL's kernel instead, and the weight itself moves: the same result as for contiguous arrays holding the same values.
+   * updated by DJL's kernel instead, and the weight itself moves: the same result as for contiguous arrays holding
+   * the same values.
    */
   @Test
   void updatesStridedArraysInPlace() {
