@@ -1,7 +1,6 @@
 package org.fedcxr.ssl;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import java.nio.FloatBuffer;
@@ -19,9 +18,11 @@ import org.fedcxr.model.TensorMemory;
  * is the same to the bit.
  */
 public final class Ema {
-  private final List<NDArray> targets = new ArrayList<>();
-  private final List<NDArray> onlines = new ArrayList<>();
-  private final List<FloatBuffer[]> memory = new ArrayList<>();
+  private final List<Pair> pairs = new ArrayList<>();
+
+  /** A target array, its online array, and their memory when Java can reach both (else null). */
+  private record Pair(NDArray target, NDArray online, FloatBuffer targetMemory, FloatBuffer onlineMemory) {
+  }
 
   private Ema(Block target, Block online) {
     Map<String, Parameter> o = StateDict.of(online);
@@ -32,10 +33,8 @@ public final class Ema {
       }
       NDArray t = e.getValue().getArray();
       NDArray s = source.getArray();
-      targets.add(t);
-      onlines.add(s);
-      memory.add(TensorMemory.reachable(t) && TensorMemory.reachable(s)
-          ? new FloatBuffer[] {TensorMemory.of(t), TensorMemory.of(s)} : null);
+      boolean direct = TensorMemory.reachable(t) && TensorMemory.reachable(s);
+      pairs.add(new Pair(t, s, direct ? TensorMemory.of(t) : null, direct ? TensorMemory.of(s) : null));
     }
   }
 
@@ -50,20 +49,17 @@ public final class Ema {
   /** One update with momentum {@code tau}. */
   public void update(float tau) {
     float rest = 1 - tau;
-    try (NDManager scope = NDManager.newBaseManager()) {
-      for (int i = 0; i < targets.size(); i++) {
-        FloatBuffer[] m = memory.get(i);
-        if (m == null) {
-          NDArray detached = onlines.get(i).stopGradient();
-          detached.attach(scope);
-          targets.get(i).muli(tau).addi(detached.mul(rest));
-          continue;
+    for (Pair p : pairs) {
+      if (p.targetMemory() == null) {
+        try (NDArray detached = p.online().stopGradient(); NDArray scaled = detached.mul(rest)) {
+          p.target().muli(tau).addi(scaled);
         }
-        FloatBuffer t = m[0];
-        FloatBuffer o = m[1];
-        for (int j = 0; j < t.limit(); j++) {
-          t.put(j, t.get(j) * tau + o.get(j) * rest);
-        }
+        continue;
+      }
+      FloatBuffer t = p.targetMemory();
+      FloatBuffer o = p.onlineMemory();
+      for (int j = 0; j < t.limit(); j++) {
+        t.put(j, t.get(j) * tau + o.get(j) * rest);
       }
     }
   }
