@@ -8,10 +8,13 @@
 #   transfer: SSL init on the recipe BASE (indep or fedcxr) with encoder lr 0.1x, frozen BatchNorm statistics,
 #             2 head rounds (linear probe, then fine-tune), each alone and all three together;
 #   lowdata:  random vs SSL init on the independent recipe with each client keeping 10% of its images.
+#   frozen:   at all and at 10% of each client's images: random init on both recipes, SSL init on the independent
+#             recipe plain, with its encoder frozen (weights and BatchNorm statistics: a federated linear probe) and
+#             with 5 head rounds before the whole network trains.
 # The SSL encoder: `pretrain` at its defaults for PRE epochs (default 120, the independent implementation's length;
 # PRE=40 gives the session-4 encoder) on the server pool.
 # Linear probes (frozen encoder, fit on the client pool, scored on val): the SSL encoder vs random encoders (5 seeds).
-# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|probe|table]  (default: all). Parts can run side by side;
+# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|frozen|probe|table]  (default: all). Parts can run side by side;
 # FEDCXR_SUBMIT_ARGS="--conf spark.executor.cores=1" gives each a single libtorch thread.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -70,6 +73,19 @@ transfer_cells() { # the transfer options, each alone and together, on the recip
     cell "ssl$PRE-$b-lr01" "$s" "ssl:$ENC" "${base[@]}" --set transfer.encoder_lr_scale=0.1
   done
 }
+frozen_cells() { # the frozen encoder and head rounds at all data and at 10%, beside both random-init recipes
+  local f s
+  for f in 1.0 0.1; do
+    for s in "${SEEDS[@]}"; do
+      FRACTION=$f cell random-indep "$s" random "${INDEPENDENT[@]}"
+      FRACTION=$f cell random-fedcxr "$s" random
+      FRACTION=$f cell ssl$PRE-indep "$s" "ssl:$ENC" "${INDEPENDENT[@]}"
+      FRACTION=$f cell ssl$PRE-indep-frozen "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.encoder_lr_scale=0 \
+        --set transfer.frozen_bn=true
+      FRACTION=$f cell ssl$PRE-indep-head5 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.head_rounds=5
+    done
+  done
+}
 probes() {
   probe ssl$PRE 42 "$ENC"
   for s in 1 2 3 4 5; do probe random "$s" random; done
@@ -94,6 +110,15 @@ table() {
   row "SSL init ($PRE-epoch encoder), independent recipe" ssl$PRE-indep-f1.0
   row "random init, independent recipe, **10% of each client's images**" random-indep-f0.1
   row "SSL init ($PRE-epoch encoder), independent recipe, **10% of each client's images**" ssl$PRE-indep-f0.1
+  local f share
+  for f in 1.0 0.1; do
+    share=$([ "$f" = 1.0 ] && echo "all" || echo "10% of each client's")
+    [ -d "$OUT/ssl$PRE-indep-frozen-f$f-s${SEEDS[0]}" ] || continue
+    row "random init, fedcxr recipe, $share images" random-fedcxr-f$f
+    row "SSL, independent recipe, encoder frozen (federated linear probe), $share images" \
+      ssl$PRE-indep-frozen-f$f
+    row "SSL, independent recipe, 5 head rounds then all, $share images" ssl$PRE-indep-head5-f$f
+  done
   local b
   for b in indep fedcxr; do
     [ -d "$OUT/ssl$PRE-$b-lr01-f1.0-s42" ] || continue
@@ -116,6 +141,7 @@ case "${1:-all}" in
   core) ingest ssl; core_cells ;;
   transfer) ingest ssl; transfer_cells ;;
   lowdata) ingest ssl; lowdata_cells ;;
+  frozen) ingest ssl; frozen_cells ;;
   probe) ingest ssl; probes ;;
   table) table ;;
   all) ingest ssl; probes; core_cells; lowdata_cells; transfer_cells; table ;;
