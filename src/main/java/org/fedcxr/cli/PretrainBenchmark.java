@@ -20,7 +20,9 @@ import org.fedcxr.train.LocalTrainer;
  * The {@code pretrain} suite of {@code bench}, all on the same threads in one run: a 2048x2048 fp32 matmul's FLOP/s;
  * supervised training at 64 and 128 px as the reference; then self-supervised training of BYOL and SimSiam (SR-layer
  * on, the pretraining defaults) at 64 and 128 px, one pass per view, and BYOL with both views in one batch
- * ({@code joint_views}). Each is timed over the second of two epochs of {@code train_steps} steps of
+ * ({@code joint_views}); each case with one view per pass is followed by the same case with libtorch's Adam and EMA
+ * kernels instead of the one pass over each tensor ({@link SslTrainer#optLibtorchUpdates}), and their ratio. Each is
+ * timed over the second of two epochs of {@code train_steps} steps of
  * {@code batch_size} images and reported as images/s, FLOP/s and the share of the matmul's FLOP/s. FLOPs per image
  * count both views: the online branch (encoder, projector, predictor) forward and backward (3x its forward) on each,
  * and for BYOL the target branch (encoder, projector) forward on each; SimSiam's targets are the online projections.
@@ -44,11 +46,17 @@ final class PretrainBenchmark {
       for (boolean joint : method.equals("byol") ? new boolean[] {false, true} : new boolean[] {false}) {
         for (int size : SIZES) {
           SslConfig config = config(spec, method, joint);
-          SslTrainer.Result r = timedRun(arch, config, size, spec);
+          double flops = flopsPerImage(arch, config, size);
+          SslTrainer.Result r = timedRun(new SslTrainer(arch, config), size, spec);
           int images = spec.integer("batch_size") * spec.integer("train_steps");
           String key = method + (joint ? "_joint_views_" : "_") + size + "px_";
-          put(results, key, flopsPerImage(arch, config, size), images / r.lastEpochSeconds(), matmul);
+          put(results, key, flops, images / r.lastEpochSeconds(), matmul);
           results.put(key + "share_of_time_building_views", r.viewSeconds() / r.seconds());
+          if (!joint) { // the same case right after with libtorch's Adam and EMA kernels: the one pass's gain
+            SslTrainer.Result k = timedRun(new SslTrainer(arch, config).optLibtorchUpdates(), size, spec);
+            put(results, key + "libtorch_updates_", flops, images / k.lastEpochSeconds(), matmul);
+            results.put(key + "one_pass_speedup", k.lastEpochSeconds() / r.lastEpochSeconds());
+          }
         }
       }
     }
@@ -90,11 +98,11 @@ final class PretrainBenchmark {
     });
   }
 
-  private static SslTrainer.Result timedRun(Architecture arch, SslConfig config, int size, Spec spec) {
+  private static SslTrainer.Result timedRun(SslTrainer trainer, int size, Spec spec) {
     int n = spec.integer("batch_size") * spec.integer("train_steps");
     try (LocalShard shard = LocalShard.spool(TrainBenchmark.randomImages(n, size, spec.longValue("seed")).iterator(),
         Path.of(System.getProperty("java.io.tmpdir")))) {
-      return new SslTrainer(arch, config).train(null, null, null, shard, spec.longValue("seed"), 1, 2, Device.cpu());
+      return trainer.train(null, null, null, shard, spec.longValue("seed"), 1, 2, Device.cpu());
     }
   }
 }

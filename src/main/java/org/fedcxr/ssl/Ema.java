@@ -24,7 +24,7 @@ public final class Ema {
   private record Pair(NDArray target, NDArray online, FloatBuffer targetMemory, FloatBuffer onlineMemory) {
   }
 
-  private Ema(Block target, Block online) {
+  private Ema(Block target, Block online, boolean java) {
     Map<String, Parameter> o = StateDict.of(online);
     for (Map.Entry<String, Parameter> e : StateDict.of(target).entrySet()) {
       Parameter source = o.get(e.getKey());
@@ -33,7 +33,7 @@ public final class Ema {
       }
       NDArray t = e.getValue().getArray();
       NDArray s = source.getArray();
-      boolean direct = TensorMemory.reachable(t) && TensorMemory.reachable(s);
+      boolean direct = java && TensorMemory.reachable(t) && TensorMemory.reachable(s);
       pairs.add(new Pair(t, s, direct ? TensorMemory.of(t) : null, direct ? TensorMemory.of(s) : null));
     }
   }
@@ -43,7 +43,12 @@ public final class Ema {
    * pairs hold the tensors' memory: build them after the weights are loaded, and again after any later load.
    */
   public static Ema between(Block target, Block online) {
-    return new Ema(target, online);
+    return new Ema(target, online, true);
+  }
+
+  /** As {@link #between}, every update by libtorch's operations (the reference the one pass is measured against). */
+  public static Ema throughLibtorch(Block target, Block online) {
+    return new Ema(target, online, false);
   }
 
   /** One update with momentum {@code tau}. */

@@ -44,10 +44,20 @@ public final class SslTrainer {
 
   private final Architecture architecture;
   private final SslConfig config;
+  private boolean libtorchUpdates;
 
   public SslTrainer(Architecture architecture, SslConfig config) {
     this.architecture = architecture;
     this.config = config;
+  }
+
+  /**
+   * Adam and the EMA through libtorch's kernels instead of the one pass over each tensor's memory: the same maths
+   * (Adam up to the rounding of a square root, the EMA to the bit), kept to measure the one pass against.
+   */
+  public SslTrainer optLibtorchUpdates() {
+    libtorchUpdates = true;
+    return this;
   }
 
   public SslBranch newOnline() {
@@ -91,8 +101,8 @@ public final class SslTrainer {
     boolean byol = config.method().equals("byol");
     SslSchedule schedule = new SslSchedule(config, stepsPerEpoch(shard.size()));
     int done = schedule.stepsBefore(firstEpoch);
-    try (ScopedOptimizer optimizer = ScopedOptimizer.adam(schedule.learningRate(), config.weightDecay(), done)
-        .optOnePass(); // faster here, not in supervised training (docs/benchmarks.md)
+    ScopedOptimizer adam = ScopedOptimizer.adam(schedule.learningRate(), config.weightDecay(), done);
+    try (ScopedOptimizer optimizer = libtorchUpdates ? adam : adam.optOnePass(); // faster here (docs/benchmarks.md)
         Model model = Model.newInstance("fedcxr-ssl", device, "PyTorch")) {
       model.setBlock(net);
       DefaultTrainingConfig tc = new DefaultTrainingConfig(new L2Loss()).optOptimizer(optimizer)
@@ -116,7 +126,7 @@ public final class SslTrainer {
           }
           tgt.freezeParameters(true);
         }
-        Ema ema = byol ? Ema.between(tgt, net) : null; // pairs matched once, not per step
+        Ema ema = !byol ? null : libtorchUpdates ? Ema.throughLibtorch(tgt, net) : Ema.between(tgt, net);
         ParameterStore targetStore = new ParameterStore(trainer.getManager(), false);
         List<Double> losses = new ArrayList<>();
         double lastEpochSeconds = 0;

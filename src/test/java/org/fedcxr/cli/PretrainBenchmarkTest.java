@@ -48,12 +48,18 @@ class PretrainBenchmarkTest {
     double matmul = (Double) r.get("matmul_2048_gflop_per_s");
     assertTrue(matmul > 0);
     for (String c : List.of("supervised_64px", "supervised_128px", "byol_64px", "byol_128px",
-        "byol_joint_views_64px", "byol_joint_views_128px", "simsiam_64px", "simsiam_128px")) {
+        "byol_joint_views_64px", "byol_joint_views_128px", "simsiam_64px", "simsiam_128px",
+        "byol_64px_libtorch_updates", "byol_128px_libtorch_updates", "simsiam_64px_libtorch_updates",
+        "simsiam_128px_libtorch_updates")) {
       double ips = (Double) r.get(c + "_img_per_s");
       double gflop = (Double) r.get(c + "_gflop_per_img");
       assertTrue(ips > 0 && gflop > 0, c);
       assertEquals(gflop * ips, (Double) r.get(c + "_gflop_per_s"), 1e-9 * gflop * ips, c);
       assertEquals(gflop * ips / matmul, (Double) r.get(c + "_share_of_matmul"), 1e-9, c);
+    }
+    for (String c : List.of("byol_64px", "byol_128px", "simsiam_64px", "simsiam_128px")) {
+      double ratio = (Double) r.get(c + "_img_per_s") / (Double) r.get(c + "_libtorch_updates_img_per_s");
+      assertEquals(ratio, (Double) r.get(c + "_one_pass_speedup"), 1e-9 * ratio, c);
     }
   }
 }

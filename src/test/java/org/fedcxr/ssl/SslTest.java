@@ -228,6 +228,37 @@ class SslTest {
     }
   }
 
+  /**
+   * libtorch's Adam and EMA kernels (the bench's reference) train the network the one pass trains, up to the rounding
+   * of Adam's square root, which training then carries on: far closer to it than a third epoch moves the weights,
+   * and not the same bits (so the switch takes effect).
+   */
+  @Test
+  void libtorchUpdatesTrainTheSameNetworkUpToRounding() {
+    SslConfig c = config("byol", 3, 2e-3f);
+    SslTrainer.Result onePass = pretrain(c, 3);
+    List<LabelledImage> data = TrainingData.images(96, 32);
+    SslTrainer.Result kernels;
+    try (LocalShard shard = LocalShard.spool(data.iterator(), tmp)) {
+      kernels = new SslTrainer(Architecture.SMALL, c).optLibtorchUpdates().train(null, null, null, shard, 5, 1, 3,
+          Device.cpu());
+    }
+    SslTrainer.Result twoEpochs = pretrain(c, null, 1, 2);
+    assertFalse(Arrays.equals(onePass.online(), kernels.online()));
+    double apart = distance(onePass.online(), kernels.online());
+    double thirdEpoch = distance(onePass.online(), twoEpochs.online());
+    assertTrue(apart < 0.01 * thirdEpoch, apart + " vs an epoch's " + thirdEpoch);
+    assertTrue(distance(onePass.target(), kernels.target()) < 0.01 * distance(onePass.target(), twoEpochs.target()));
+  }
+
+  private static double distance(float[] a, float[] b) {
+    double sum = 0;
+    for (int i = 0; i < a.length; i++) {
+      sum += (a[i] - b[i]) * (double) (a[i] - b[i]);
+    }
+    return Math.sqrt(sum);
+  }
+
   @Test
   void jointViewsComputeWhatSeparatePassesDoWhenTheViewsCoincideAndAreDeterministic() {
     ViewAugmenter identity = new ViewAugmenter(0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
