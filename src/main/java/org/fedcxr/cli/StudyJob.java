@@ -1,8 +1,6 @@
 package org.fedcxr.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -11,22 +9,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
+import org.fedcxr.config.HadoopFiles;
 import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.JobOutput;
 import org.fedcxr.config.JobSpecs;
 import org.fedcxr.config.Locations;
 import org.fedcxr.config.Spec;
-import org.fedcxr.config.SpecKey;
 import org.fedcxr.data.ImagesTable;
 import org.fedcxr.study.CellResult;
 import org.fedcxr.study.StudyCell;
 import org.fedcxr.study.StudyFindings;
 import org.fedcxr.study.StudyGrid;
+import org.fedcxr.study.StudyRun;
 import org.fedcxr.report.StudyReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,8 +37,6 @@ import picocli.CommandLine.Option;
 @Command(name = "study", description = "The whole grid (random vs SSL init, non-IID/IID, data fractions, seeds) "
     + "and its report.")
 public final class StudyJob extends JobCommand {
-  /** Spec keys that change no result (a study may be moved), so a resumed study may differ in them. */
-  private static final List<String> FREE_KEYS = List.of("parallel_cells", "output");
   /** The settings of {@code --quick}; {@code --set} still overrides them. */
   static final List<String> QUICK = List.of("architecture=small", "rounds=3", "pretrain.epochs=8",
       "fractions=0.5,0.1,0.01");
@@ -82,8 +77,8 @@ public final class StudyJob extends JobCommand {
     String root = Locations.resolve(spec.string("output"));
     StudyGrid grid = new StudyGrid(spec.longValue("seed"), spec.integer("seeds"), JobSpecs.fractions(spec),
         spec.bool("iid_reference"));
-    claimOutput(root, spec, resume, conf);
-    StudyRun study = new StudyRun(spark, spec, input, root, print);
+    StudyRun.claim(root, spec, resume, conf);
+    StudyRun study = new StudyRun(spark, spec, input, root, print, Jobs.on(spark, print));
     String encoder = study.encoder();
     List<StudyCell> cells = grid.cells();
     Map<StudyCell, String> failures = study.runCells(cells, encoder, spec.integer("parallel_cells"));
@@ -94,7 +89,7 @@ public final class StudyJob extends JobCommand {
       }
     }
     List<String> labels = ImagesTable.labelNames(spark.read().parquet(input + "/images"));
-    double seconds = (System.nanoTime() - study.startNanos) / 1e9;
+    double seconds = study.seconds();
     StudyReport report = new StudyReport(new StudyFindings(grid, labels, results), new StudyReport.Context(command,
         SourceVersion.describe(), study.describeData(), spec.resolved(), seconds, study.pretrainSeconds(),
         Instant.now().toString(), study.clientsChart(grid)));
@@ -142,56 +137,10 @@ public final class StudyJob extends JobCommand {
     return summary;
   }
 
-  /**
-   * Makes sure {@code root} holds this study or nothing: a new study needs an empty output; {@code --resume} needs
-   * the same spec (apart from keys that change no result) as the study that started it.
-   */
-  private static void claimOutput(String root, Spec spec, boolean resume, Configuration conf) {
-    Map<String, Object> identity = new TreeMap<>(spec.resolved());
-    FREE_KEYS.forEach(identity::remove);
-    Path dir = new Path(root);
-    try {
-      FileSystem fs = dir.getFileSystem(conf);
-      Path specFile = new Path(dir, "study-spec.json");
-      if (fs.exists(specFile)) {
-        if (!resume) {
-          throw new JobFailure("the output " + root + " already holds a study; pass --resume to continue it (its "
-              + "finished cells are kept) or choose another output");
-        }
-        Map<?, ?> before;
-        try (InputStream in = fs.open(specFile)) {
-          before = new ObjectMapper().readValue(in, Map.class);
-        }
-        List<String> differ = new ArrayList<>();
-        Map<String, SpecKey> keys = JobSpecs.schema("study").keys();
-        for (String key : identity.keySet()) {
-          // a key the study's version did not have yet ran at its default
-          Object a = before.containsKey(key) ? before.get(key) : keys.get(key).defaultValue();
-          Object b = identity.get(key);
-          if (!String.valueOf(a).equals(String.valueOf(b))) {
-            differ.add(key + " (was " + a + ", now " + b + ")");
-          }
-        }
-        if (!differ.isEmpty()) {
-          throw new JobFailure("cannot resume the study in " + root + " with a different spec: " + String.join(", ",
-              differ) + "; use the original settings or another output");
-        }
-        return;
-      }
-      if (fs.exists(dir) && fs.listStatus(dir).length > 0) {
-        throw new JobFailure("the output " + root + " is not empty and holds no study (no study-spec.json); "
-            + "choose another output");
-      }
-      writeText(root, "study-spec.json", JobOutput.json(new LinkedHashMap<>(identity)), conf);
-    } catch (IOException e) {
-      throw new JobFailure("cannot reach the study output " + root + ": " + e, e);
-    }
-  }
-
   private static void writeText(String root, String name, String text, Configuration conf) {
     Path p = new Path(root, name);
-    try (OutputStream o = p.getFileSystem(conf).create(p, true)) {
-      o.write(text.getBytes(StandardCharsets.UTF_8));
+    try {
+      HadoopFiles.writeAll(p, text.getBytes(StandardCharsets.UTF_8), conf);
     } catch (IOException e) {
       throw new JobFailure("cannot write " + p + ": " + e, e);
     }

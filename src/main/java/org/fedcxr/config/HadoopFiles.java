@@ -2,6 +2,7 @@ package org.fedcxr.config;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
@@ -14,6 +15,13 @@ public final class HadoopFiles {
   public static byte[] readAll(Path path, Configuration conf) throws IOException {
     try (InputStream in = path.getFileSystem(conf).open(path)) {
       return in.readAllBytes();
+    }
+  }
+
+  /** Writes {@code bytes} as the whole file at {@code path}, replacing it; the caller says what the file was for. */
+  public static void writeAll(Path path, byte[] bytes, Configuration conf) throws IOException {
+    try (OutputStream out = path.getFileSystem(conf).create(path, true)) {
+      out.write(bytes);
     }
   }
 }

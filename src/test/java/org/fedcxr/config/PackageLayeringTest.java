@@ -13,12 +13,12 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Stages import only earlier stages (config/catalog → data → partition → model → train/ssl → fl → eval/report/study), never
+ * Stages import only earlier stages (config/catalog → data → partition → model → train/ssl → fl → eval/report/study/bench), never
  * a later one; {@code cli}, where the jobs wire the stages together, may use them all.
  */
 class PackageLayeringTest {
   private static final List<List<String>> LAYERS = List.of(List.of("config", "catalog"), List.of("data"),
-      List.of("partition"), List.of("model"), List.of("train", "ssl"), List.of("fl"), List.of("eval", "report", "study"),
+      List.of("partition"), List.of("model"), List.of("train", "ssl"), List.of("fl"), List.of("eval", "report", "study", "bench"),
       List.of("cli"));
   private static final Pattern IMPORT = Pattern.compile("org\\.fedcxr\\.([a-z]+)\\.");
 

@@ -1,4 +1,4 @@
-package org.fedcxr.cli;
+package org.fedcxr.bench;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;

@@ -1,4 +1,4 @@
-package org.fedcxr.cli;
+package org.fedcxr.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
+import org.fedcxr.config.JobLauncher;
 import org.fedcxr.config.JobSpecs;
 import org.fedcxr.config.Spec;
 import org.fedcxr.data.SyntheticXrays;
@@ -25,7 +26,7 @@ final class PredictBenchmark {
   private PredictBenchmark() {
   }
 
-  static Map<String, Object> run(SparkSession spark, Spec spec, Path dir) {
+  static Map<String, Object> run(SparkSession spark, Spec spec, Path dir, JobLauncher jobs) {
     int count = spec.integer("count");
     int half = count / 2;
     for (String scratch : List.of("predict-source", "predict-half")) {
@@ -48,9 +49,9 @@ final class PredictBenchmark {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    predictSeconds(spark, spec, weights, halfDir, dir.resolve("predicted-half")); // warm-up
-    double halfSeconds = predictSeconds(spark, spec, weights, halfDir, dir.resolve("predicted-half"));
-    double allSeconds = predictSeconds(spark, spec, weights, dir.resolve("predict-source/images"),
+    predictSeconds(jobs, spec, weights, halfDir, dir.resolve("predicted-half")); // warm-up
+    double halfSeconds = predictSeconds(jobs, spec, weights, halfDir, dir.resolve("predicted-half"));
+    double allSeconds = predictSeconds(jobs, spec, weights, dir.resolve("predict-source/images"),
         dir.resolve("predicted"));
     int cores = spark.sparkContext().defaultParallelism();
     double atScale = (count - half) / (allSeconds - halfSeconds);
@@ -69,10 +70,10 @@ final class PredictBenchmark {
     return results;
   }
 
-  private static double predictSeconds(SparkSession spark, Spec spec, Path weights, Path input, Path out) {
+  private static double predictSeconds(JobLauncher jobs, Spec spec, Path weights, Path input, Path out) {
     long t0 = System.nanoTime();
-    PredictJob.execute(spark, JobSpecs.schema("predict").load(null, List.of("weights=" + weights,
-        "input=" + input, "output=" + out, "batch_size=" + spec.integer("batch_size"))));
+    jobs.launch(JobSpecs.schema("predict").load(null, List.of("weights=" + weights, "input=" + input,
+        "output=" + out, "batch_size=" + spec.integer("batch_size"))), false);
     return (System.nanoTime() - t0) / 1e9;
   }
 }

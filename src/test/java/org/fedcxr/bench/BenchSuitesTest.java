@@ -1,4 +1,4 @@
-package org.fedcxr.cli;
+package org.fedcxr.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
+import org.fedcxr.cli.Jobs;
 import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.JobSpecs;
 import org.fedcxr.config.Spec;
@@ -57,7 +58,7 @@ class BenchSuitesTest {
   @Test
   void ingestIngestsEverySourceAndDerivesItsRatesFromItsTimes() {
     Map<String, Object> r = IngestBenchmark.run(spark, spec("suite=ingest", "count=6", "source_px=96",
-        "image_size=32", "imagemagick=none"), dir);
+        "image_size=32", "imagemagick=none"), dir, Jobs.on(spark, false));
     assertEquals(6, r.get("images"));
     assertTrue(number(r, "source_mb") > 0);
     assertTrue(number(r, "fedcxr_decode_resize_1_thread_img_per_s") > 0);
@@ -75,7 +76,8 @@ class BenchSuitesTest {
   @Test
   void aMissingImageMagickIsAClearError() {
     JobFailure e = assertThrows(JobFailure.class, () -> IngestBenchmark.run(spark, spec("suite=ingest", "count=2",
-        "source_px=32", "image_size=16", "imagemagick=" + dir.resolve("no-such-convert")), dir));
+        "source_px=32", "image_size=16", "imagemagick=" + dir.resolve("no-such-convert")), dir,
+        Jobs.on(spark, false)));
     assertTrue(e.getMessage().contains("no-such-convert") && e.getMessage().contains("imagemagick=none"),
         e.getMessage());
   }
@@ -159,7 +161,7 @@ class BenchSuitesTest {
   @Test
   void predictScoresEverySourceAndDerivesItsRatesFromItsTimes() {
     Map<String, Object> r = PredictBenchmark.run(spark, spec("suite=predict", "count=6", "source_px=64",
-        "image_size=32"), dir);
+        "image_size=32"), dir, Jobs.on(spark, false));
     double half = number(r, "predict_seconds_half");
     double all = number(r, "predict_seconds_all");
     double cores = number(r, "cores");

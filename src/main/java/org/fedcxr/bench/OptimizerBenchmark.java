@@ -1,4 +1,4 @@
-package org.fedcxr.cli;
+package org.fedcxr.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

@@ -1,4 +1,4 @@
-package org.fedcxr.cli;
+package org.fedcxr.bench;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package org.fedcxr.cli;
+package org.fedcxr.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

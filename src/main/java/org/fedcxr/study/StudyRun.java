@@ -1,4 +1,4 @@
-package org.fedcxr.cli;
+package org.fedcxr.study;
 
 import static org.apache.spark.sql.functions.col;
 
@@ -17,49 +17,108 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.fedcxr.config.HadoopFiles;
 import org.fedcxr.config.JobFailure;
+import org.fedcxr.config.JobLauncher;
 import org.fedcxr.config.JobOutput;
 import org.fedcxr.config.JobSpecs;
 import org.fedcxr.config.Locations;
 import org.fedcxr.config.Spec;
-import org.fedcxr.study.CellResult;
-import org.fedcxr.study.StudyCell;
-import org.fedcxr.study.StudyGrid;
+import org.fedcxr.config.SpecKey;
 
-/** One study's run ({@link StudyJob}): where its parts go, the jobs that make them, and reading them back. */
-final class StudyRun {
-  final SparkSession spark;
-  final Spec spec;
-  final String input;
-  final String root;
-  final boolean print;
-  final Configuration conf;
-  final long startNanos = System.nanoTime();
-  final Map<String, Object> partitionLocks = new ConcurrentHashMap<>();
+/**
+ * One study's run (the {@code study} job): its output claimed ({@link #claim}), where its parts go, the jobs that make
+ * them (run by the given {@link JobLauncher}: partition, pretrain, federate), and reading them back.
+ */
+public final class StudyRun {
+  /** Spec keys that change no result (a study may be moved), so a resumed study may differ in them. */
+  private static final List<String> FREE_KEYS = List.of("parallel_cells", "output");
 
-  StudyRun(SparkSession spark, Spec spec, String input, String root, boolean print) {
+  private final SparkSession spark;
+  private final Spec spec;
+  private final String input;
+  private final String root;
+  private final boolean print;
+  private final JobLauncher jobs;
+  private final Configuration conf;
+  private final long startNanos = System.nanoTime();
+  private final Map<String, Object> partitionLocks = new ConcurrentHashMap<>();
+
+  /** {@code input}: the ingest output; {@code root}: the study's output, claimed; {@code print}: progress on stdout. */
+  public StudyRun(SparkSession spark, Spec spec, String input, String root, boolean print, JobLauncher jobs) {
     this.spark = spark;
     this.spec = spec;
     this.input = input;
     this.root = root;
     this.print = print;
+    this.jobs = jobs;
     this.conf = spark.sparkContext().hadoopConfiguration();
   }
 
-  String cellDir(StudyCell c) {
+  /**
+   * Makes sure {@code root} holds this study or nothing: a new study needs an empty output (its spec is written there
+   * as {@code study-spec.json}); {@code resume} needs the same spec, apart from keys that change no result, as the
+   * study that started it.
+   */
+  public static void claim(String root, Spec spec, boolean resume, Configuration conf) {
+    Map<String, Object> identity = new TreeMap<>(spec.resolved());
+    FREE_KEYS.forEach(identity::remove);
+    Path dir = new Path(root);
+    try {
+      FileSystem fs = dir.getFileSystem(conf);
+      Path specFile = new Path(dir, "study-spec.json");
+      if (fs.exists(specFile)) {
+        if (!resume) {
+          throw new JobFailure("the output " + root + " already holds a study; pass --resume to continue it (its "
+              + "finished cells are kept) or choose another output");
+        }
+        Map<?, ?> before = new ObjectMapper().readValue(HadoopFiles.readAll(specFile, conf), Map.class);
+        List<String> differ = new ArrayList<>();
+        Map<String, SpecKey> keys = JobSpecs.schema("study").keys();
+        for (String key : identity.keySet()) {
+          // a key the study's version did not have yet ran at its default
+          Object a = before.containsKey(key) ? before.get(key) : keys.get(key).defaultValue();
+          Object b = identity.get(key);
+          if (!String.valueOf(a).equals(String.valueOf(b))) {
+            differ.add(key + " (was " + a + ", now " + b + ")");
+          }
+        }
+        if (!differ.isEmpty()) {
+          throw new JobFailure("cannot resume the study in " + root + " with a different spec: " + String.join(", ",
+              differ) + "; use the original settings or another output");
+        }
+        return;
+      }
+      if (fs.exists(dir) && fs.listStatus(dir).length > 0) {
+        throw new JobFailure("the output " + root + " is not empty and holds no study (no study-spec.json); "
+            + "choose another output");
+      }
+      HadoopFiles.writeAll(specFile, JobOutput.json(new LinkedHashMap<>(identity)).getBytes(StandardCharsets.UTF_8),
+          conf);
+    } catch (IOException e) {
+      throw new JobFailure("cannot reach the study output " + root + ": " + e, e);
+    }
+  }
+
+  /** Seconds since this run began. */
+  public double seconds() {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  public String cellDir(StudyCell c) {
     return root + "/cells/" + c.id();
   }
 
-  String partitionDir(StudyCell c) {
+  private String partitionDir(StudyCell c) {
     return root + "/partitions/" + c.partitionId();
   }
 
   /** The SSL encoder: the given export, else this study's pretraining (resumed if it was stopped). */
-  String encoder() {
+  public String encoder() {
     String given = spec.string("encoder");
     if (given != null) {
       String location = Locations.resolve(given);
@@ -80,7 +139,7 @@ final class StudyRun {
       if (print) {
         System.out.println("study: pretraining the SSL encoder on the server pool -> " + out);
       }
-      PretrainJob.execute(spark, pretrain, true, print);
+      jobs.launch(pretrain, true);
     } else if (print) {
       System.out.println("study: SSL encoder pretrained before, reused: " + out + "/encoder.safetensors");
     }
@@ -88,7 +147,7 @@ final class StudyRun {
   }
 
   /** Runs every unfinished cell; returns the failed ones with their reasons. */
-  Map<StudyCell, String> runCells(List<StudyCell> cells, String encoder, int parallel) {
+  public Map<StudyCell, String> runCells(List<StudyCell> cells, String encoder, int parallel) {
     Map<StudyCell, String> failures = new ConcurrentHashMap<>();
     double total = cells.stream().mapToDouble(StudyRun::work).sum();
     double[] done = {0, 0};
@@ -112,7 +171,8 @@ final class StudyRun {
           }
           long start = System.nanoTime();
           try {
-            Map<?, ?> last = (Map<?, ?>) JobSummary.results(runCell(c, encoder)).get("final");
+            runCell(c, encoder);
+            double meanAuc = result(c).finalMeanAuc();
             double secs = (System.nanoTime() - start) / 1e9;
             double left;
             synchronized (done) {
@@ -120,8 +180,8 @@ final class StudyRun {
               left = Math.max(0, (System.nanoTime() - t0) / 1e9 / done[0] * (total - done[0] - done[1]));
             }
             if (print) {
-              System.out.printf(Locale.ROOT, "study: cell %d/%d %s: mean AUC %s in %.0fs; ~%.0f min left%n", i,
-                  cells.size(), c.id(), last.get("mean_auc"), secs, left / 60);
+              System.out.printf(Locale.ROOT, "study: cell %d/%d %s: mean AUC %.4f in %.0fs; ~%.0f min left%n", i,
+                  cells.size(), c.id(), meanAuc, secs, left / 60);
             }
           } catch (RuntimeException e) {
             failures.put(c, String.valueOf(e.getMessage()));
@@ -153,20 +213,19 @@ final class StudyRun {
     return c.fraction() + 0.15;
   }
 
-  private Map<String, Object> runCell(StudyCell c, String encoder) {
+  private void runCell(StudyCell c, String encoder) {
     String partition = partitionDir(c);
     synchronized (partitionLocks.computeIfAbsent(c.partitionId(), k -> new Object())) {
       if (!JobOutput.isComplete(partition, conf)) {
-        PartitionJob.execute(spark, JobSpecs.schema("partition").load(null, List.of("input=" + input,
-            "output=" + partition, "seed=" + c.seed(), "clients=" + spec.integer("clients"),
-            "strategy=" + c.distribution(), "size_alpha=" + spec.number("size_alpha"),
-            "fraction=" + c.fraction())));
+        jobs.launch(JobSpecs.schema("partition").load(null, List.of("input=" + input, "output=" + partition,
+            "seed=" + c.seed(), "clients=" + spec.integer("clients"), "strategy=" + c.distribution(),
+            "size_alpha=" + spec.number("size_alpha"), "fraction=" + c.fraction())), false);
       }
     }
     Spec federate = subSpec(JobSpecs.STUDY_FEDERATE, "input=" + partition, "test=" + input,
         "output=" + cellDir(c), "seed=" + c.seed(), "architecture=" + spec.string("architecture"),
         "init=" + (c.init().equals("ssl") ? "ssl:" + encoder : "random"));
-    return FederateJob.execute(spark, federate, true, false);
+    jobs.launch(federate, true);
   }
 
   /** The spec of a job the study runs: the study's forwarded keys, then what the study decides itself. */
@@ -176,13 +235,13 @@ final class StudyRun {
     return JobSpecs.schema(forwarding.job()).load(null, settings);
   }
 
-  CellResult result(StudyCell c) {
+  public CellResult result(StudyCell c) {
     String dir = cellDir(c);
     return CellResult.parse(c, read(dir + "/metrics.csv"), read(dir + "/metrics_per_label.csv"), dir);
   }
 
   /** Seconds of this study's pretraining epochs (losses.csv), 0 when the encoder was given. */
-  double pretrainSeconds() {
+  public double pretrainSeconds() {
     String losses = root + "/pretrain/losses.csv";
     if (spec.string("encoder") != null || !exists(losses)) {
       return 0;
@@ -192,12 +251,12 @@ final class StudyRun {
   }
 
   /** The clients chart of the first seed's non-IID, all-data partition. */
-  byte[] clientsChart(StudyGrid grid) {
+  public byte[] clientsChart(StudyGrid grid) {
     String p = partitionDir(new StudyCell("noniid", 1.0, "random", grid.baseSeed())) + "/charts/clients.png";
     return exists(p) ? readBytes(p) : null;
   }
 
-  String describeData() {
+  public String describeData() {
     Map<String, Long> splits = new TreeMap<>();
     for (Row r : spark.read().parquet(input + "/images").groupBy(col("split")).count().collectAsList()) {
       splits.put(r.getString(0), r.getLong(1));

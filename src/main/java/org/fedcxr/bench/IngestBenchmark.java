@@ -1,4 +1,4 @@
-package org.fedcxr.cli;
+package org.fedcxr.bench;
 
 import java.io.File;
 import java.io.IOException;
@@ -17,6 +17,7 @@ import org.apache.spark.sql.SparkSession;
 import org.fedcxr.catalog.Catalog;
 import org.fedcxr.catalog.DatasetDescriptor;
 import org.fedcxr.config.JobFailure;
+import org.fedcxr.config.JobLauncher;
 import org.fedcxr.config.JobSpecs;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.config.Spec;
@@ -38,7 +39,7 @@ final class IngestBenchmark {
   private IngestBenchmark() {
   }
 
-  static Map<String, Object> run(SparkSession spark, Spec spec, Path dir) {
+  static Map<String, Object> run(SparkSession spark, Spec spec, Path dir, JobLauncher jobs) {
     int count = spec.integer("count");
     int size = spec.integer("image_size");
     for (String scratch : List.of("source", "source-half", "catalog", "im-convert", "im-mogrify")) {
@@ -58,9 +59,9 @@ final class IngestBenchmark {
     results.put("fedcxr_decode_resize_1_thread_img_per_s", jvm);
     int half = count / 2;
     linkSubset(files.subList(0, half), inputs, dir.resolve("source-half"));
-    ingestSeconds(spark, spec, dir, "bench-half", "ingested-half");
-    double halfSeconds = ingestSeconds(spark, spec, dir, "bench-half", "ingested-half");
-    double jobSeconds = ingestSeconds(spark, spec, dir, "bench", "ingested");
+    ingestSeconds(jobs, spec, dir, "bench-half", "ingested-half");
+    double halfSeconds = ingestSeconds(jobs, spec, dir, "bench-half", "ingested-half");
+    double jobSeconds = ingestSeconds(jobs, spec, dir, "bench", "ingested");
     int sparkCores = spark.sparkContext().defaultParallelism();
     double marginal = (count - half) / (jobSeconds - halfSeconds) / sparkCores;
     results.put("fedcxr_ingest_job_seconds_" + half + "_images", halfSeconds);
@@ -82,12 +83,12 @@ final class IngestBenchmark {
   }
 
   /** Wall time of a whole ingest job (label table, decode, resize, split, writes, summary) on the catalog entry. */
-  private static double ingestSeconds(SparkSession spark, Spec spec, Path dir, String dataset, String out) {
+  private static double ingestSeconds(JobLauncher jobs, Spec spec, Path dir, String dataset, String out) {
     long t0 = System.nanoTime();
     Spec ingest = JobSpecs.schema("ingest").load(null, List.of("dataset=" + dataset,
         "catalog=" + dir.resolve("catalog"), "output=" + dir.resolve(out), "image_size=" + spec.integer("image_size"),
         "seed=" + spec.longValue("seed")));
-    IngestJob.execute(spark, ingest, false);
+    jobs.launch(ingest, false);
     return (System.nanoTime() - t0) / 1e9;
   }
 
