@@ -73,16 +73,21 @@ transfer_cells() { # the transfer options, each alone and together, on the recip
     cell "ssl$PRE-$b-lr01" "$s" "ssl:$ENC" "${base[@]}" --set transfer.encoder_lr_scale=0.1
   done
 }
-frozen_cells() { # the frozen encoder and head rounds at all data and at 10%, beside both random-init recipes
+frozen_cells() { # the frozen encoder and head rounds at all data and at 10%, then both random-init recipes beside them
   local f s
+  for f in 1.0 0.1; do
+    for s in "${SEEDS[@]}"; do
+      FRACTION=$f cell ssl$PRE-indep-frozen "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.encoder_lr_scale=0 \
+        --set transfer.frozen_bn=true
+      FRACTION=$f cell ssl$PRE-indep-head5 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.head_rounds=5
+    done
+  done
+  for s in "${SEEDS[@]}"; do FRACTION=0.1 cell random-fedcxr "$s" random; done
   for f in 1.0 0.1; do
     for s in "${SEEDS[@]}"; do
       FRACTION=$f cell random-indep "$s" random "${INDEPENDENT[@]}"
       FRACTION=$f cell random-fedcxr "$s" random
       FRACTION=$f cell ssl$PRE-indep "$s" "ssl:$ENC" "${INDEPENDENT[@]}"
-      FRACTION=$f cell ssl$PRE-indep-frozen "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.encoder_lr_scale=0 \
-        --set transfer.frozen_bn=true
-      FRACTION=$f cell ssl$PRE-indep-head5 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.head_rounds=5
     done
   done
 }
