@@ -12,6 +12,7 @@ import org.fedcxr.model.Architecture;
 import org.fedcxr.train.LocalShard;
 import org.fedcxr.train.LocalTrainer;
 import org.fedcxr.train.TrainConfig;
+import org.fedcxr.train.TrainingListener;
 
 /**
  * The {@code memory} suite of {@code bench}: the process's resident memory (VmRSS) every 50 steps of one long local
@@ -37,9 +38,12 @@ final class MemoryBenchmark {
         .build();
     try (LocalShard shard = LocalShard.spool(TrainBenchmark.randomImages(batch * steps, size,
         spec.longValue("seed")).iterator(), Path.of(System.getProperty("java.io.tmpdir")))) {
-      new LocalTrainer(arch, 14, config).optStepListener((step, loss) -> {
-        if (step % 50 == 0) {
-          rss.put("step_" + step, residentMegabytes());
+      new LocalTrainer(arch, 14, config).optListener(new TrainingListener<Void>() {
+        @Override
+        public void onStep(int step, float loss) {
+          if (step % 50 == 0) {
+            rss.put("step_" + step, residentMegabytes());
+          }
         }
       }).train(null, shard, spec.longValue("seed"), Device.cpu());
     }

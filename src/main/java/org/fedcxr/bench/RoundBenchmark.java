@@ -29,6 +29,7 @@ import org.fedcxr.model.EvaluationResult;
 import org.fedcxr.train.LocalTrainer;
 import org.fedcxr.train.RunStore;
 import org.fedcxr.train.TrainConfig;
+import org.fedcxr.train.TrainingListener;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -83,10 +84,14 @@ final class RoundBenchmark {
       groups = run.groups(k, false);
       byClient = FederatedRun.byClient(rows, k, groups);
       byClient.count();
-      run.run(byClient, k, model.current(), false, (round, weights) -> EvaluationResult.NONE, (r, rounds, elapsed, left) -> {
-        System.gc();
-        heap.add(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6);
-      }, history);
+      run.run(byClient, k, model.current(), false, (round, weights) -> EvaluationResult.NONE,
+          new TrainingListener<>() {
+            @Override
+            public void onCheckpoint(RoundReport r, int rounds, double elapsed, double left) {
+              System.gc();
+              heap.add(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6);
+            }
+          }, history);
     } finally {
       if (byClient != null) {
         byClient.unpersist();

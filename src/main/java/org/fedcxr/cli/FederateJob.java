@@ -38,6 +38,7 @@ import org.fedcxr.model.Weights;
 import org.fedcxr.report.RoundChart;
 import org.fedcxr.train.Augmenter;
 import org.fedcxr.train.TrainConfig;
+import org.fedcxr.train.TrainingListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -57,11 +58,11 @@ public final class FederateJob extends JobCommand {
   }
 
   static Map<String, Object> execute(SparkSession spark, Spec spec, boolean resume, boolean print) {
-    return execute(spark, spec, resume, print, (r, rounds, elapsed, left) -> { });
+    return execute(spark, spec, resume, print, new TrainingListener<>() { });
   }
 
   static Map<String, Object> execute(SparkSession spark, Spec spec, boolean resume, boolean print,
-      FederatedRun.Progress observer) {
+      TrainingListener<RoundReport> observer) {
     return execute(spark, spec, resume, print, observer, ClientHooks.NONE);
   }
 
@@ -71,7 +72,7 @@ public final class FederateJob extends JobCommand {
    * around every client on the executors (fault drills).
    */
   static Map<String, Object> execute(SparkSession spark, Spec spec, boolean resume, boolean print,
-      FederatedRun.Progress observer, ClientHooks hooks) {
+      TrainingListener<RoundReport> observer, ClientHooks hooks) {
     Instant started = Instant.now();
     String input = JobOutput.requireComplete(spec.string("input"), "partition",
         spark.sparkContext().hadoopConfiguration());
@@ -116,31 +117,31 @@ public final class FederateJob extends JobCommand {
           scorer.release();
         }
       };
-      FederatedRun.Progress progress = new FederatedRun.Progress() {
+      TrainingListener<RoundReport> listener = new TrainingListener<>() {
         @Override
-        public void round(RoundReport r, int rounds, double elapsed, double left) {
+        public void onCheckpoint(RoundReport r, int rounds, double elapsed, double left) {
           if (print) {
             System.out.printf("federate: round %d/%d  clients %d/%d ok, %d dropped  loss %.4f  mean AUC %s  "
                     + "%.1fs elapsed  ~%.0fs left%n", r.round(), rounds, r.ok().size(),
                 r.ok().size() + r.dropped().size(), r.dropped().size(), r.meanLoss(),
                 Double.isNaN(r.meanAuc()) ? "-" : String.format("%.4f", r.meanAuc()), elapsed, left);
           }
-          observer.round(r, rounds, elapsed, left);
+          observer.onCheckpoint(r, rounds, elapsed, left);
         }
 
         @Override
-        public void clients(int round, long done, int total) {
+        public void onProgress(int round, long done, int total) {
           if (print) {
             System.out.printf("federate: round %d  clients %d/%d done%n", round, done, total);
           }
-          observer.clients(round, done, total);
+          observer.onProgress(round, done, total);
         }
       };
       FederatedRun run = new FederatedRun(new JavaSparkContext(spark.sparkContext()), settings, model, strategy,
           store).optClientHooks(hooks);
       groups = run.groups(k, resume);
       byClient = FederatedRun.byClient(clients, k, groups);
-      float[] last = run.run(byClient, k, initial, resume, evaluation, progress, history);
+      float[] last = run.run(byClient, k, initial, resume, evaluation, listener, history);
       store.writeTop("final.safetensors", model.toSafetensors(last, Map.of("rounds",
           Integer.toString(spec.integer("rounds")), "init", spec.string("init"), "strategy", spec.string("strategy"),
           Weights.LABELS, String.join(",", labels), Weights.IMAGE_SIZE,

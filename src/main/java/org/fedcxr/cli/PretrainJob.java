@@ -37,6 +37,7 @@ import org.fedcxr.ssl.SslConfig;
 import org.fedcxr.ssl.SslTrainer;
 import org.fedcxr.ssl.ViewAugmenter;
 import org.fedcxr.train.RunStore;
+import org.fedcxr.train.TrainingListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -103,20 +104,15 @@ public final class PretrainJob extends JobCommand {
       if (count == 0) {
         throw new JobFailure("no images to pretrain on in " + data);
       }
-      long runStart = System.nanoTime();
-      int[] firstEpoch = {-1};
       weights = new PretrainRun(new JavaSparkContext(spark.sparkContext()), arch, config, seed, store,
           spec.integer("sync_every"))
-          .run(shards, resume, history, e -> {
-            if (firstEpoch[0] < 0) {
-              firstEpoch[0] = e.epoch();
-            }
-            if (print) {
-              double elapsed = (System.nanoTime() - runStart) / 1e9;
-              int done = e.epoch() - firstEpoch[0] + 1;
-              System.out.printf(Locale.ROOT, "pretrain: epoch %d/%d  loss %.4f  %.1f img/s  %.0fs elapsed  ~%.0fs "
-                  + "left%n", e.epoch(), epochs, e.loss(), e.imagesPerSecond(), elapsed,
-                  elapsed / done * (epochs - e.epoch()));
+          .run(shards, resume, history, new TrainingListener<>() {
+            @Override
+            public void onCheckpoint(PretrainRun.Epoch e, int units, double elapsed, double left) {
+              if (print) {
+                System.out.printf(Locale.ROOT, "pretrain: epoch %d/%d  loss %.4f  %.1f img/s  %.0fs elapsed  "
+                    + "~%.0fs left%n", e.epoch(), epochs, e.loss(), e.imagesPerSecond(), elapsed, left);
+              }
             }
           });
       if (unlabelled != null) {

@@ -7,6 +7,7 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.util.LongAccumulator;
+import org.fedcxr.train.TrainingListener;
 import scala.Tuple4;
 import scala.collection.Iterator;
 import scala.collection.immutable.Seq;
@@ -14,7 +15,7 @@ import scala.collection.immutable.Seq;
 /**
  * Counts a round's clients done while its tasks run: the driver's accumulator holds the finished tasks' counts, and
  * executors' heartbeats ({@code spark.executor.heartbeatInterval}) carry the running tasks' counts so far. Reports
- * to {@link FederatedRun.Progress#clients} at most every {@link #EVERY_SECONDS} seconds.
+ * to {@link TrainingListener#onProgress} at most every {@link #EVERY_SECONDS} seconds.
  */
 final class ClientProgress extends SparkListener {
   /** Seconds between two progress reports of a round. */
@@ -23,16 +24,17 @@ final class ClientProgress extends SparkListener {
   private final LongAccumulator done;
   private final int total;
   private final int round;
-  private final FederatedRun.Progress progress;
+  private final TrainingListener<RoundReport> listener;
   private final long everyNanos;
   private final Map<Long, Long> running = new ConcurrentHashMap<>();
   private long lastReport = System.nanoTime();
 
-  ClientProgress(LongAccumulator done, int total, int round, FederatedRun.Progress progress, long everyNanos) {
+  ClientProgress(LongAccumulator done, int total, int round, TrainingListener<RoundReport> listener,
+      long everyNanos) {
     this.done = done;
     this.total = total;
     this.round = round;
-    this.progress = progress;
+    this.listener = listener;
     this.everyNanos = everyNanos;
   }
 
@@ -77,7 +79,7 @@ final class ClientProgress extends SparkListener {
     long now = System.nanoTime();
     if (now - lastReport >= everyNanos) {
       lastReport = now;
-      progress.clients(round, done(), total);
+      listener.onProgress(round, done(), total);
     }
   }
 }

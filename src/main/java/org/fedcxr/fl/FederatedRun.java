@@ -29,6 +29,7 @@ import org.fedcxr.train.ClientGroups;
 import org.fedcxr.train.InOrder;
 import org.fedcxr.train.RunStore;
 import org.fedcxr.train.TrainConfig;
+import org.fedcxr.train.TrainingListener;
 import org.fedcxr.train.WeightedMean;
 import scala.Tuple2;
 
@@ -61,22 +62,6 @@ public final class FederatedRun {
   @FunctionalInterface
   public interface Evaluation {
     EvaluationResult evaluate(int round, byte[] weights);
-  }
-
-  /**
-   * Told after every round, once it is checkpointed: the report, all rounds, time so far and estimated time left. An
-   * exception thrown here stops the run after that round (it resumes from there).
-   */
-  @FunctionalInterface
-  public interface Progress {
-    void round(RoundReport report, int rounds, double elapsedSeconds, double secondsLeft);
-
-    /**
-     * Told during a long round (every {@link ClientProgress#EVERY_SECONDS} s, as executors report): the sampled
-     * clients done (trained or dropped) so far, of {@code total}.
-     */
-    default void clients(int round, long done, int total) {
-    }
   }
 
   /** The columns of a round's {@code clients.csv} (and of a federate job's {@code client_metrics.csv}). */
@@ -154,10 +139,11 @@ public final class FederatedRun {
 
   /**
    * Runs all rounds (after the last complete one when {@code resume}) over {@code k} clients grouped by
-   * {@link #byClient} into {@link #groups} partitions; returns the final global weights.
+   * {@link #byClient} into {@link #groups} partitions, telling {@code listener} of each round once it is checkpointed
+   * and of a long round's clients as they finish; returns the final global weights.
    */
   public float[] run(JavaPairRDD<Integer, Row> clients, int k, float[] initial, boolean resume, Evaluation evaluation,
-      Progress progress, List<RoundReport> history) {
+      TrainingListener<RoundReport> listener, List<RoundReport> history) {
     int groups = clients.getNumPartitions();
     float[] global = initial;
     int start = 1;
@@ -190,7 +176,7 @@ public final class FederatedRun {
           settings.seed(), settings.architecture(), settings.labels(), strategy.clientTraining(settings.trainIn(round)),
           bnFiles == null ? null : bnFiles.clone(), bnMask, hadoop, deadline, done, hooks), true)
           .persist(StorageLevel.MEMORY_AND_DISK());
-      ClientProgress watch = new ClientProgress(done, sampledCount, round, progress,
+      ClientProgress watch = new ClientProgress(done, sampledCount, round, listener,
           ClientProgress.EVERY_SECONDS * 1_000_000_000L);
       jsc.sc().addSparkListener(watch);
       try {
@@ -240,7 +226,8 @@ public final class FederatedRun {
       writer.write("state.json", stateJson(round, groups, history, bnFiles));
       writer.commit();
       double elapsed = (System.nanoTime() - runStart) / 1e9;
-      progress.round(report, settings.rounds(), elapsed, elapsed / (round - start + 1) * (settings.rounds() - round));
+      listener.onCheckpoint(report, settings.rounds(), elapsed,
+          elapsed / (round - start + 1) * (settings.rounds() - round));
     }
     return global;
   }

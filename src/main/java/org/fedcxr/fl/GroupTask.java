@@ -25,6 +25,7 @@ import org.fedcxr.train.LabelledImage;
 import org.fedcxr.train.LocalShard;
 import org.fedcxr.train.LocalTrainer;
 import org.fedcxr.train.TrainConfig;
+import org.fedcxr.train.TrainingListener;
 import org.fedcxr.train.WeightedMean;
 import scala.Tuple2;
 
@@ -88,10 +89,13 @@ final class GroupTask implements Function2<Integer, Iterator<Tuple2<Integer, Row
     PeekingRows in = new PeekingRows(rows);
     ClientGroups groups = new ClientGroups(sampled.length, this.groups);
     LocalTrainer trainer = new LocalTrainer(Architecture.named(architecture), labels, config)
-        .optStepListener((step, loss) -> {
-          if (pastDeadline()) {
-            throw new DeadlinePassed("deadline: still training when the round's deadline passed (after step "
-                + step + ")");
+        .optListener(new TrainingListener<Void>() {
+          @Override
+          public void onStep(int step, float loss) {
+            if (pastDeadline()) {
+              throw new DeadlinePassed("deadline: still training when the round's deadline passed (after step "
+                  + step + ")");
+            }
           }
         });
     for (int client = groups.firstClient(group); client < groups.firstClient(group + 1); client++) {

@@ -11,7 +11,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -32,6 +31,7 @@ import org.fedcxr.train.LabelledImage;
 import org.fedcxr.train.LocalShard;
 import org.fedcxr.train.RunStore;
 import org.fedcxr.train.ScopedOptimizer;
+import org.fedcxr.train.TrainingListener;
 import org.fedcxr.model.TorchThread;
 import org.fedcxr.train.WeightedMean;
 import scala.Tuple2;
@@ -90,11 +90,13 @@ public final class PretrainRun {
   }
 
   /**
-   * Trains epochs after the last complete one (all when not resuming); returns (online, target) flat weights and
-   * the epochs' reports, earlier ones included when resuming.
+   * Trains epochs after the last complete one (all when not resuming), telling {@code listener} of each epoch once it
+   * is checkpointed; returns (online, target) flat weights and the epochs' reports, earlier ones included when
+   * resuming.
    */
   public float[][] run(JavaPairRDD<Integer, Row> shards, boolean resume, List<Epoch> history,
-      Consumer<Epoch> progress) {
+      TrainingListener<Epoch> listener) {
+    long runStart = System.nanoTime();
     int epochs = config.epochs();
     float[][] state; // online, target (BYOL; else null), Adam's two moments (null before the first epoch)
     int start = 1;
@@ -162,7 +164,10 @@ public final class PretrainRun {
       }
       history.addAll(trained);
       checkpoint(first + count - 1, state, history);
-      trained.forEach(progress);
+      double elapsed = (System.nanoTime() - runStart) / 1e9;
+      for (Epoch e : trained) {
+        listener.onCheckpoint(e, epochs, elapsed, elapsed / (first + count - start) * (epochs - e.epoch()));
+      }
     }
     return new float[][] {state[0], state[1]};
   }

@@ -42,16 +42,10 @@ public final class LocalTrainer {
       double seconds, double lastEpochSeconds, double batchSeconds) {
   }
 
-  /** Called after every optimizer step with the step number (from 1) and the batch loss. */
-  @FunctionalInterface
-  public interface StepListener {
-    void afterStep(int step, float loss);
-  }
-
   private final Architecture architecture;
   private final int labels;
   private final TrainConfig config;
-  private StepListener listener = (step, loss) -> { };
+  private TrainingListener<?> listener = new TrainingListener<Void>() { };
 
   public LocalTrainer(Architecture architecture, int labels, TrainConfig config) {
     this.architecture = architecture;
@@ -59,8 +53,8 @@ public final class LocalTrainer {
     this.config = config;
   }
 
-  /** Observes every step (progress, memory measurements); returns this trainer. */
-  public LocalTrainer optStepListener(StepListener listener) {
+  /** Told of every step ({@link TrainingListener#onStep}: deadlines, memory measurements); returns this trainer. */
+  public LocalTrainer optListener(TrainingListener<?> listener) {
     this.listener = listener;
     return this;
   }
@@ -213,7 +207,7 @@ public final class LocalTrainer {
           batchNanos += System.nanoTime() - prepStart;
           float loss = step(trainer, net.optimizer, parameters, x, y, mask, posWeight, n, h, w, anchor);
           lossSum += loss * n;
-          listener.afterStep(++steps, loss);
+          listener.onStep(++steps, loss);
         }
         lastEpochSeconds = (System.nanoTime() - epochStart) / 1e9;
         double mean = lossSum / order.length;

@@ -33,10 +33,11 @@ import org.apache.spark.sql.SparkSession;
 import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.JobSpecs;
 import org.fedcxr.data.SyntheticXrays;
-import org.fedcxr.fl.FederatedRun;
+import org.fedcxr.fl.RoundReport;
 import org.fedcxr.fl.FlTestHooks;
 import org.fedcxr.testing.SparkTests;
 import org.fedcxr.testing.TestCatalog;
+import org.fedcxr.train.TrainingListener;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
@@ -255,7 +256,7 @@ class S3StoreTest {
     String in = local.resolve("partition").toString();
     String test = local.resolve("ingest").toString();
     String out = BUCKET + "/runs/federate-interrupted";
-    FederatedRun.Progress stopStore = FlTestHooks.afterRound(1, () -> {
+    TrainingListener<RoundReport> stopStore = FlTestHooks.afterRound(1, () -> {
       try {
         proxy.stop();
       } catch (Exception e) {

@@ -2,6 +2,7 @@ package org.fedcxr.fl;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.TaskContext;
+import org.fedcxr.train.TrainingListener;
 
 /**
  * Fault injection for tests of the federated loop: observers that stop a run after a round, and client hooks that
@@ -12,23 +13,26 @@ public final class FlTestHooks {
   private static final AtomicInteger INJECTED = new AtomicInteger();
 
   /** An observer that does nothing. */
-  public static final FederatedRun.Progress NO_OBSERVER = (report, rounds, elapsed, left) -> { };
+  public static final TrainingListener<RoundReport> NO_OBSERVER = new TrainingListener<>() { };
 
   private FlTestHooks() {
   }
 
   /** An observer that throws after round {@code k} is checkpointed, as a driver crash would stop the run. */
-  public static FederatedRun.Progress stopAfterRound(int k) {
+  public static TrainingListener<RoundReport> stopAfterRound(int k) {
     return afterRound(k, () -> {
       throw new IllegalStateException("stopped after round " + k);
     });
   }
 
   /** An observer that runs {@code action} after round {@code k} is checkpointed (e.g. stops a store). */
-  public static FederatedRun.Progress afterRound(int k, Runnable action) {
-    return (report, rounds, elapsed, left) -> {
-      if (report.round() == k) {
-        action.run();
+  public static TrainingListener<RoundReport> afterRound(int k, Runnable action) {
+    return new TrainingListener<>() {
+      @Override
+      public void onCheckpoint(RoundReport report, int rounds, double elapsed, double left) {
+        if (report.round() == k) {
+          action.run();
+        }
       }
     };
   }

@@ -207,11 +207,15 @@ class LocalTrainerTest {
         TrainConfig.builder().setBatchSize(16).setEpochs(1).optThreads(1).build().headOnly());
     for (TrainConfig config : configs) {
       boolean[] fail = {false};
-      LocalTrainer trainer = new LocalTrainer(Architecture.SMALL, 14, config).optStepListener((step, loss) -> {
-        if (fail[0] && step == 2) {
-          throw new IllegalStateException("planted failure");
-        }
-      });
+      LocalTrainer trainer = new LocalTrainer(Architecture.SMALL, 14, config).optListener(
+          new TrainingListener<Void>() {
+            @Override
+            public void onStep(int step, float loss) {
+              if (fail[0] && step == 2) {
+                throw new IllegalStateException("planted failure");
+              }
+            }
+          });
       for (int c = 0; c < clients.size(); c++) {
         try (LocalShard shard = LocalShard.spool(clients.get(c).iterator(), tmp)) {
           if (c == 1) {
