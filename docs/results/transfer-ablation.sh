@@ -8,9 +8,10 @@
 #   transfer: SSL init on the recipe BASE (indep or fedcxr) with encoder lr 0.1x, frozen BatchNorm statistics,
 #             2 head rounds (linear probe, then fine-tune), each alone and all three together;
 #   lowdata:  random vs SSL init on the independent recipe with each client keeping 10% of its images.
-#   frozen:   at all and at 10% of each client's images: random init on both recipes, SSL init on the independent
-#             recipe plain, with its encoder frozen (weights and BatchNorm statistics: a federated linear probe) and
-#             with 5 head rounds before the whole network trains.
+#   frozen:   at 10% and at all of each client's images: SSL init on the independent recipe with 5 head rounds
+#             before the whole network trains, and with its encoder frozen (weights and BatchNorm statistics: a
+#             federated linear probe) at a head learning rate of 1e-4 (1e-3: a one-seed screen); random init on its
+#             own recipe at 10%; then the baselines measured before (random init on both recipes, SSL plain).
 # The SSL encoder: `pretrain` at its defaults for PRE epochs (default 120, the independent implementation's length;
 # PRE=40 gives the session-4 encoder) on the server pool.
 # Linear probes (frozen encoder, fit on the client pool, scored on val): the SSL encoder vs random encoders (5 seeds).
@@ -73,13 +74,15 @@ transfer_cells() { # the transfer options, each alone and together, on the recip
     cell "ssl$PRE-$b-lr01" "$s" "ssl:$ENC" "${base[@]}" --set transfer.encoder_lr_scale=0.1
   done
 }
-frozen_cells() { # the frozen encoder and head rounds at all data and at 10%, then both random-init recipes beside them
+frozen_cells() { # the frozen encoder and head rounds, at 10% of each client's images first, then at all of them
   local f s
-  for f in 1.0 0.1; do
+  cell ssl$PRE-indep-frozen-lr1e-3 42 "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.encoder_lr_scale=0 \
+    --set transfer.frozen_bn=true  # a one-seed screen of the head's learning rate at all data
+  for f in 0.1 1.0; do
     for s in "${SEEDS[@]}"; do
-      FRACTION=$f cell ssl$PRE-indep-frozen "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.encoder_lr_scale=0 \
-        --set transfer.frozen_bn=true
       FRACTION=$f cell ssl$PRE-indep-head5 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.head_rounds=5
+      FRACTION=$f cell ssl$PRE-indep-frozen "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set learning_rate=1e-4 \
+        --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true
     done
   done
   for s in "${SEEDS[@]}"; do FRACTION=0.1 cell random-fedcxr "$s" random; done
@@ -120,7 +123,7 @@ table() {
     share=$([ "$f" = 1.0 ] && echo "all" || echo "10% of each client's")
     [ -d "$OUT/ssl$PRE-indep-frozen-f$f-s${SEEDS[0]}" ] || continue
     row "random init, fedcxr recipe, $share images" random-fedcxr-f$f
-    row "SSL, independent recipe, encoder frozen (federated linear probe), $share images" \
+    row "SSL, independent recipe but head lr 1e-4, encoder frozen (federated linear probe), $share images" \
       ssl$PRE-indep-frozen-f$f
     row "SSL, independent recipe, 5 head rounds then all, $share images" ssl$PRE-indep-head5-f$f
   done
