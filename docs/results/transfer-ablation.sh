@@ -10,8 +10,8 @@
 #   lowdata:  random vs SSL init on the independent recipe with each client keeping 10% of its images.
 #   frozen:   at 10% and at all of each client's images: SSL init on the independent recipe with 5 head rounds
 #             before the whole network trains, and with its encoder frozen (weights and BatchNorm statistics: a
-#             federated linear probe) at a head learning rate of 1e-4 (1e-3: a one-seed screen); random init on its
-#             own recipe at 10%; then the baselines measured before (random init on both recipes, SSL plain).
+#             federated linear probe) at a head learning rate of 1e-2 and 5 local epochs a round (at 1 epoch, lr 1e-3
+#             and 1e-4: one-seed screens); random init on its own recipe at 10%; then the baselines measured before.
 # The SSL encoder: `pretrain` at its defaults for PRE epochs (default 120, the independent implementation's length;
 # PRE=40 gives the session-4 encoder) on the server pool.
 # Linear probes (frozen encoder, fit on the client pool, scored on val): the SSL encoder vs random encoders (5 seeds).
@@ -76,13 +76,17 @@ transfer_cells() { # the transfer options, each alone and together, on the recip
 }
 frozen_cells() { # the frozen encoder and head rounds, at 10% of each client's images first, then at all of them
   local f s
+  # one-seed screens at all data of the frozen encoder's head with the independent budget (1 local epoch a round):
   cell ssl$PRE-indep-frozen-lr1e-3 42 "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.encoder_lr_scale=0 \
-    --set transfer.frozen_bn=true  # a one-seed screen of the head's learning rate at all data
+    --set transfer.frozen_bn=true
+  cell ssl$PRE-indep-frozen 42 "ssl:$ENC" "${INDEPENDENT[@]}" --set learning_rate=1e-4 \
+    --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true
   for f in 0.1 1.0; do
     for s in "${SEEDS[@]}"; do
       FRACTION=$f cell ssl$PRE-indep-head5 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.head_rounds=5
-      FRACTION=$f cell ssl$PRE-indep-frozen "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set learning_rate=1e-4 \
-        --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true
+      # a linear head from scratch needs more steps than 15 rounds x 1 epoch (about 45 Adam steps a client)
+      FRACTION=$f cell ssl$PRE-indep-frozen-e5 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set learning_rate=1e-2 \
+        --set local_epochs=5 --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true
     done
   done
   for s in "${SEEDS[@]}"; do FRACTION=0.1 cell random-fedcxr "$s" random; done
@@ -121,12 +125,16 @@ table() {
   local f share
   for f in 1.0 0.1; do
     share=$([ "$f" = 1.0 ] && echo "all" || echo "10% of each client's")
-    [ -d "$OUT/ssl$PRE-indep-frozen-f$f-s${SEEDS[0]}" ] || continue
+    [ -d "$OUT/ssl$PRE-indep-head5-f$f-s${SEEDS[0]}" ] || continue
     row "random init, fedcxr recipe, $share images" random-fedcxr-f$f
-    row "SSL, independent recipe but head lr 1e-4, encoder frozen (federated linear probe), $share images" \
-      ssl$PRE-indep-frozen-f$f
+    row "SSL, encoder frozen (federated linear probe): head lr 1e-2, 5 local epochs, $share images" \
+      ssl$PRE-indep-frozen-e5-f$f
     row "SSL, independent recipe, 5 head rounds then all, $share images" ssl$PRE-indep-head5-f$f
   done
+  if [ -d "$OUT/ssl$PRE-indep-frozen-f1.0-s42" ]; then
+    row "screen: SSL, encoder frozen, head lr 1e-3, 1 local epoch, all images" ssl$PRE-indep-frozen-lr1e-3-f1.0
+    row "screen: SSL, encoder frozen, head lr 1e-4, 1 local epoch, all images" ssl$PRE-indep-frozen-f1.0
+  fi
   local b
   for b in indep fedcxr; do
     [ -d "$OUT/ssl$PRE-$b-lr01-f1.0-s42" ] || continue
