@@ -8,10 +8,11 @@
 #   transfer: SSL init on the recipe BASE (indep or fedcxr) with encoder lr 0.1x, frozen BatchNorm statistics,
 #             2 head rounds (linear probe, then fine-tune), each alone and all three together;
 #   lowdata:  random vs SSL init on the independent recipe with each client keeping 10% of its images.
-#   frozen:   at 10% and at all of each client's images: SSL init on the independent recipe with 5 head rounds
-#             before the whole network trains, and with its encoder frozen (weights and BatchNorm statistics: a
-#             federated linear probe) at a head learning rate of 1e-2 and 5 local epochs a round (at 1 epoch, lr 1e-3
-#             and 1e-4: one-seed screens); random init on its own recipe at 10%; then the baselines measured before.
+#   frozen:   the SSL encoder's probe; at 10% and at all of each client's images: SSL init on the independent
+#             recipe plain, with 5 head rounds before the whole network trains, and with its encoder frozen (weights
+#             and BatchNorm statistics: a federated linear probe) at a head learning rate of 1e-2 and 5 local epochs
+#             a round (at 1 epoch, lr 1e-3 and 1e-4: one-seed screens); random init on its own recipe at 10%; then
+#             random init's baselines measured before (they do not depend on the encoder).
 # The SSL encoder: `pretrain` at its defaults for PRE epochs (default 120, the independent implementation's length;
 # PRE=40 gives the session-4 encoder) on the server pool.
 # Linear probes (frozen encoder, fit on the client pool, scored on val): the SSL encoder vs random encoders (5 seeds).
@@ -74,15 +75,12 @@ transfer_cells() { # the transfer options, each alone and together, on the recip
     cell "ssl$PRE-$b-lr01" "$s" "ssl:$ENC" "${base[@]}" --set transfer.encoder_lr_scale=0.1
   done
 }
-frozen_cells() { # the frozen encoder and head rounds, at 10% of each client's images first, then at all of them
+frozen_cells() { # the frozen encoder and head rounds beside SSL init plain, at 10% of each client's images first
   local f s
-  # one-seed screens at all data of the frozen encoder's head with the independent budget (1 local epoch a round):
-  cell ssl$PRE-indep-frozen-lr1e-3 42 "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.encoder_lr_scale=0 \
-    --set transfer.frozen_bn=true
-  cell ssl$PRE-indep-frozen 42 "ssl:$ENC" "${INDEPENDENT[@]}" --set learning_rate=1e-4 \
-    --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true
+  probe ssl$PRE 42 "$ENC"
   for f in 0.1 1.0; do
     for s in "${SEEDS[@]}"; do
+      FRACTION=$f cell ssl$PRE-indep "$s" "ssl:$ENC" "${INDEPENDENT[@]}"
       FRACTION=$f cell ssl$PRE-indep-head5 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.head_rounds=5
       # a linear head from scratch needs more steps than 15 rounds x 1 epoch (about 45 Adam steps a client)
       FRACTION=$f cell ssl$PRE-indep-frozen-e5 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set learning_rate=1e-2 \
@@ -90,11 +88,15 @@ frozen_cells() { # the frozen encoder and head rounds, at 10% of each client's i
     done
   done
   for s in "${SEEDS[@]}"; do FRACTION=0.1 cell random-fedcxr "$s" random; done
-  for f in 1.0 0.1; do
+  # one-seed screens at all data of the frozen encoder's head with the independent budget (1 local epoch a round):
+  cell ssl$PRE-indep-frozen-lr1e-3 42 "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.encoder_lr_scale=0 \
+    --set transfer.frozen_bn=true
+  cell ssl$PRE-indep-frozen 42 "ssl:$ENC" "${INDEPENDENT[@]}" --set learning_rate=1e-4 \
+    --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true
+  for f in 1.0 0.1; do # random init's baselines (they do not depend on the encoder)
     for s in "${SEEDS[@]}"; do
       FRACTION=$f cell random-indep "$s" random "${INDEPENDENT[@]}"
       FRACTION=$f cell random-fedcxr "$s" random
-      FRACTION=$f cell ssl$PRE-indep "$s" "ssl:$ENC" "${INDEPENDENT[@]}"
     done
   done
 }
