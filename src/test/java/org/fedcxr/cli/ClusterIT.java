@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.fedcxr.testing.TestCatalog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -149,17 +151,48 @@ class ClusterIT {
    * driver must report the executor and a task lost (so the task ran again), and the result must not change.
    */
   static void faultMidRoundChangesNothing(String name, Runnable fault) throws Exception {
+    Set<Path> logsBefore = eventLogs();
     Process driver = submit(master, name, federate(name));
     awaitLog(dir.resolve(name + ".log"), "federate: round 1/3", driver);
     fault.run();
     String out = finish(driver, name);
     assertTrue(out.contains("Lost executor"), "an executor was lost:\n" + out);
     // an executor killed alone fails its task with ExecutorLostFailure; a Worker lost for good also takes the
-    // shuffle output its executor held, which later tasks report as FetchFailed; either way a task is retried
-    assertTrue(out.contains("TaskSetManager: Lost task"), "a task failed with it and ran again:\n" + out);
+    // shuffle output its executor held, which later tasks may report as FetchFailed; either way a task is retried.
+    // The run's event log records every task's end reason (the driver's console logs a task lost with its Worker
+    // at INFO only, below the profile's level).
+    Set<Path> runLogs = eventLogs();
+    runLogs.removeAll(logsBefore);
+    assertEquals(1, runLogs.size(), "the run wrote one event log: " + runLogs);
+    assertTrue(TASK_LOST.matcher(eventLogText(runLogs.iterator().next())).find(),
+        "a task failed with the executor and ran again (a task end reason ExecutorLostFailure or FetchFailed in "
+            + runLogs + ")");
     assertTrue(out.contains("federate: round 3/3  clients " + CLIENTS + "/" + CLIENTS + " ok, 0 dropped"), out);
     assertEveryRoundHadEveryClientOnce(name);
     assertArrayEquals(expected, FederateJobTest.weights(dir.resolve(name).resolve("final.safetensors")));
+  }
+
+  /** A task end in a Spark event log whose reason is the loss of its executor or of the shuffle output it held. */
+  static final Pattern TASK_LOST = Pattern.compile("\"Reason\"\\s*:\\s*\"(ExecutorLostFailure|FetchFailed)\"");
+
+  /** The applications' event logs (one entry per application) in the directory the cluster runs write to. */
+  static Set<Path> eventLogs() throws IOException {
+    try (var logs = Files.list(dir.resolve("spark-events"))) {
+      return logs.collect(Collectors.toCollection(HashSet::new));
+    } catch (NoSuchFileException e) {
+      return new HashSet<>();
+    }
+  }
+
+  /** The JSON events of one application's event log (a file, or a directory of rolled files). */
+  static String eventLogText(Path log) throws IOException {
+    try (var files = Files.walk(log)) {
+      StringBuilder text = new StringBuilder();
+      for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+        text.append(Files.readString(f, StandardCharsets.UTF_8));
+      }
+      return text.toString();
+    }
   }
 
   /** metrics.csv: every round counted each client once (no update lost, none counted twice). */
@@ -291,6 +324,7 @@ class ClusterIT {
       pb.environment().put("FEDCXR_EVENT_LOG_DIR", dir.resolve("spark-events").toUri().toString());
       pb.environment().put("FEDCXR_SUBMIT_ARGS", "--master " + masterUrl + " " + common
           + " --conf spark.executor.memory=1g --conf spark.executor.memoryOverhead=1g"
+          + " --conf spark.eventLog.compress=false" // the fault tests read the event log as JSON
           + " --conf spark.executorEnv.DJL_CACHE_DIR=" + System.getProperty("user.home") + "/.djl.ai");
     }
     pb.environment().put("FEDCXR_DRIVER_MEMORY", "1g");
