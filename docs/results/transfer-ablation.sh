@@ -16,7 +16,9 @@
 # The SSL encoder: `pretrain` at its defaults for PRE epochs (default 120, the independent implementation's length;
 # PRE=40 gives the session-4 encoder) on the server pool.
 # Linear probes (frozen encoder, fit on the client pool, scored on val): the SSL encoder vs random encoders (5 seeds).
-# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|frozen|probe|table]  (default: all). Parts can run side by side;
+# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|frozen|probe|table]  (default: all);
+# docs/results/transfer-ablation.sh paired A B: A - B per seed with the paired 95% interval (A, B: cell names with
+# their fraction, e.g. ssl120-indep-f0.1 random-indep-f0.1; 2 to 5 seeds). Parts can run side by side;
 # FEDCXR_SUBMIT_ARGS="--conf spark.executor.cores=1" gives each a single libtorch thread.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -115,6 +117,18 @@ row() { # label name (with its -f<fraction>)
     n++} END {if (n > 1) {m = s / n; printf "%.4f ± %.4f", m, sqrt((q - n * m * m) / (n - 1))}
     else if (n) printf "%.4f (1 seed)", s}') |"
 }
+paired() { # name-a name-b (each with its -f<fraction>): a - b per seed, their mean and paired 95% interval
+  local s a b d=()
+  for s in "${SEEDS[@]}"; do
+    a=$(auc "$OUT/$1-s$s"); b=$(auc "$OUT/$2-s$s")
+    d+=("$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%+.4f", a - b}')")
+  done
+  printf '%s\n' "${d[@]}" | awk -v label="$1 - $2" '{x[NR] = $1; s += $1} END {m = s / NR
+    for (i = 1; i <= NR; i++) q += (x[i] - m) ^ 2
+    split("12.706 4.303 3.182 2.776", t, " "); h = t[NR - 1] * sqrt(q / (NR - 1)) / sqrt(NR)
+    printf "%s:", label; for (i = 1; i <= NR; i++) printf " %+.3f", x[i]
+    printf "  mean %+.3f [%+.3f, %+.3f]\n", m, m - h, m + h}'
+}
 table() {
   echo "| federated, non-IID, all client data; mean val AUC (diseases defined in val) | seed 42 | 43 | 44 | mean ± sd |"
   echo "|---|---|---|---|---|"
@@ -162,5 +176,6 @@ case "${1:-all}" in
   frozen) ingest ssl; frozen_cells ;;
   probe) ingest ssl; probes ;;
   table) table ;;
+  paired) paired "$2" "$3" ;;
   all) ingest ssl; probes; core_cells; lowdata_cells; transfer_cells; table ;;
 esac
