@@ -12,7 +12,7 @@
 #             recipe plain, with 5 head rounds before the whole network trains, and with its encoder frozen (weights
 #             and BatchNorm statistics: a federated linear probe) at a head learning rate of 1e-2 and 5 local epochs
 #             a round (at 1 epoch, lr 1e-3 and 1e-4: one-seed screens); random init on its own recipe at 10%; then
-#             random init's baselines measured before (they do not depend on the encoder).
+#             random init's baselines on the same ingest and partitions (the comparisons pair cells of one run).
 # The SSL encoder: `pretrain` at its defaults for PRE epochs (default 120, the independent implementation's length;
 # PRE=40 gives the session-4 encoder) on the server pool.
 # Linear probes (frozen encoder, fit on the client pool, scored on val): the SSL encoder vs random encoders (5 seeds).
@@ -95,7 +95,7 @@ frozen_cells() { # the frozen encoder and head rounds beside SSL init plain, at 
     --set transfer.frozen_bn=true
   cell ssl$PRE-indep-frozen 42 "ssl:$ENC" "${INDEPENDENT[@]}" --set learning_rate=1e-4 \
     --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true
-  for f in 1.0 0.1; do # random init's baselines (they do not depend on the encoder)
+  for f in 1.0 0.1; do # random init's baselines, on this run's ingest and partitions
     for s in "${SEEDS[@]}"; do
       FRACTION=$f cell random-indep "$s" random "${INDEPENDENT[@]}"
       FRACTION=$f cell random-fedcxr "$s" random
