@@ -148,7 +148,8 @@ class ClusterIT {
 
   /**
    * Submits a run and applies {@code fault} once round 1 is done and an executor is running a round-2 task; the
-   * driver must report the executor and a task lost (so the task ran again), and the result must not change.
+   * driver must report the executor lost, the run's event log a task lost with it (so the task ran again), and the
+   * result must not change.
    */
   static void faultMidRoundChangesNothing(String name, Runnable fault) throws Exception {
     Set<Path> logsBefore = eventLogs();
