@@ -94,7 +94,8 @@ public final class FederateJob extends JobCommand {
         .optAugmenter(spec.bool("augment") ? Augmenter.DEFAULT : Augmenter.NONE)
         .optThreads(spec.integer("threads"))
         .optEncoderLrScale(transfer ? (float) spec.number("transfer.encoder_lr_scale") : 1f)
-        .optFrozenBatchNorm(transfer && spec.bool("transfer.frozen_bn")).build();
+        .optFrozenBatchNorm(transfer && spec.bool("transfer.frozen_bn"))
+        .optStandardizeHead(transfer && spec.bool("transfer.head_standardize")).build();
     FederatedRun.Settings settings = new FederatedRun.Settings(seed, spec.integer("rounds"),
         spec.number("client_fraction"), spec.integer("min_clients"), arch.name(), labels.size(), train,
         spec.integer("eval_every"), transfer ? spec.integer("transfer.head_rounds") : 0, spec.integer("groups"),

@@ -1,5 +1,6 @@
 package org.fedcxr.model;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
@@ -14,6 +15,8 @@ public final class Classifier extends Module {
   private final Architecture architecture;
   private final Block encoder;
   private boolean frozenBatchNorm;
+  private NDArray featureShift;
+  private NDArray featureScale;
 
   public Classifier(Architecture architecture, Block encoder, int labels) {
     this.architecture = architecture;
@@ -36,11 +39,33 @@ public final class Classifier extends Module {
     return this;
   }
 
+  /**
+   * Has the head see the encoder's features as {@code (features - shift) / scale} (one value per feature; both null:
+   * as they are, the default). The two arrays are constants, not parameters: they are not in the state dict.
+   */
+  public void setFeatureStandardization(NDArray shift, NDArray scale) {
+    this.featureShift = shift;
+    this.featureScale = scale;
+  }
+
+  /** The encoder's features of {@code images} in inference mode (BatchNorm on its running statistics). */
+  public NDArray features(ParameterStore ps, NDArray images) {
+    return encoder.forward(ps, new NDList(images), false).singletonOrThrow();
+  }
+
+  /** The head (a linear layer: {@code weight} labels x features, {@code bias}). */
+  public Block head() {
+    return child(architecture.head());
+  }
+
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
       PairList<String, Object> params) {
     NDList features = encoder.forward(ps, inputs, training && !frozenBatchNorm, params);
-    return child(architecture.head()).forward(ps, features, training, params);
+    if (featureShift != null) {
+      features = new NDList(features.singletonOrThrow().sub(featureShift).div(featureScale));
+    }
+    return head().forward(ps, features, training, params);
   }
 
   public Architecture architecture() {

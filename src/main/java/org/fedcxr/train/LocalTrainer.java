@@ -171,6 +171,8 @@ public final class LocalTrainer {
       StateDict.load(block, initial);
     }
     try (NDManager run = trainer.getManager().newSubManager()) {
+      HeadStandardization standardization = config.standardizeHead()
+          ? HeadStandardization.enter(block, shard, config.batchSize(), run) : null;
       NDList anchor = config.proxMu() > 0 ? anchor(trainer, run) : null;
       List<Parameter> parameters = List.copyOf(block.getParameters().values()); // walked once, not per step
       float[] posWeight = positiveWeights(shard);
@@ -216,8 +218,13 @@ public final class LocalTrainer {
         }
         last = mean;
       }
+      if (standardization != null) {
+        standardization.exit();
+      }
       return new Result(StateDict.flatten(block), shard.size(), steps, first, last,
           (System.nanoTime() - start) / 1e9, lastEpochSeconds, batchNanos / 1e9);
+    } finally {
+      block.setFeatureStandardization(null, null); // a kept model starts the next training plain
     }
   }
 

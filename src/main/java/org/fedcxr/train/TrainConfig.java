@@ -17,10 +17,12 @@ import java.util.List;
  *     encoder's weights
  * @param frozenBatchNorm the encoder's BatchNorm layers normalise with their running statistics and leave them
  *     unchanged (the pretrained statistics are kept)
+ * @param standardizeHead the head trains on each client's features standardised by that client's own mean and
+ *     standard deviation ({@link HeadStandardization}: returned weights are a plain classifier's)
  */
 public record TrainConfig(String optimizer, float learningRate, float momentum, float weightDecay, String schedule,
     float clipNorm, int batchSize, int epochs, boolean classWeighted, Augmenter augmenter, int threads,
-    float proxMu, float encoderLrScale, boolean frozenBatchNorm) implements Serializable {
+    float proxMu, float encoderLrScale, boolean frozenBatchNorm, boolean standardizeHead) implements Serializable {
   public static final List<String> OPTIMIZERS = List.of("adam", "sgd");
   public static final List<String> SCHEDULES = List.of("constant", "cosine");
 
@@ -42,13 +44,13 @@ public record TrainConfig(String optimizer, float learningRate, float momentum, 
   /** This config training the head alone: encoder weights and BatchNorm statistics frozen (a linear probe). */
   public TrainConfig headOnly() {
     return new TrainConfig(optimizer, learningRate, momentum, weightDecay, schedule, clipNorm, batchSize, epochs,
-        classWeighted, augmenter, threads, proxMu, 0f, true);
+        classWeighted, augmenter, threads, proxMu, 0f, true, standardizeHead);
   }
 
   /** This config with FedProx's proximal weight {@code mu} (0 turns the term off). */
   public TrainConfig withProxMu(float mu) {
     return new TrainConfig(optimizer, learningRate, momentum, weightDecay, schedule, clipNorm, batchSize, epochs,
-        classWeighted, augmenter, threads, mu, encoderLrScale, frozenBatchNorm);
+        classWeighted, augmenter, threads, mu, encoderLrScale, frozenBatchNorm, standardizeHead);
   }
 
   public static Builder builder() {
@@ -71,6 +73,7 @@ public record TrainConfig(String optimizer, float learningRate, float momentum, 
     private float proxMu;
     private float encoderLrScale = 1f;
     private boolean frozenBatchNorm;
+    private boolean standardizeHead;
 
     public Builder optOptimizer(String optimizer) {
       this.optimizer = optimizer;
@@ -142,9 +145,14 @@ public record TrainConfig(String optimizer, float learningRate, float momentum, 
       return this;
     }
 
+    public Builder optStandardizeHead(boolean standardizeHead) {
+      this.standardizeHead = standardizeHead;
+      return this;
+    }
+
     public TrainConfig build() {
       return new TrainConfig(optimizer, learningRate, momentum, weightDecay, schedule, clipNorm, batchSize, epochs,
-          classWeighted, augmenter, threads, proxMu, encoderLrScale, frozenBatchNorm);
+          classWeighted, augmenter, threads, proxMu, encoderLrScale, frozenBatchNorm, standardizeHead);
     }
   }
 }

@@ -52,5 +52,6 @@ class SpecRegistryTest {
     assertEquals(defaults.classWeighted(), spec.get("class_weighted"));
     assertEquals(defaults.encoderLrScale(), ((Number) spec.get("transfer.encoder_lr_scale")).floatValue());
     assertEquals(defaults.frozenBatchNorm(), spec.get("transfer.frozen_bn"));
+    assertEquals(defaults.standardizeHead(), spec.get("transfer.head_standardize"));
   }
 }

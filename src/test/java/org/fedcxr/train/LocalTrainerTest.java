@@ -204,7 +204,8 @@ class LocalTrainerTest {
             .build(),
         TrainConfig.builder().setBatchSize(16).setEpochs(1).optThreads(1).optOptimizer("sgd").optMomentum(0.9f)
             .build(),
-        TrainConfig.builder().setBatchSize(16).setEpochs(1).optThreads(1).build().headOnly());
+        TrainConfig.builder().setBatchSize(16).setEpochs(1).optThreads(1).build().headOnly(),
+        TrainConfig.builder().setBatchSize(16).setEpochs(1).optThreads(1).optStandardizeHead(true).build());
     for (TrainConfig config : configs) {
       boolean[] fail = {false};
       LocalTrainer trainer = new LocalTrainer(Architecture.SMALL, 14, config).optListener(

@@ -122,6 +122,22 @@ class TransferTrainingTest {
   }
 
   @Test
+  void aStandardizedHeadTrainsTheHeadAloneOnAFrozenEncoderAndDiffersFromAPlainOne() {
+    float[] initial = pretrained();
+    Map<String, float[]> before = named(initial);
+    Map<String, float[]> standardized = train(plain().optStandardizeHead(true).build().headOnly(), initial, 48);
+    Map<String, float[]> raw = train(plain().build().headOnly(), initial, 48);
+    for (String k : before.keySet()) {
+      if (head(k)) {
+        assertFalse(Arrays.equals(before.get(k), standardized.get(k)), k + " should train");
+        assertFalse(Arrays.equals(raw.get(k), standardized.get(k)), k + " should train differently");
+      } else {
+        assertArrayEquals(before.get(k), standardized.get(k), k + " should stay frozen");
+      }
+    }
+  }
+
+  @Test
   void headRoundsTrainTheHeadAloneThenEverything() {
     TrainConfig train = plain().build();
     FederatedRun.Settings s = new FederatedRun.Settings(1, 5, 1, 1, "small", 14, train, 1, 2, 0, 0);
