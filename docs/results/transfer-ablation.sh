@@ -13,10 +13,12 @@
 #             and BatchNorm statistics: a federated linear probe) at a head learning rate of 1e-2 and 5 local epochs
 #             a round (at 1 epoch, lr 1e-3 and 1e-4: one-seed screens); random init on its own recipe at 10%; then
 #             random init's baselines on the same ingest and partitions (the comparisons pair cells of one run).
+#   standardize: frozen-e5 and head5 of `frozen` with transfer.head_standardize (each client's head trains on its
+#             own standardised features), at all and at 10% of each client's images.
 # The SSL encoder: `pretrain` at its defaults for PRE epochs (default 120, the independent implementation's length;
 # PRE=40 gives the session-4 encoder) on the server pool.
 # Linear probes (frozen encoder, fit on the client pool, scored on val): the SSL encoder vs random encoders (5 seeds).
-# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|frozen|probe|table]  (default: all);
+# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|frozen|standardize|probe|table]  (default: all);
 # docs/results/transfer-ablation.sh paired A B: A - B per seed with the paired 95% interval (A, B: cell names with
 # their fraction, e.g. ssl120-indep-f0.1 random-indep-f0.1; 2 to 5 seeds). Parts can run side by side;
 # FEDCXR_SUBMIT_ARGS="--conf spark.executor.cores=1" gives each a single libtorch thread.
@@ -102,6 +104,17 @@ frozen_cells() { # the frozen encoder and head rounds beside SSL init plain, at 
     done
   done
 }
+standardize_cells() { # frozen-e5 and head5 again, each client training the head on its own standardised features
+  local f s std=(--set transfer.head_standardize=true)
+  for f in 1.0 0.1; do
+    for s in "${SEEDS[@]}"; do
+      FRACTION=$f cell ssl$PRE-indep-frozen-e5-std "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set learning_rate=1e-2 \
+        --set local_epochs=5 --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true "${std[@]}"
+      FRACTION=$f cell ssl$PRE-indep-head5-std "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.head_rounds=5 \
+        "${std[@]}"
+    done
+  done
+}
 probes() {
   probe ssl$PRE 42 "$ENC"
   for s in 1 2 3 4 5; do probe random "$s" random; done
@@ -146,6 +159,10 @@ table() {
     row "SSL, encoder frozen (federated linear probe): head lr 1e-2, 5 local epochs, $share images" \
       ssl$PRE-indep-frozen-e5-f$f
     row "SSL, independent recipe, 5 head rounds then all, $share images" ssl$PRE-indep-head5-f$f
+    [ -d "$OUT/ssl$PRE-indep-head5-std-f$f-s${SEEDS[0]}" ] || continue
+    row "SSL, encoder frozen, head lr 1e-2, 5 local epochs, standardised features, $share images" \
+      ssl$PRE-indep-frozen-e5-std-f$f
+    row "SSL, 5 head rounds on standardised features then all, $share images" ssl$PRE-indep-head5-std-f$f
   done
   if [ -d "$OUT/ssl$PRE-indep-frozen-f1.0-s42" ]; then
     row "screen: SSL, encoder frozen, head lr 1e-3, 1 local epoch, all images" ssl$PRE-indep-frozen-lr1e-3-f1.0
@@ -174,6 +191,7 @@ case "${1:-all}" in
   transfer) ingest ssl; transfer_cells ;;
   lowdata) ingest ssl; lowdata_cells ;;
   frozen) ingest ssl; frozen_cells ;;
+  standardize) ingest ssl; standardize_cells ;;
   probe) ingest ssl; probes ;;
   table) table ;;
   paired) paired "$2" "$3" ;;
