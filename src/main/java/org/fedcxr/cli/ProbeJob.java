@@ -34,7 +34,8 @@ import picocli.CommandLine.Command;
 /**
  * {@code probe}: does an encoder learn something useful? Freezes it (a pretraining export, or {@code random}: a
  * randomly initialised encoder from the seed, the baseline), fits a logistic regression per disease on its features
- * of the training split's labelled images and reports test AUC per disease and the mean.
+ * of the training split's labelled images (or of a partition's clients' images pooled) and reports test AUC per
+ * disease and the mean.
  */
 @Command(name = "probe", description = "Linear probe of a frozen encoder: per-disease logistic regression, test AUC.")
 public final class ProbeJob extends JobCommand {
@@ -69,7 +70,8 @@ public final class ProbeJob extends JobCommand {
       arch = WeightFiles.architecture(spec.string("architecture"), metadata, spec.string("encoder"));
     }
     Map<String, String> provenance = metadata;
-    Dataset<Row> train = images.filter(col("split").equalTo(spec.string("train_split")));
+    Dataset<Row> train = spec.string("train_partition") == null
+        ? images.filter(col("split").equalTo(spec.string("train_split"))) : pooledClients(spark, spec, labels);
     Dataset<Row> test = images.filter(col("split").equalTo(spec.string("eval_split")));
     return JobRunner.execute(spark, spec, out -> {
       DiseaseScorer features = DiseaseScorer.featuresFromBytes(spark, encoder, arch, spec.integer("batch_size"));
@@ -78,6 +80,7 @@ public final class ProbeJob extends JobCommand {
             features.transform(test).select("labels", "features"), labels, spec.number("reg_param"),
             spec.integer("max_iter"));
         Map<String, Object> results = new LinkedHashMap<>(evaluation.toMap());
+        results.put("train_images", train.count());
         results.put("encoder", spec.string("encoder"));
         results.put("architecture", arch.name());
         results.put("encoder_metadata", provenance);
@@ -87,6 +90,18 @@ public final class ProbeJob extends JobCommand {
         features.release();
       }
     });
+  }
+
+  /** Every client's images of the partition in {@code train_partition}, whose labels must be the ingest's. */
+  private static Dataset<Row> pooledClients(SparkSession spark, Spec spec, List<String> labels) {
+    String partition = JobOutput.requireComplete(spec.string("train_partition"), "partition",
+        spark.sparkContext().hadoopConfiguration());
+    Dataset<Row> clients = spark.read().parquet(partition + "/clients");
+    if (!ImagesTable.labelNames(clients).equals(labels)) {
+      throw new JobFailure("train_partition " + partition + " has labels " + ImagesTable.labelNames(clients)
+          + ", the ingest in input has " + labels + ": partition that ingest");
+    }
+    return clients;
   }
 
   private static byte[] randomEncoder(Architecture arch, long seed) {

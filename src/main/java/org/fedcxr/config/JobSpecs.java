@@ -208,6 +208,8 @@ public final class JobSpecs {
         SpecKey.string("encoder", null, "an encoder export (encoder.safetensors) or random"),
         SpecKey.string("input", null, "output location of an ingest job"),
         SpecKey.choice("train_split", "client", List.of("client", "server"), "labelled images the probe is fit on"),
+        SpecKey.optionalString("train_partition", "a partition job's output (of the same ingest): the probe is fit on "
+            + "its clients' images pooled instead of train_split"),
         SpecKey.choice("eval_split", "test", List.of("test", "val"), "the split the probe is scored on"),
         SpecKey.string("output", null, "where the probe's metrics go"),
         seed,

@@ -184,6 +184,29 @@ class PretrainJobTest {
   }
 
   @Test
+  void probeFitsOnAPartitionsClientsPooled() {
+    Map<String, Object> partition = PartitionJob.execute(spark, JobSpecs.schema("partition").load(null, List.of(
+        "input=" + ingested, "output=" + dir.resolve("part-half"), "clients=3", "fraction=0.5")));
+    Object kept = JobSummary.results(partition).get("images");
+    long clientSplit = spark.read().parquet(ingested + "/images").filter("split = 'client'").count();
+    List<String> probe = List.of("encoder=random", "architecture=small", "input=" + ingested);
+    Map<?, ?> pooled = JobSummary.results(ProbeJob.execute(spark, JobSpecs.schema("probe").load(null,
+        concat(probe, "train_partition=" + dir.resolve("part-half"), "output=" + dir.resolve("probe-part")))));
+    assertEquals(((Number) kept).longValue(), ((Number) pooled.get("train_images")).longValue());
+    assertTrue(((Number) kept).longValue() < clientSplit, kept + " of " + clientSplit);
+    var e = assertThrows(JobFailure.class, () -> ProbeJob.execute(spark, JobSpecs.schema("probe").load(null,
+        concat(probe, "train_partition=" + dir.resolve("no-partition"), "output=" + dir.resolve("probe-y")))));
+    assertTrue(e.getMessage().contains("no-partition"), e.getMessage());
+    assertFalse(Files.exists(dir.resolve("probe-y/_SUCCESS")));
+  }
+
+  private static List<String> concat(List<String> first, String... more) {
+    List<String> all = new ArrayList<>(first);
+    all.addAll(List.of(more));
+    return all;
+  }
+
+  @Test
   void anEmptySplitOrAMissingInputIsAClearError() {
     Path noServer = SyntheticIngest.ingest(spark, dir.resolve("no-server"), 40, 2, 8, 0, 0.8, 0.2);
     var e = assertThrows(JobFailure.class, () -> PretrainJob.execute(spark,
