@@ -15,10 +15,12 @@
 #             random init's baselines on the same ingest and partitions (the comparisons pair cells of one run).
 #   standardize: frozen-e5 and head5 of `frozen` with transfer.head_standardize (each client's head trains on its
 #             own standardised features), at all and at 10% of each client's images.
+#   partprobe: central linear probes fit on the images the clients of each partition hold (all and 10% of them):
+#             the SSL encoder and a random encoder (seed = the partition's), the ceiling of a frozen encoder.
 # The SSL encoder: `pretrain` at its defaults for PRE epochs (default 120, the independent implementation's length;
 # PRE=40 gives the session-4 encoder) on the server pool.
 # Linear probes (frozen encoder, fit on the client pool, scored on val): the SSL encoder vs random encoders (5 seeds).
-# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|frozen|standardize|probe|table]  (default: all);
+# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|frozen|standardize|partprobe|probe|table]  (default: all);
 # docs/results/transfer-ablation.sh paired A B: A - B per seed with the paired 95% interval (A, B: cell names with
 # their fraction, e.g. ssl120-indep-f0.1 random-indep-f0.1; 2 to 5 seeds). Parts can run side by side;
 # FEDCXR_SUBMIT_ARGS="--conf spark.executor.cores=1" gives each a single libtorch thread.
@@ -49,9 +51,10 @@ cell() { # name seed init extra-args... (FRACTION: the share of each client's im
     --set test=$IN --set eval_split=val --set output="$OUT/$name-f$f-s$seed" --set seed="$seed" --set init="$init" \
     --set rounds=15 --set eval_every=15 "$@" > "$OUT/$name-f$f-s$seed.log" 2>&1
 }
-probe() { # name seed encoder
+probe() { # name seed encoder (TRAIN: a partition whose clients' images the probe is fit on; default the client pool)
   [ -f "$OUT/probe-$1-s$2/_SUCCESS" ] || bin/fedcxr probe --set input=$IN --set encoder="$3" --set seed="$2" \
-    --set architecture=resnet18 --set eval_split=val --set output="$OUT/probe-$1-s$2" > "$OUT/probe-$1-s$2.log" 2>&1
+    --set architecture=resnet18 --set eval_split=val --set output="$OUT/probe-$1-s$2" \
+    ${TRAIN:+--set train_partition="$TRAIN"} > "$OUT/probe-$1-s$2.log" 2>&1
 }
 
 core_cells() { # the two recipes, random vs SSL init, seed by seed
@@ -112,6 +115,16 @@ standardize_cells() { # frozen-e5 and head5 again, each client training the head
         --set local_epochs=5 --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true "${std[@]}"
       FRACTION=$f cell ssl$PRE-indep-head5-std "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.head_rounds=5 \
         "${std[@]}"
+    done
+  done
+}
+partition_probes() { # central probes fit on exactly the images the clients hold (all, 10%): SSL vs a random encoder
+  local f s
+  for f in 1.0 0.1; do
+    for s in "${SEEDS[@]}"; do
+      partition "$s" "$f"
+      TRAIN="$OUT/partition-s$s-f$f" probe ssl$PRE-clients-f$f "$s" "$ENC"
+      TRAIN="$OUT/partition-s$s-f$f" probe random-clients-f$f "$s" random
     done
   done
 }
@@ -183,6 +196,14 @@ table() {
   local r=() s
   for s in 1 2 3 4 5; do [ -f "$OUT/probe-random-s$s/_SUMMARY.json" ] && r+=("$(auc "$OUT/probe-random-s$s")"); done
   [ ${#r[@]} -gt 0 ] && echo "| random encoders (seeds 1-5) | ${r[*]} |"
+  [ -d "$OUT/probe-ssl$PRE-clients-f1.0-s${SEEDS[0]}" ] && printf '\n%s\n%s\n' \
+    "| central linear probe fit on the partition's clients' images, mean val AUC | seed 42 | 43 | 44 | mean ± sd |" \
+    "|---|---|---|---|---|"
+  for f in 1.0 0.1; do
+    [ -d "$OUT/probe-ssl$PRE-clients-f$f-s${SEEDS[0]}" ] || continue
+    row "probe fit on the clients' images ($f of them), SSL encoder" probe-ssl$PRE-clients-f$f
+    row "probe fit on the clients' images ($f of them), random encoder (seed = partition's)" probe-random-clients-f$f
+  done
   return 0
 }
 
@@ -192,6 +213,7 @@ case "${1:-all}" in
   lowdata) ingest ssl; lowdata_cells ;;
   frozen) ingest ssl; frozen_cells ;;
   standardize) ingest ssl; standardize_cells ;;
+  partprobe) ingest ssl; partition_probes ;;
   probe) ingest ssl; probes ;;
   table) table ;;
   paired) paired "$2" "$3" ;;
