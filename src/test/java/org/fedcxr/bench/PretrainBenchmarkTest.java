@@ -60,6 +60,11 @@ class PretrainBenchmarkTest {
     for (String c : List.of("byol_64px", "byol_128px", "simsiam_64px", "simsiam_128px")) {
       double ratio = (Double) r.get(c + "_img_per_s") / (Double) r.get(c + "_libtorch_updates_img_per_s");
       assertEquals(ratio, (Double) r.get(c + "_one_pass_speedup"), 1e-9 * ratio, c);
+      double first = (Double) r.get(c + "_one_pass_speedup_first_pair");
+      double second = (Double) r.get(c + "_one_pass_speedup_second_pair");
+      assertTrue(first > 0 && second > 0, c);
+      // the pooled ratio is a time-weighted mean of the two pairs' ratios: between them
+      assertTrue(ratio >= Math.min(first, second) - 1e-9 && ratio <= Math.max(first, second) + 1e-9, c);
     }
   }
 }
