@@ -13,8 +13,9 @@
 #             and BatchNorm statistics: a federated linear probe) at a head learning rate of 1e-2 and 5 local epochs
 #             a round (at 1 epoch, lr 1e-3 and 1e-4: one-seed screens); random init on its own recipe at 10%; then
 #             random init's baselines on the same ingest and partitions (the comparisons pair cells of one run).
-#   standardize: frozen-e5 and head5 of `frozen` with transfer.head_standardize (each client's head trains on its
-#             own standardised features), at all and at 10% of each client's images.
+#   standardize: the frozen encoder's head of `frozen` (5 local epochs) with transfer.head_standardize (each
+#             client's head trains on its own standardised features): SGD 1e-2, Adam 1e-3, Adam 1e-2; FRACTIONS
+#             (default "1.0 0.1") chooses the shares of each client's images.
 #   partprobe: central linear probes fit on the images the clients of each partition hold (all and 10% of them):
 #             the SSL encoder and a random encoder (seed = the partition's), the ceiling of a frozen encoder.
 # The SSL encoder: `pretrain` at its defaults for PRE epochs (default 120, the independent implementation's length;
@@ -107,14 +108,18 @@ frozen_cells() { # the frozen encoder and head rounds beside SSL init plain, at 
     done
   done
 }
-standardize_cells() { # frozen-e5 and head5 again, each client training the head on its own standardised features
-  local f s std=(--set transfer.head_standardize=true)
-  for f in 1.0 0.1; do
+standardize_cells() { # the frozen encoder's head (5 local epochs) with each client training on its own
+  # standardised features, by optimizer: Adam at 1e-2 (frozen-e5's rate) and 1e-3, and SGD (momentum 0.9) at 1e-2,
+  # which keeps what standardising buys (Adam scales every weight's step to the rate, however small its gradient)
+  local f s frozen=(--set local_epochs=5 --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true
+    --set transfer.head_standardize=true)
+  for f in ${FRACTIONS:-1.0 0.1}; do
     for s in "${SEEDS[@]}"; do
-      FRACTION=$f cell ssl$PRE-indep-frozen-e5-std "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set learning_rate=1e-2 \
-        --set local_epochs=5 --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true "${std[@]}"
-      FRACTION=$f cell ssl$PRE-indep-head5-std "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.head_rounds=5 \
-        "${std[@]}"
+      FRACTION=$f cell ssl$PRE-indep-frozen-e5-std-sgd "$s" "ssl:$ENC" "${INDEPENDENT[@]}" "${frozen[@]}" \
+        --set optimizer=sgd --set learning_rate=1e-2
+      FRACTION=$f cell ssl$PRE-indep-frozen-e5-std-lr1e-3 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" "${frozen[@]}"
+      FRACTION=$f cell ssl$PRE-indep-frozen-e5-std "$s" "ssl:$ENC" "${INDEPENDENT[@]}" "${frozen[@]}" \
+        --set learning_rate=1e-2
     done
   done
 }
@@ -172,10 +177,10 @@ table() {
     row "SSL, encoder frozen (federated linear probe): head lr 1e-2, 5 local epochs, $share images" \
       ssl$PRE-indep-frozen-e5-f$f
     row "SSL, independent recipe, 5 head rounds then all, $share images" ssl$PRE-indep-head5-f$f
-    [ -d "$OUT/ssl$PRE-indep-head5-std-f$f-s${SEEDS[0]}" ] || continue
-    row "SSL, encoder frozen, head lr 1e-2, 5 local epochs, standardised features, $share images" \
-      ssl$PRE-indep-frozen-e5-std-f$f
-    row "SSL, 5 head rounds on standardised features then all, $share images" ssl$PRE-indep-head5-std-f$f
+    [ -d "$OUT/ssl$PRE-indep-frozen-e5-std-sgd-f$f-s${SEEDS[0]}" ] || continue
+    row "SSL, encoder frozen, standardised features, SGD 1e-2, $share images" ssl$PRE-indep-frozen-e5-std-sgd-f$f
+    row "SSL, encoder frozen, standardised features, Adam 1e-3, $share images" ssl$PRE-indep-frozen-e5-std-lr1e-3-f$f
+    row "SSL, encoder frozen, standardised features, Adam 1e-2, $share images" ssl$PRE-indep-frozen-e5-std-f$f
   done
   if [ -d "$OUT/ssl$PRE-indep-frozen-f1.0-s42" ]; then
     row "screen: SSL, encoder frozen, head lr 1e-3, 1 local epoch, all images" ssl$PRE-indep-frozen-lr1e-3-f1.0
