@@ -16,13 +16,14 @@
 #   standardize: the frozen encoder's head of `frozen` (5 local epochs) with transfer.head_standardize (each
 #             client's head trains on its own standardised features): SGD 1e-2, Adam 1e-3, Adam 1e-2; FRACTIONS
 #             (default "1.0 0.1") chooses the shares of each client's images.
-#   sgd:      the frozen encoder's head by SGD (momentum 0.9): raw features at 1e-2, standardised at 1e-1.
+#   raw:      the frozen head on raw features with Adam 1e-3 (the control of standardize's Adam 1e-3); with
+#             SCREEN=1 also the standardised head by SGD at 1e-1.
 #   partprobe: central linear probes fit on the images the clients of each partition hold (all and 10% of them):
 #             the SSL encoder and a random encoder (seed = the partition's), the ceiling of a frozen encoder.
 # The SSL encoder: `pretrain` at its defaults for PRE epochs (default 120, the independent implementation's length;
 # PRE=40 gives the session-4 encoder) on the server pool.
 # Linear probes (frozen encoder, fit on the client pool, scored on val): the SSL encoder vs random encoders (5 seeds).
-# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|frozen|standardize|sgd|partprobe|probe|table]  (default: all);
+# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|frozen|standardize|raw|partprobe|probe|table]  (default: all);
 # docs/results/transfer-ablation.sh paired A B: A - B per seed with the paired 95% interval (A, B: cell names with
 # their fraction, e.g. ssl120-indep-f0.1 random-indep-f0.1; 2 to 5 seeds). Parts can run side by side;
 # FEDCXR_SUBMIT_ARGS="--conf spark.executor.cores=1" gives each a single libtorch thread.
@@ -124,16 +125,15 @@ standardize_cells() { # the frozen encoder's head (5 local epochs) with each cli
     done
   done
 }
-sgd_cells() { # the frozen encoder's head by SGD (momentum 0.9, 5 local epochs): raw vs standardised features, and
-  # the standardised head at 1e-1
-  local f s frozen=(--set local_epochs=5 --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true
-    --set optimizer=sgd)
+raw_cells() { # controls and a screen for the standardised frozen head: raw features with Adam 1e-3 (5 local
+  # epochs), and the standardised head by SGD (momentum 0.9) at 1e-1
+  local f s frozen=(--set local_epochs=5 --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true)
   for f in ${FRACTIONS:-1.0 0.1}; do
     for s in "${SEEDS[@]}"; do
-      FRACTION=$f cell ssl$PRE-indep-frozen-e5-sgd "$s" "ssl:$ENC" "${INDEPENDENT[@]}" "${frozen[@]}" \
-        --set learning_rate=1e-2
-      FRACTION=$f cell ssl$PRE-indep-frozen-e5-std-sgd-lr1e-1 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" "${frozen[@]}" \
-        --set transfer.head_standardize=true --set learning_rate=1e-1
+      FRACTION=$f cell ssl$PRE-indep-frozen-e5-lr1e-3 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" "${frozen[@]}"
+      [ -n "${SCREEN:-}" ] && FRACTION=$f cell ssl$PRE-indep-frozen-e5-std-sgd-lr1e-1 "$s" "ssl:$ENC" \
+        "${INDEPENDENT[@]}" "${frozen[@]}" --set optimizer=sgd --set transfer.head_standardize=true \
+        --set learning_rate=1e-1
     done
   done
 }
@@ -195,7 +195,7 @@ table() {
     row "SSL, encoder frozen, standardised features, SGD 1e-2, $share images" ssl$PRE-indep-frozen-e5-std-sgd-f$f
     row "SSL, encoder frozen, standardised features, Adam 1e-3, $share images" ssl$PRE-indep-frozen-e5-std-lr1e-3-f$f
     row "SSL, encoder frozen, standardised features, Adam 1e-2, $share images" ssl$PRE-indep-frozen-e5-std-f$f
-    row "SSL, encoder frozen, raw features, SGD 1e-2, $share images" ssl$PRE-indep-frozen-e5-sgd-f$f
+    row "SSL, encoder frozen, raw features, Adam 1e-3, $share images" ssl$PRE-indep-frozen-e5-lr1e-3-f$f
     row "SSL, encoder frozen, standardised features, SGD 1e-1, $share images" ssl$PRE-indep-frozen-e5-std-sgd-lr1e-1-f$f
   done
   if [ -d "$OUT/ssl$PRE-indep-frozen-f1.0-s42" ]; then
@@ -234,7 +234,7 @@ case "${1:-all}" in
   lowdata) ingest ssl; lowdata_cells ;;
   frozen) ingest ssl; frozen_cells ;;
   standardize) ingest ssl; standardize_cells ;;
-  sgd) ingest ssl; sgd_cells ;;
+  raw) ingest ssl; raw_cells ;;
   partprobe) ingest ssl; partition_probes ;;
   probe) ingest ssl; probes ;;
   table) table ;;
