@@ -18,12 +18,14 @@
 #             (default "1.0 0.1") chooses the shares of each client's images.
 #   raw:      the frozen head on raw features with Adam 1e-3 (the control of standardize's Adam 1e-3); with
 #             SCREEN=1 also the standardised head by SGD at 1e-1.
+#   adam:     the chosen frozen head (Adam 1e-3, 5 local epochs; chosen on seed 42's val AUC with all data) on
+#             standardised and on raw features, every seed, all and 10% of each client's images.
 #   partprobe: central linear probes fit on the images the clients of each partition hold (all and 10% of them):
 #             the SSL encoder and a random encoder (seed = the partition's), the ceiling of a frozen encoder.
 # The SSL encoder: `pretrain` at its defaults for PRE epochs (default 120, the independent implementation's length;
 # PRE=40 gives the session-4 encoder) on the server pool.
 # Linear probes (frozen encoder, fit on the client pool, scored on val): the SSL encoder vs random encoders (5 seeds).
-# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|frozen|standardize|raw|partprobe|probe|table]  (default: all);
+# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|frozen|standardize|raw|adam|partprobe|probe|table]  (default: all);
 # docs/results/transfer-ablation.sh paired A B: A - B per seed with the paired 95% interval (A, B: cell names with
 # their fraction, e.g. ssl120-indep-f0.1 random-indep-f0.1; 2 to 5 seeds). Parts can run side by side;
 # FEDCXR_SUBMIT_ARGS="--conf spark.executor.cores=1" gives each a single libtorch thread.
@@ -137,6 +139,16 @@ raw_cells() { # controls and a screen for the standardised frozen head: raw feat
     done
   done
 }
+adam_cells() { # the chosen frozen head (Adam 1e-3, 5 local epochs): standardised features vs raw, seed by seed
+  local f s frozen=(--set local_epochs=5 --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true)
+  for f in ${FRACTIONS:-1.0 0.1}; do
+    for s in "${SEEDS[@]}"; do
+      FRACTION=$f cell ssl$PRE-indep-frozen-e5-std-lr1e-3 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" "${frozen[@]}" \
+        --set transfer.head_standardize=true
+      FRACTION=$f cell ssl$PRE-indep-frozen-e5-lr1e-3 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" "${frozen[@]}"
+    done
+  done
+}
 partition_probes() { # central probes fit on exactly the images the clients hold (all, 10%): SSL vs a random encoder
   local f s
   for f in 1.0 0.1; do
@@ -235,6 +247,7 @@ case "${1:-all}" in
   frozen) ingest ssl; frozen_cells ;;
   standardize) ingest ssl; standardize_cells ;;
   raw) ingest ssl; raw_cells ;;
+  adam) ingest ssl; adam_cells ;;
   partprobe) ingest ssl; partition_probes ;;
   probe) ingest ssl; probes ;;
   table) table ;;
