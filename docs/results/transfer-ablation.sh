@@ -20,12 +20,13 @@
 #             SCREEN=1 also the standardised head by SGD at 1e-1.
 #   adam:     the chosen frozen head (Adam 1e-3, 5 local epochs; chosen on seed 42's val AUC with all data) on
 #             standardised and on raw features, every seed, all and 10% of each client's images.
+#   randfrozen: that head on a random encoder (weights as initialised, the server pool's BatchNorm statistics).
 #   partprobe: central linear probes fit on the images the clients of each partition hold (all and 10% of them):
 #             the SSL encoder and a random encoder (seed = the partition's), the ceiling of a frozen encoder.
 # The SSL encoder: `pretrain` at its defaults for PRE epochs (default 120, the independent implementation's length;
 # PRE=40 gives the session-4 encoder) on the server pool.
 # Linear probes (frozen encoder, fit on the client pool, scored on val): the SSL encoder vs random encoders (5 seeds).
-# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|frozen|standardize|raw|adam|partprobe|probe|table]  (default: all);
+# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|frozen|standardize|raw|adam|randfrozen|partprobe|probe|table]  (default: all);
 # docs/results/transfer-ablation.sh paired A B: A - B per seed with the paired 95% interval (A, B: cell names with
 # their fraction, e.g. ssl120-indep-f0.1 random-indep-f0.1; 2 to 5 seeds). Parts can run side by side;
 # FEDCXR_SUBMIT_ARGS="--conf spark.executor.cores=1" gives each a single libtorch thread.
@@ -149,6 +150,20 @@ adam_cells() { # the chosen frozen head (Adam 1e-3, 5 local epochs): standardise
     done
   done
 }
+random_frozen_cells() { # the same frozen standardised head on a random encoder: is a gain the pretraining's?
+  # (a random encoder with the server pool's BatchNorm statistics: 1 BYOL epoch at lr 1e-8 moves no weight by more
+  # than about 1e-7)
+  local f s rnd=runs/shared64/random-encoder-s42
+  [ -f "$rnd/_SUCCESS" ] || bin/fedcxr pretrain --set input=$IN --set output=$rnd --set epochs=1 \
+    --set warmup_epochs=0 --set learning_rate=1e-8 > "$OUT/random-encoder-s42.log" 2>&1
+  for f in ${FRACTIONS:-0.1 1.0}; do
+    for s in "${SEEDS[@]}"; do
+      FRACTION=$f cell randenc-indep-frozen-e5-std-lr1e-3 "$s" "ssl:$rnd/encoder.safetensors" "${INDEPENDENT[@]}" \
+        --set local_epochs=5 --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true \
+        --set transfer.head_standardize=true
+    done
+  done
+}
 partition_probes() { # central probes fit on exactly the images the clients hold (all, 10%): SSL vs a random encoder
   local f s
   for f in 1.0 0.1; do
@@ -208,6 +223,8 @@ table() {
     row "SSL, encoder frozen, standardised features, Adam 1e-3, $share images" ssl$PRE-indep-frozen-e5-std-lr1e-3-f$f
     row "SSL, encoder frozen, standardised features, Adam 1e-2, $share images" ssl$PRE-indep-frozen-e5-std-f$f
     row "SSL, encoder frozen, raw features, Adam 1e-3, $share images" ssl$PRE-indep-frozen-e5-lr1e-3-f$f
+    row "random encoder frozen, standardised features, Adam 1e-3, $share images" \
+      randenc-indep-frozen-e5-std-lr1e-3-f$f
     row "SSL, encoder frozen, standardised features, SGD 1e-1, $share images" ssl$PRE-indep-frozen-e5-std-sgd-lr1e-1-f$f
   done
   if [ -d "$OUT/ssl$PRE-indep-frozen-f1.0-s42" ]; then
@@ -248,6 +265,7 @@ case "${1:-all}" in
   standardize) ingest ssl; standardize_cells ;;
   raw) ingest ssl; raw_cells ;;
   adam) ingest ssl; adam_cells ;;
+  randfrozen) ingest ssl; random_frozen_cells ;;
   partprobe) ingest ssl; partition_probes ;;
   probe) ingest ssl; probes ;;
   table) table ;;
