@@ -218,15 +218,22 @@ table() {
     row "SSL, encoder frozen (federated linear probe): head lr 1e-2, 5 local epochs, $share images" \
       ssl$PRE-indep-frozen-e5-f$f
     row "SSL, independent recipe, 5 head rounds then all, $share images" ssl$PRE-indep-head5-f$f
-    [ -d "$OUT/ssl$PRE-indep-frozen-e5-std-sgd-f$f-s${SEEDS[0]}" ] || continue
-    row "SSL, encoder frozen, standardised features, SGD 1e-2, $share images" ssl$PRE-indep-frozen-e5-std-sgd-f$f
-    row "SSL, encoder frozen, standardised features, Adam 1e-3, $share images" ssl$PRE-indep-frozen-e5-std-lr1e-3-f$f
-    row "SSL, encoder frozen, standardised features, Adam 1e-2, $share images" ssl$PRE-indep-frozen-e5-std-f$f
-    row "SSL, encoder frozen, raw features, Adam 1e-3, $share images" ssl$PRE-indep-frozen-e5-lr1e-3-f$f
-    row "random encoder frozen, standardised features, Adam 1e-3, $share images" \
-      randenc-indep-frozen-e5-std-lr1e-3-f$f
     row "SSL, encoder frozen, standardised features, SGD 1e-1, $share images" ssl$PRE-indep-frozen-e5-std-sgd-lr1e-1-f$f
   done
+  if [ -d "$OUT/ssl$PRE-indep-frozen-e5-std-lr1e-3-f1.0-s${SEEDS[0]}" ]; then
+    printf '\n%s\n%s\n' "| the encoder frozen, head trained 5 local epochs a round; mean val AUC | seed 42 | 43 | 44 | mean ± sd |" \
+      "|---|---|---|---|---|"
+    for f in 1.0 0.1; do
+      share=$([ "$f" = 1.0 ] && echo "all" || echo "10% of each client's")
+      row "SSL encoder, raw features, Adam 1e-3, $share images" ssl$PRE-indep-frozen-e5-lr1e-3-f$f
+      row "SSL encoder, **standardised features**, Adam 1e-3, $share images" ssl$PRE-indep-frozen-e5-std-lr1e-3-f$f
+      row "random encoder, standardised features, Adam 1e-3, $share images" randenc-indep-frozen-e5-std-lr1e-3-f$f
+    done
+    row "screen: SSL encoder, standardised features, Adam 1e-2, all images" ssl$PRE-indep-frozen-e5-std-f1.0
+    row "screen: SSL encoder, standardised features, SGD 1e-2, all images" ssl$PRE-indep-frozen-e5-std-sgd-f1.0
+    row "screen: SSL encoder, standardised features, SGD 1e-1, all images" ssl$PRE-indep-frozen-e5-std-sgd-lr1e-1-f1.0
+    echo
+  fi
   if [ -d "$OUT/ssl$PRE-indep-frozen-f1.0-s42" ]; then
     row "screen: SSL, encoder frozen, head lr 1e-3, 1 local epoch, all images" ssl$PRE-indep-frozen-lr1e-3-f1.0
     row "screen: SSL, encoder frozen, head lr 1e-4, 1 local epoch, all images" ssl$PRE-indep-frozen-f1.0
