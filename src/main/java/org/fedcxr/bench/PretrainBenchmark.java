@@ -22,10 +22,11 @@ import org.fedcxr.train.LocalTrainer;
  * on, the pretraining defaults) at 64 and 128 px, one pass per view, and BYOL with both views in one batch
  * ({@code joint_views}); each case with one view per pass runs twice with the one pass over each tensor and twice
  * with libtorch's Adam and EMA kernels ({@link SslTrainer#optLibtorchUpdates}), in the order one pass, libtorch,
- * libtorch, one pass, and reports both kinds' mean, their ratio and the ratio within each pair. Each is timed over the second of two epochs of {@code train_steps} steps of
- * {@code batch_size} images and reported as images/s, FLOP/s and the share of the matmul's FLOP/s. FLOPs per image
- * count both views: the online branch (encoder, projector, predictor) forward and backward (3x its forward) on each,
- * and for BYOL the target branch (encoder, projector) forward on each; SimSiam's targets are the online projections.
+ * libtorch, one pass, and reports both kinds' mean, their ratio and the ratio within each pair. Each is timed over
+ * the second of two epochs of {@code train_steps} steps of {@code batch_size} images and reported as images/s,
+ * FLOP/s and the share of the matmul's FLOP/s. FLOPs per image count both views: the online branch (encoder,
+ * projector, predictor) forward and backward (3x its forward) on each, and for BYOL the target branch (encoder,
+ * projector) forward on each; SimSiam's targets are the online projections.
  */
 final class PretrainBenchmark {
   private static final int[] SIZES = {64, 128};

@@ -19,7 +19,7 @@ import org.fedcxr.model.Pixels;
  * client's mean feature vector, which is how such clients pull a FedAvg head off under label skew.
  */
 final class HeadStandardization {
-  static final float EPSILON = 1e-5f;
+  private static final float EPSILON = 1e-5f;
 
   private final Classifier block;
   private final float[] mean;
@@ -32,8 +32,9 @@ final class HeadStandardization {
   }
 
   /**
-   * Measures the features' mean and standard deviation ({@code sqrt(var + 1e-5)}) over {@code shard}'s images,
-   * rewrites the head and has {@code block} standardise its features; the constants live in {@code manager}.
+   * Measures the features' mean and standard deviation ({@code sqrt(var + 1e-5)}) over {@code shard}'s images (at
+   * least one), rewrites the head and has {@code block} standardise its features; the constants live in
+   * {@code manager}.
    */
   static HeadStandardization enter(Classifier block, LocalShard shard, int batchSize, NDManager manager) {
     int h = shard.height();

@@ -171,7 +171,7 @@ public final class LocalTrainer {
       StateDict.load(block, initial);
     }
     try (NDManager run = trainer.getManager().newSubManager()) {
-      HeadStandardization standardization = config.standardizeHead()
+      HeadStandardization standardization = config.standardizeHead() && shard.size() > 0
           ? HeadStandardization.enter(block, shard, config.batchSize(), run) : null;
       NDList anchor = config.proxMu() > 0 ? anchor(trainer, run) : null;
       List<Parameter> parameters = List.copyOf(block.getParameters().values()); // walked once, not per step
