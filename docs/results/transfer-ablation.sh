@@ -38,6 +38,9 @@ PRE=${PRE:-120}
 ENC=runs/shared64/pretrain-e$PRE/encoder.safetensors
 read -r -a SEEDS <<< "${SEEDS:-42 43 44}"  # e.g. SEEDS=42 for a one-seed screen
 INDEPENDENT=(--set augment=false --set weight_decay=0 --set clip_norm=0 --set schedule=constant)
+# the encoder frozen (weights and BatchNorm statistics), its head trained 5 local epochs a round
+FROZEN=(--set local_epochs=5 --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true)
+STD=(--set transfer.head_standardize=true)
 mkdir -p "$OUT"
 
 ingest() {
@@ -96,8 +99,8 @@ frozen_cells() { # the frozen encoder and head rounds beside SSL init plain, at 
       FRACTION=$f cell ssl$PRE-indep "$s" "ssl:$ENC" "${INDEPENDENT[@]}"
       FRACTION=$f cell ssl$PRE-indep-head5 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.head_rounds=5
       # a linear head from scratch needs more steps than 15 rounds x 1 epoch (about 45 Adam steps a client)
-      FRACTION=$f cell ssl$PRE-indep-frozen-e5 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set learning_rate=1e-2 \
-        --set local_epochs=5 --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true
+      FRACTION=$f cell ssl$PRE-indep-frozen-e5 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" "${FROZEN[@]}" \
+        --set learning_rate=1e-2
     done
   done
   for s in "${SEEDS[@]}"; do FRACTION=0.1 cell random-fedcxr "$s" random; done
@@ -116,8 +119,7 @@ frozen_cells() { # the frozen encoder and head rounds beside SSL init plain, at 
 standardize_cells() { # the frozen encoder's head (5 local epochs) with each client training on its own
   # standardised features, by optimizer: Adam at 1e-2 (frozen-e5's rate) and 1e-3, and SGD (momentum 0.9) at 1e-2,
   # which keeps what standardising buys (Adam scales every weight's step to the rate, however small its gradient)
-  local f s frozen=(--set local_epochs=5 --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true
-    --set transfer.head_standardize=true)
+  local f s frozen=("${FROZEN[@]}" "${STD[@]}")
   for f in ${FRACTIONS:-1.0 0.1}; do
     for s in "${SEEDS[@]}"; do
       FRACTION=$f cell ssl$PRE-indep-frozen-e5-std-sgd "$s" "ssl:$ENC" "${INDEPENDENT[@]}" "${frozen[@]}" \
@@ -130,22 +132,20 @@ standardize_cells() { # the frozen encoder's head (5 local epochs) with each cli
 }
 raw_cells() { # controls and a screen for the standardised frozen head: raw features with Adam 1e-3 (5 local
   # epochs), and the standardised head by SGD (momentum 0.9) at 1e-1
-  local f s frozen=(--set local_epochs=5 --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true)
+  local f s frozen=("${FROZEN[@]}")
   for f in ${FRACTIONS:-1.0 0.1}; do
     for s in "${SEEDS[@]}"; do
       FRACTION=$f cell ssl$PRE-indep-frozen-e5-lr1e-3 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" "${frozen[@]}"
       [ -n "${SCREEN:-}" ] && FRACTION=$f cell ssl$PRE-indep-frozen-e5-std-sgd-lr1e-1 "$s" "ssl:$ENC" \
-        "${INDEPENDENT[@]}" "${frozen[@]}" --set optimizer=sgd --set transfer.head_standardize=true \
-        --set learning_rate=1e-1
+        "${INDEPENDENT[@]}" "${frozen[@]}" "${STD[@]}" --set optimizer=sgd --set learning_rate=1e-1
     done
   done
 }
 adam_cells() { # the chosen frozen head (Adam 1e-3, 5 local epochs): standardised features vs raw, seed by seed
-  local f s frozen=(--set local_epochs=5 --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true)
+  local f s frozen=("${FROZEN[@]}")
   for f in ${FRACTIONS:-1.0 0.1}; do
     for s in "${SEEDS[@]}"; do
-      FRACTION=$f cell ssl$PRE-indep-frozen-e5-std-lr1e-3 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" "${frozen[@]}" \
-        --set transfer.head_standardize=true
+      FRACTION=$f cell ssl$PRE-indep-frozen-e5-std-lr1e-3 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" "${frozen[@]}" "${STD[@]}"
       FRACTION=$f cell ssl$PRE-indep-frozen-e5-lr1e-3 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" "${frozen[@]}"
     done
   done
@@ -159,8 +159,7 @@ random_frozen_cells() { # the same frozen standardised head on a random encoder:
   for f in ${FRACTIONS:-0.1 1.0}; do
     for s in "${SEEDS[@]}"; do
       FRACTION=$f cell randenc-indep-frozen-e5-std-lr1e-3 "$s" "ssl:$rnd/encoder.safetensors" "${INDEPENDENT[@]}" \
-        --set local_epochs=5 --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true \
-        --set transfer.head_standardize=true
+        "${FROZEN[@]}" "${STD[@]}"
     done
   done
 }
