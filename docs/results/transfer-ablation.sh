@@ -26,7 +26,10 @@
 # The SSL encoder: `pretrain` at its defaults for PRE epochs (default 120, the independent implementation's length;
 # PRE=40 gives the session-4 encoder) on the server pool.
 # Linear probes (frozen encoder, fit on the client pool, scored on val): the SSL encoder vs random encoders (5 seeds).
-# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|frozen|standardize|raw|adam|randfrozen|partprobe|probe|table]  (default: all);
+#   pretrains: the default pretraining's command at the seeds PRESEEDS (default 42-45; seed 42 is the encoder above),
+#             each probed, against random encoders of the seeds RSEEDS (default 1-10); spread: only the comparison
+#             (each list's mean ± sd and the difference of the means with Welch's 95% interval).
+# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|frozen|standardize|raw|adam|randfrozen|partprobe|probe|pretrains|spread|table]  (default: all);
 # docs/results/transfer-ablation.sh paired A B: A - B per seed with the paired 95% interval (A, B: cell names with
 # their fraction, e.g. ssl120-indep-f0.1 random-indep-f0.1; 2 to 5 seeds). Parts can run side by side;
 # FEDCXR_SUBMIT_ARGS="--conf spark.executor.cores=1" gives each a single libtorch thread.
@@ -37,6 +40,8 @@ IN=runs/shared64/ingest
 PRE=${PRE:-120}
 ENC=runs/shared64/pretrain-e$PRE/encoder.safetensors
 read -r -a SEEDS <<< "${SEEDS:-42 43 44}"  # e.g. SEEDS=42 for a one-seed screen
+read -r -a PRESEEDS <<< "${PRESEEDS:-42 43 44 45}"  # pretrainings' seeds (pretrains)
+read -r -a RSEEDS <<< "${RSEEDS:-1 2 3 4 5 6 7 8 9 10}"  # random encoders' seeds (pretrains)
 INDEPENDENT=(--set augment=false --set weight_decay=0 --set clip_norm=0 --set schedule=constant)
 # the encoder frozen (weights and BatchNorm statistics), its head trained 5 local epochs a round
 FROZEN=(--set local_epochs=5 --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true)
@@ -177,16 +182,66 @@ probes() {
   probe ssl$PRE 42 "$ENC"
   for s in 1 2 3 4 5; do probe random "$s" random; done
 }
+pretrain_name() { # pretraining seed -> the name of its run (seed 42: the default's)
+  [ "$1" = 42 ] && echo "pretrain-e$PRE" || echo "pretrain-e$PRE-s$1"
+}
+probe_name() { # pretraining seed -> the name of its probe
+  [ "$1" = 42 ] && echo "ssl$PRE" || echo "ssl${PRE}pre$1"
+}
+pretrain_probes() { # the probe's spread over pretrainings: the default pretraining's command at PRESEEDS, each
+  # probed as `probes` does, against random encoders at RSEEDS; then the comparison
+  local s dir
+  for s in "${RSEEDS[@]}"; do probe random "$s" random; done
+  for s in "${PRESEEDS[@]}"; do
+    dir=runs/shared64/$(pretrain_name "$s")
+    [ -f "$dir/_SUCCESS" ] || bin/fedcxr pretrain --set input=$IN --set output="$dir" --set epochs=$PRE \
+      --set seed="$s" > "$OUT/$(pretrain_name "$s").log" 2>&1
+    probe "$(probe_name "$s")" 42 "$dir/encoder.safetensors"
+  done
+  probe_spread
+}
+probe_spread() {
+  local s a=() r=()
+  for s in "${PRESEEDS[@]}"; do
+    [ -f "$OUT/probe-$(probe_name "$s")-s42/_SUMMARY.json" ] && a+=("$(auc "$OUT/probe-$(probe_name "$s")-s42")")
+  done
+  for s in "${RSEEDS[@]}"; do
+    [ -f "$OUT/probe-random-s$s/_SUMMARY.json" ] && r+=("$(auc "$OUT/probe-random-s$s")")
+  done
+  echo "| linear probe fit on the client pool, mean val AUC | runs |"
+  echo "|---|---|"
+  echo "| SSL encoders, $PRE-epoch pretrainings of seeds ${PRESEEDS[*]} | ${a[*]} |"
+  echo "| random encoders, seeds ${RSEEDS[*]} | ${r[*]} |"
+  welch "SSL - random" "${a[*]}" "${r[*]}"
+}
 
 auc() { # run directory -> mean AUC of its summary's final evaluation (federate) or results (probe)
   grep -o '"mean_auc" : [0-9.]*' "$1/_SUMMARY.json" | tail -1 | awk '{printf "%.4f", $3}'
 }
+header() { # label: a table's first two lines, a column per seed
+  local s cols="seed ${SEEDS[0]}" rule="|---|---|"
+  for s in "${SEEDS[@]:1}"; do cols+=" | $s"; rule+="---|"; done
+  printf '%s\n%s\n' "| $1 | $cols | mean ± sd |" "$rule---|"
+}
 row() { # label name (with its -f<fraction>)
   local vals=() s
   for s in "${SEEDS[@]}"; do vals+=("$( [ -f "$OUT/$2-s$s/_SUMMARY.json" ] && auc "$OUT/$2-s$s" || echo -)"); done
-  echo "| $1 | ${vals[0]} | ${vals[1]} | ${vals[2]} | $(printf '%s\n' "${vals[@]}" | awk '$1 != "-" {s += $1; q += $1 * $1;
+  echo "| $1 | $(printf '%s | ' "${vals[@]}")$(printf '%s\n' "${vals[@]}" | awk '$1 != "-" {s += $1; q += $1 * $1;
     n++} END {if (n > 1) {m = s / n; printf "%.4f ± %.4f", m, sqrt((q - n * m * m) / (n - 1))}
-    else if (n) printf "%.4f (1 seed)", s}') |"
+    else if (n) printf "%.4f (1 seed)", s; else printf "-"}') |"
+}
+welch() { # label "a values" "b values": mean(a) - mean(b) with Welch's 95% interval (t at the floored
+  # Welch-Satterthwaite degrees of freedom, so slightly wide)
+  awk -v label="$1" -v a="$2" -v b="$3" 'function stats(v, x,   n, i, m, q) {n = split(v, x, " ")
+      for (i = 1; i <= n; i++) m += x[i]; m /= n; for (i = 1; i <= n; i++) q += (x[i] - m) ^ 2
+      N = n; M = m; V = q / (n - 1)}
+    BEGIN {stats(a); na = N; ma = M; va = V; stats(b); nb = N; mb = M; vb = V
+      se2 = va / na + vb / nb; df = int(se2 ^ 2 / ((va / na) ^ 2 / (na - 1) + (vb / nb) ^ 2 / (nb - 1)))
+      split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262 2.228 2.201 2.179 2.160 2.145 2.131 2.120 " \
+        "2.110 2.101 2.093 2.086 2.080 2.074 2.069 2.064 2.060 2.056 2.052 2.048 2.045 2.042", t, " ")
+      h = (df >= 1 && df <= 30 ? t[df] : 1.96) * sqrt(se2)
+      printf "%s: %.4f ± %.4f (n %d) - %.4f ± %.4f (n %d) = %+.3f [%+.3f, %+.3f] (df %d)\n", label, ma, sqrt(va),
+        na, mb, sqrt(vb), nb, ma - mb, ma - mb - h, ma - mb + h, df}'
 }
 paired() { # name-a name-b (each with its -f<fraction>): a - b per seed, their mean and paired 95% interval
   local s a b d=()
@@ -201,8 +256,7 @@ paired() { # name-a name-b (each with its -f<fraction>): a - b per seed, their m
     printf "  mean %+.3f [%+.3f, %+.3f]\n", m, m - h, m + h}'
 }
 table() {
-  echo "| federated, non-IID, all client data; mean val AUC (diseases defined in val) | seed 42 | 43 | 44 | mean ± sd |"
-  echo "|---|---|---|---|---|"
+  header "federated, non-IID, all client data; mean val AUC (diseases defined in val)"
   row "random init, fedcxr recipe (augment, wd 1e-4, clip 5, cosine)" random-fedcxr-f1.0
   row "random init, independent recipe (none of those)" random-indep-f1.0
   row "SSL init ($PRE-epoch encoder), fedcxr recipe" ssl$PRE-fedcxr-f1.0
@@ -220,8 +274,7 @@ table() {
     row "SSL, encoder frozen, standardised features, SGD 1e-1, $share images" ssl$PRE-indep-frozen-e5-std-sgd-lr1e-1-f$f
   done
   if [ -d "$OUT/ssl$PRE-indep-frozen-e5-std-lr1e-3-f1.0-s${SEEDS[0]}" ]; then
-    printf '\n%s\n%s\n' "| the encoder frozen, head trained 5 local epochs a round; mean val AUC | seed 42 | 43 | 44 | mean ± sd |" \
-      "|---|---|---|---|---|"
+    echo; header "the encoder frozen, head trained 5 local epochs a round; mean val AUC"
     for f in 1.0 0.1; do
       share=$([ "$f" = 1.0 ] && echo "all" || echo "10% of each client's")
       row "SSL encoder, raw features, Adam 1e-3, $share images" ssl$PRE-indep-frozen-e5-lr1e-3-f$f
@@ -252,9 +305,8 @@ table() {
   local r=() s
   for s in 1 2 3 4 5; do [ -f "$OUT/probe-random-s$s/_SUMMARY.json" ] && r+=("$(auc "$OUT/probe-random-s$s")"); done
   [ ${#r[@]} -gt 0 ] && echo "| random encoders (seeds 1-5) | ${r[*]} |"
-  [ -d "$OUT/probe-ssl$PRE-clients-f1.0-s${SEEDS[0]}" ] && printf '\n%s\n%s\n' \
-    "| central linear probe fit on the partition's clients' images, mean val AUC | seed 42 | 43 | 44 | mean ± sd |" \
-    "|---|---|---|---|---|"
+  [ -d "$OUT/probe-ssl$PRE-clients-f1.0-s${SEEDS[0]}" ] && echo && header \
+    "central linear probe fit on the partition's clients' images, mean val AUC"
   for f in 1.0 0.1; do
     [ -d "$OUT/probe-ssl$PRE-clients-f$f-s${SEEDS[0]}" ] || continue
     row "probe fit on the clients' images ($f of them), SSL encoder" probe-ssl$PRE-clients-f$f
@@ -274,6 +326,8 @@ case "${1:-all}" in
   randfrozen) ingest ssl; random_frozen_cells ;;
   partprobe) ingest ssl; partition_probes ;;
   probe) ingest ssl; probes ;;
+  pretrains) ingest ssl; pretrain_probes ;;
+  spread) probe_spread ;;
   table) table ;;
   paired) paired "$2" "$3" ;;
   all) ingest ssl; probes; core_cells; lowdata_cells; transfer_cells; table ;;
