@@ -150,7 +150,8 @@ class ClusterIT {
    * Submits a run and applies {@code fault} once round 1 is done and an executor is running a round-2 task; the
    * driver must report the executor lost and the result must not change. The run's event log must show a task lost
    * with the executor (so a task ran again): the fault is seen from outside the executor, so the task it aims at may
-   * finish first; up to {@code attempts} runs are made until one loses a task, and every run must give the same weights.
+   * finish first; up to {@code attempts} runs are made until one loses a task, and every run must give the same
+   * weights.
    */
   static void faultMidRoundChangesNothing(String name, int attempts, Runnable fault) throws Exception {
     List<Path> lostNothing = new ArrayList<>();
@@ -216,9 +217,9 @@ class ClusterIT {
   }
 
   /**
-   * The federate run every test submits. 24 local epochs make a warm round's client task last about a second, not
-   * 0.1 s: the kill tests kill an executor tens of milliseconds after its log shows a task starting, and with 4 epochs
-   * a CI run once found the task already done (no task lost, nothing retried).
+   * The federate run every test submits. 24 local epochs make a warm round's client task last 0.2-1.6 s, not
+   * 0.08-0.44 s as with 4: the kill tests kill an executor tens of milliseconds after its log shows a task starting,
+   * and with 4 epochs a CI run once found the task already done (no task lost, nothing retried).
    */
   static String[] federate(String out) {
     return new String[] {"federate", "--set", "input=" + dir.resolve("partition"), "--set",
