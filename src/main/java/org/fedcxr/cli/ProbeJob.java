@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -29,6 +30,8 @@ import org.fedcxr.model.DiseaseScorer;
 import org.fedcxr.model.EvaluationResult;
 import org.fedcxr.model.TorchThread;
 import org.fedcxr.model.Weights;
+import org.fedcxr.ssl.BatchNormRefresh;
+import org.fedcxr.ssl.PretrainRun;
 import picocli.CommandLine.Command;
 
 /**
@@ -39,6 +42,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "probe", description = "Linear probe of a frozen encoder: per-disease logistic regression, test AUC.")
 public final class ProbeJob extends JobCommand {
+  /** Batch size of the BatchNorm statistics' recomputation: the pretraining's default batch. */
+  private static final int BN_BATCH = 32;
 
   @Override
   void run(SparkSession spark, Spec spec) {
@@ -66,15 +71,27 @@ public final class ProbeJob extends JobCommand {
       metadata.put("kind", "random encoder, seed " + spec.longValue("seed"));
     } else {
       encoder = WeightFiles.read(spark, Locations.resolve(spec.string("encoder")));
-      metadata = WeightFiles.metadata(encoder, spec.string("encoder"));
+      metadata = new LinkedHashMap<>(WeightFiles.metadata(encoder, spec.string("encoder")));
       arch = WeightFiles.architecture(spec.string("architecture"), metadata, spec.string("encoder"));
     }
+    if (spec.string("bn_statistics").equals("server")) {
+      JavaPairRDD<Integer, Row> server = PretrainRun.shards(images.filter(col("split").equalTo("server")), 1,
+          spec.longValue("seed"));
+      try {
+        encoder = BatchNormRefresh.encoder(server, arch, encoder, BN_BATCH, spec.longValue("seed"),
+            "recomputed on the server pool of " + input);
+      } finally {
+        server.unpersist();
+      }
+      metadata.put(BatchNormRefresh.PROVENANCE, "recomputed on the server pool of " + input);
+    }
     Map<String, String> provenance = metadata;
+    byte[] probed = encoder;
     Dataset<Row> train = spec.string("train_partition") == null
         ? images.filter(col("split").equalTo(spec.string("train_split"))) : pooledClients(spark, spec, labels);
     Dataset<Row> test = images.filter(col("split").equalTo(spec.string("eval_split")));
     return JobRunner.execute(spark, spec, out -> {
-      DiseaseScorer features = DiseaseScorer.featuresFromBytes(spark, encoder, arch, spec.integer("batch_size"));
+      DiseaseScorer features = DiseaseScorer.featuresFromBytes(spark, probed, arch, spec.integer("batch_size"));
       try {
         EvaluationResult evaluation = LinearProbe.evaluate(features.transform(train).select("labels", "features"),
             features.transform(test).select("labels", "features"), labels, spec.number("reg_param"),

@@ -215,6 +215,8 @@ public final class JobSpecs {
         seed,
         SpecKey.optionalChoice("architecture", ARCHITECTURES, "default: the encoder's metadata (required for random)"),
         SpecKey.integer("batch_size", 64, 1, 4096, "feature extraction batch"),
+        SpecKey.choice("bn_statistics", "encoder", List.of("encoder", "server"), "the encoder's BatchNorm running "
+            + "statistics: as stored, or recomputed on the server pool's images (un-augmented, batches of 32)"),
         SpecKey.number("reg_param", 0.01, 0, 100, "L2 regularisation of the logistic regressions"),
         SpecKey.integer("max_iter", 100, 1, 10_000, "iterations of each logistic regression"));
     register("probe", probe, List.of());

@@ -20,9 +20,12 @@ public final class Layers {
         .optStride(new Shape(stride, stride)).optPadding(new Shape(padding, padding)).optBias(false).build();
   }
 
-  /** BatchNorm over channels; DJL's momentum is the share kept, so 0.9 here is PyTorch's 0.1. */
+  /** The share of a BatchNorm running statistic kept at each training step (DJL's momentum; PyTorch's is 0.1). */
+  public static final float BN_KEPT = 0.9f;
+
+  /** BatchNorm over channels, eps 1e-5, momentum {@link #BN_KEPT}. */
   public static Block bn() {
-    return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
+    return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(BN_KEPT).build();
   }
 
   public static Block linear(int units) {

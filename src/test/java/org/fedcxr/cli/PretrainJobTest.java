@@ -6,15 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.fedcxr.config.JobFailure;
@@ -22,7 +25,10 @@ import org.fedcxr.config.JobSpecs;
 import org.fedcxr.config.Spec;
 import org.fedcxr.config.SpecException;
 import org.fedcxr.data.ImageStore;
+import org.fedcxr.model.Architecture;
 import org.fedcxr.model.SafeTensors;
+import org.fedcxr.ssl.BatchNormRefresh;
+import org.fedcxr.ssl.PretrainRun;
 import org.fedcxr.testing.SparkTests;
 import org.fedcxr.train.RunStore;
 import org.junit.jupiter.api.AfterAll;
@@ -181,6 +187,48 @@ class PretrainJobTest {
         JobSpecs.schema("probe").load(null, List.of("encoder=random", "input=" + ingested,
             "output=" + dir.resolve("probe-x")))));
     assertTrue(e.getMessage().contains("'architecture'"));
+  }
+
+  /**
+   * BatchNorm statistics recomputed on the server pool (the probe's {@code bn_statistics=server}): only running
+   * statistics change, the same in a second run, and the export records how many images made them.
+   */
+  @Test
+  void batchNormStatisticsAreRecomputedOnTheServerPoolAndNothingElseChanges() throws IOException {
+    PretrainJob.execute(spark, spec("for-bn", "epochs=1", "warmup_epochs=0"), false, false);
+    byte[] exported = Files.readAllBytes(dir.resolve("for-bn/encoder.safetensors"));
+    JavaPairRDD<Integer, Row> shards = PretrainRun.shards(spark.read().parquet(ingested + "/images")
+        .filter("split = 'server'"), 2, 42);
+    byte[] once = BatchNormRefresh.encoder(shards, Architecture.named("small"), exported, 8, 42, "server pool");
+    byte[] twice = BatchNormRefresh.encoder(shards, Architecture.named("small"), exported, 8, 42, "server pool");
+    assertArrayEquals(once, twice);
+    SafeTensors.Content before = SafeTensors.read(new ByteArrayInputStream(exported));
+    SafeTensors.Content after = SafeTensors.read(new ByteArrayInputStream(once));
+    int changed = 0;
+    for (String name : before.tensors().keySet()) {
+      if (name.endsWith("num_batches_tracked")) {
+        continue;
+      }
+      float[] x = before.tensors().get(name).floats();
+      float[] y = after.tensors().get(name).floats();
+      if (name.endsWith("running_mean") || name.endsWith("running_var")) {
+        changed += Arrays.equals(x, y) ? 0 : 1;
+      } else {
+        assertArrayEquals(x, y, name);
+      }
+    }
+    assertEquals(2 * 4, changed, "the small encoder's four BatchNorm layers");
+    long server = shards.count();
+    String what = after.metadata().get(BatchNormRefresh.PROVENANCE);
+    long used = Long.parseLong(what.replaceAll(".*\\((\\d+) images\\)", "$1"));
+    assertTrue(what.startsWith("server pool (") && used <= server && used >= server - 2, what + ", " + server);
+    assertEquals(before.metadata().get("final_loss"), after.metadata().get("final_loss"));
+    shards.unpersist();
+    Map<?, ?> probed = JobSummary.results(ProbeJob.execute(spark, JobSpecs.schema("probe").load(null, List.of(
+        "encoder=random", "architecture=small", "input=" + ingested, "bn_statistics=server",
+        "output=" + dir.resolve("probe-bn")))));
+    assertTrue(((Map<?, ?>) probed.get("encoder_metadata")).get(BatchNormRefresh.PROVENANCE).toString()
+        .startsWith("recomputed on the server pool of "), probed.toString());
   }
 
   @Test
