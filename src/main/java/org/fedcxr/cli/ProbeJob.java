@@ -79,7 +79,7 @@ public final class ProbeJob extends JobCommand {
           spec.longValue("seed"));
       try {
         encoder = BatchNormRefresh.encoder(server, arch, encoder, BN_BATCH, spec.longValue("seed"),
-            "recomputed on the server pool of " + input);
+            "the server pool of " + input);
       } finally {
         server.unpersist();
       }

@@ -17,6 +17,7 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
+import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.BatchNormStatistics;
@@ -41,7 +42,10 @@ public final class BatchNormRefresh {
   private BatchNormRefresh() {
   }
 
-  /** The encoder (safetensors bytes of an encoder export) with recomputed statistics and {@code what} recorded. */
+  /**
+   * The encoder (safetensors bytes of an encoder export) with statistics recomputed on the shards' images, which
+   * {@code what} names in the export's metadata and in errors.
+   */
   public static byte[] encoder(JavaPairRDD<Integer, Row> shards, Architecture architecture, byte[] encoder,
       int batchSize, long seed, String what) {
     if (batchSize < 2) {
@@ -67,8 +71,7 @@ public final class BatchNormRefresh {
       }
     }
     if (total == null) {
-      throw new IllegalArgumentException("no shard has 2 images for a batch: BatchNorm statistics cannot be "
-          + "recomputed");
+      throw new JobFailure("BatchNorm statistics cannot be recomputed on " + what + ": no batch of 2 images in it");
     }
     BatchNormStatistics.Sums sums = total;
     return TorchThread.call(() -> {
@@ -79,7 +82,7 @@ public final class BatchNormRefresh {
         provenance.remove(Weights.ARCHITECTURE);
         provenance.remove("format");
         BatchNormStatistics.apply(c.encoder(), sums);
-        provenance.put(PROVENANCE, what + " (" + sums.images() + " images)");
+        provenance.put(PROVENANCE, "recomputed on " + what + " (" + sums.images() + " images)");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Weights.save(c.encoder(), architecture.name(), provenance, out);
         return out.toByteArray();
@@ -92,18 +95,7 @@ public final class BatchNormRefresh {
   /** One shard's sums (null when it cannot make a batch of 2). */
   private static BatchNormStatistics.Sums sums(Iterator<Tuple2<Integer, Row>> rows, Architecture architecture,
       byte[] encoder, int batchSize, long seed) throws IOException {
-    Iterator<Row> values = new Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        return rows.hasNext();
-      }
-
-      @Override
-      public Row next() {
-        return rows.next()._2();
-      }
-    };
-    try (LocalShard shard = LocalShard.spool(LabelledImage.unlabelled(values),
+    try (LocalShard shard = LocalShard.spool(LabelledImage.unlabelled(PretrainRun.values(rows)),
         Path.of(System.getProperty("java.io.tmpdir")))) {
       int h = shard.height();
       int w = shard.width();

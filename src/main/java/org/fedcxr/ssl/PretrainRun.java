@@ -253,7 +253,8 @@ public final class PretrainRun {
     }
   }
 
-  private static <V> Iterator<V> values(Iterator<Tuple2<Integer, V>> keyed) {
+  /** The values of keyed rows, in their order. */
+  static <V> Iterator<V> values(Iterator<Tuple2<Integer, V>> keyed) {
     return new Iterator<>() {
       @Override
       public boolean hasNext() {

@@ -221,7 +221,7 @@ class PretrainJobTest {
     long server = shards.count();
     String what = after.metadata().get(BatchNormRefresh.PROVENANCE);
     long used = Long.parseLong(what.replaceAll(".*\\((\\d+) images\\)", "$1"));
-    assertTrue(what.startsWith("server pool (") && used <= server && used >= server - 2, what + ", " + server);
+    assertTrue(what.startsWith("recomputed on server pool (") && used <= server && used >= server - 2, what + ", " + server);
     assertEquals(before.metadata().get("final_loss"), after.metadata().get("final_loss"));
     shards.unpersist();
     Map<?, ?> probed = JobSummary.results(ProbeJob.execute(spark, JobSpecs.schema("probe").load(null, List.of(
@@ -262,6 +262,13 @@ class PretrainJobTest {
     assertTrue(e.getMessage().startsWith("no images to pretrain on in ") && e.getMessage().endsWith("split=server"),
         e.getMessage());
     assertFalse(Files.exists(dir.resolve("empty/_SUCCESS")));
+    e = assertThrows(JobFailure.class, () -> ProbeJob.execute(spark, JobSpecs.schema("probe").load(null, List.of(
+        "encoder=random", "architecture=small", "input=" + noServer, "bn_statistics=server",
+        "output=" + dir.resolve("probe-no-server")))));
+    assertTrue(e.getMessage().contains("the server pool of ") && e.getMessage().contains(noServer.toString())
+        && e.getMessage().contains("no batch of 2"),
+        e.getMessage());
+    assertFalse(Files.exists(dir.resolve("probe-no-server/_SUCCESS")));
     e = assertThrows(JobFailure.class, () -> PretrainJob.execute(spark,
         spec("missing", "input=" + dir.resolve("nowhere")), false, false));
     assertTrue(e.getMessage().contains("nowhere"), e.getMessage());
