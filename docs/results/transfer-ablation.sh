@@ -29,7 +29,12 @@
 #   pretrains: the default pretraining's command at the seeds PRESEEDS (default 42-45; seed 42 is the encoder above),
 #             each probed, against random encoders of the seeds RSEEDS (default 1-10); spread: only the comparison
 #             (each list's mean ± sd and the difference of the means with Welch's 95% interval).
-# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|frozen|standardize|raw|adam|randfrozen|partprobe|probe|pretrains|spread|table]  (default: all);
+#   bnstats:  the same probes with each encoder's BatchNorm statistics recomputed on the server pool's un-augmented
+#             images (probe's bn_statistics=server); bnspread: only the comparison.
+#   joint:    the default pretraining with joint_views=true (both views through each branch as one batch) at the
+#             seeds JSEEDS (default 42 43), probed, against pretrains' probes; jointspread: only the comparison.
+# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|frozen|standardize|raw|adam|randfrozen|partprobe|
+#   probe|pretrains|spread|bnstats|bnspread|joint|jointspread|table]  (default: all);
 # docs/results/transfer-ablation.sh paired A B: A - B per seed with the paired 95% interval (A, B: cell names with
 # their fraction, e.g. ssl120-indep-f0.1 random-indep-f0.1; 2 to 5 seeds). Parts can run side by side;
 # FEDCXR_SUBMIT_ARGS="--conf spark.executor.cores=1" gives each a single libtorch thread.
@@ -42,6 +47,7 @@ ENC=runs/shared64/pretrain-e$PRE/encoder.safetensors
 read -r -a SEEDS <<< "${SEEDS:-42 43 44}"  # e.g. SEEDS=42 for a one-seed screen
 read -r -a PRESEEDS <<< "${PRESEEDS:-42 43 44 45}"  # pretrainings' seeds (pretrains)
 read -r -a RSEEDS <<< "${RSEEDS:-1 2 3 4 5 6 7 8 9 10}"  # random encoders' seeds (pretrains)
+read -r -a JSEEDS <<< "${JSEEDS:-42 43}"  # joint-view pretrainings' seeds (joint)
 INDEPENDENT=(--set augment=false --set weight_decay=0 --set clip_norm=0 --set schedule=constant)
 # the encoder frozen (weights and BatchNorm statistics), its head trained 5 local epochs a round
 FROZEN=(--set local_epochs=5 --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true)
@@ -65,10 +71,11 @@ cell() { # name seed init extra-args... (FRACTION: the share of each client's im
     --set test=$IN --set eval_split=val --set output="$OUT/$name-f$f-s$seed" --set seed="$seed" --set init="$init" \
     --set rounds=15 --set eval_every=15 "$@" > "$OUT/$name-f$f-s$seed.log" 2>&1
 }
-probe() { # name seed encoder (TRAIN: a partition whose clients' images the probe is fit on; default the client pool)
+probe() { # name seed encoder (TRAIN: a partition whose clients' images the probe is fit on; default the client pool;
+  # BN=server: the encoder's BatchNorm statistics recomputed on the server pool first)
   [ -f "$OUT/probe-$1-s$2/_SUCCESS" ] || bin/fedcxr probe --set input=$IN --set encoder="$3" --set seed="$2" \
     --set architecture=resnet18 --set eval_split=val --set output="$OUT/probe-$1-s$2" \
-    ${TRAIN:+--set train_partition="$TRAIN"} > "$OUT/probe-$1-s$2.log" 2>&1
+    ${TRAIN:+--set train_partition="$TRAIN"} ${BN:+--set bn_statistics="$BN"} > "$OUT/probe-$1-s$2.log" 2>&1
 }
 
 core_cells() { # the two recipes, random vs SSL init, seed by seed
@@ -200,6 +207,56 @@ pretrain_probes() { # the probe's spread over pretrainings: the default pretrain
   done
   probe_spread
 }
+bn_probes() { # the probes of pretrains with the encoders' BatchNorm statistics recomputed on the server pool
+  local s
+  for s in "${PRESEEDS[@]}"; do
+    BN=server probe "$(probe_name "$s")-bn" 42 "runs/shared64/$(pretrain_name "$s")/encoder.safetensors"
+  done
+  for s in "${RSEEDS[@]}"; do BN=server probe random-bn "$s" random; done
+  bn_spread
+}
+bn_spread() { # stored vs recomputed statistics, each kind of encoder, and SSL against random at each
+  local s ssl=() sslbn=() rnd=() rndbn=()
+  for s in "${PRESEEDS[@]}"; do
+    ssl+=("$(auc "$OUT/probe-$(probe_name "$s")-s42")"); sslbn+=("$(auc "$OUT/probe-$(probe_name "$s")-bn-s42")")
+  done
+  for s in "${RSEEDS[@]}"; do
+    rnd+=("$(auc "$OUT/probe-random-s$s")"); rndbn+=("$(auc "$OUT/probe-random-bn-s$s")")
+  done
+  echo "| linear probe fit on the client pool, mean val AUC | BatchNorm statistics as stored |" \
+    "recomputed on the server pool |"
+  echo "|---|---|---|"
+  echo "| SSL encoders, pretraining seeds ${PRESEEDS[*]} | ${ssl[*]} | ${sslbn[*]} |"
+  echo "| random encoders, seeds ${RSEEDS[*]} | ${rnd[*]} | ${rndbn[*]} |"
+  welch "SSL recomputed - random as stored" "${sslbn[*]}" "${rnd[*]}"
+  welch "SSL recomputed - random recomputed" "${sslbn[*]}" "${rndbn[*]}"
+  welch "SSL recomputed - SSL as stored" "${sslbn[*]}" "${ssl[*]}"
+  welch "random recomputed - random as stored" "${rndbn[*]}" "${rnd[*]}"
+}
+joint_probes() { # pretraining with joint views (one batch of 2 x 32 per branch) at JSEEDS, probed, against pretrains
+  local s dir name
+  for s in "${JSEEDS[@]}"; do
+    dir=runs/shared64/pretrain-e$PRE-joint-s$s; name=ssl${PRE}joint$([ "$s" = 42 ] || echo "pre$s")
+    [ -f "$dir/_SUCCESS" ] || bin/fedcxr pretrain --set input=$IN --set output="$dir" --set epochs=$PRE \
+      --set seed="$s" --set joint_views=true > "$OUT/pretrain-e$PRE-joint-s$s.log" 2>&1
+    probe "$name" 42 "$dir/encoder.safetensors"
+  done
+  joint_spread
+}
+joint_spread() {
+  local s a=() j=() sec=()
+  for s in "${PRESEEDS[@]}"; do a+=("$(auc "$OUT/probe-$(probe_name "$s")-s42")"); done
+  for s in "${JSEEDS[@]}"; do
+    j+=("$(auc "$OUT/probe-ssl${PRE}joint$([ "$s" = 42 ] || echo "pre$s")-s42")")
+    sec+=("$(grep -m1 '"seconds"' "runs/shared64/pretrain-e$PRE-joint-s$s/_SUMMARY.json" | grep -o '[0-9.]*')")
+  done
+  echo "| linear probe fit on the client pool, mean val AUC | runs |"
+  echo "|---|---|"
+  echo "| one view per pass (the default), pretraining seeds ${PRESEEDS[*]} | ${a[*]} |"
+  echo "| joint views, pretraining seeds ${JSEEDS[*]} (seconds: ${sec[*]}) | ${j[*]} |"
+  [ ${#j[@]} -gt 1 ] && welch "joint - one view per pass" "${j[*]}" "${a[*]}"
+  return 0
+}
 probe_spread() {
   local s a=() r=()
   for s in "${PRESEEDS[@]}"; do
@@ -328,6 +385,10 @@ case "${1:-all}" in
   probe) ingest ssl; probes ;;
   pretrains) ingest ssl; pretrain_probes ;;
   spread) probe_spread ;;
+  bnstats) ingest ssl; bn_probes ;;
+  bnspread) bn_spread ;;
+  joint) ingest ssl; joint_probes ;;
+  jointspread) joint_spread ;;
   table) table ;;
   paired) paired "$2" "$3" ;;
   all) ingest ssl; probes; core_cells; lowdata_cells; transfer_cells; table ;;
