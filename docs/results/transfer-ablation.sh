@@ -32,7 +32,7 @@
 #   bnstats:  the same probes with each encoder's BatchNorm statistics recomputed on the server pool's un-augmented
 #             images (probe's bn_statistics=server); bnspread: only the comparison.
 #   joint:    the default pretraining with joint_views=true (both views through each branch as one batch) at the
-#             seeds JSEEDS (default 42 43), probed, against pretrains' probes; jointspread: only the comparison.
+#             seeds JSEEDS (default 42 43 44), probed, against pretrains' probes; jointspread: only the comparison.
 # Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|frozen|standardize|raw|adam|randfrozen|partprobe|
 #   probe|pretrains|spread|bnstats|bnspread|joint|jointspread|table]  (default: all);
 # docs/results/transfer-ablation.sh paired A B: A - B per seed with the paired 95% interval (A, B: cell names with
@@ -47,7 +47,7 @@ ENC=runs/shared64/pretrain-e$PRE/encoder.safetensors
 read -r -a SEEDS <<< "${SEEDS:-42 43 44}"  # e.g. SEEDS=42 for a one-seed screen
 read -r -a PRESEEDS <<< "${PRESEEDS:-42 43 44 45}"  # pretrainings' seeds (pretrains)
 read -r -a RSEEDS <<< "${RSEEDS:-1 2 3 4 5 6 7 8 9 10}"  # random encoders' seeds (pretrains)
-read -r -a JSEEDS <<< "${JSEEDS:-42 43}"  # joint-view pretrainings' seeds (joint)
+read -r -a JSEEDS <<< "${JSEEDS:-42 43 44}"  # joint-view pretrainings' seeds (joint)
 INDEPENDENT=(--set augment=false --set weight_decay=0 --set clip_norm=0 --set schedule=constant)
 # the encoder frozen (weights and BatchNorm statistics), its head trained 5 local epochs a round
 FROZEN=(--set local_epochs=5 --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true)
