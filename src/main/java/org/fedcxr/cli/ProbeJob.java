@@ -83,7 +83,8 @@ public final class ProbeJob extends JobCommand {
       } finally {
         server.unpersist();
       }
-      metadata.put(BatchNormRefresh.PROVENANCE, "recomputed on the server pool of " + input);
+      metadata.put(BatchNormRefresh.PROVENANCE, WeightFiles.metadata(encoder, spec.string("encoder"))
+          .get(BatchNormRefresh.PROVENANCE));
     }
     Map<String, String> provenance = metadata;
     byte[] probed = encoder;

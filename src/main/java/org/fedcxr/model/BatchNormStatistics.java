@@ -16,14 +16,17 @@ import java.util.Map;
  * A block's BatchNorm running statistics recomputed from images, as PyTorch's {@code update_bn} with momentum None:
  * each batch runs through the block in training mode (normalised by its own statistics, no gradients), and each
  * layer's running mean and variance become the batches' means and unbiased variances averaged with the batch sizes
- * as weights. {@link Sums} of several shards add up, so shards on several executors, added in a fixed order, give
+ * as weights. Each shard accumulates its batches; {@link Sums} of several shards add up, so shards on several executors, added in a fixed order, give
  * one result whatever ran where.
  */
 public final class BatchNormStatistics {
-  private BatchNormStatistics() {
-  }
+  private final Block block;
+  private final List<Parameter> running; // walked once, not per batch
+  private final float[] zeros;
+  private final double[] values;
+  private long images;
 
-  /** Batch-size-weighted sums of every running statistic's batch values (state-dict order) over {@code images}. */
+  /** Sums of batch statistics over {@code images}, every running statistic's values in state-dict order. */
   public record Sums(long images, double[] values) implements Serializable {
     public Sums plus(Sums other) {
       if (other.values.length != values.length) {
@@ -37,31 +40,43 @@ public final class BatchNormStatistics {
     }
   }
 
+  /** An empty accumulator for the block's BatchNorm layers. */
+  public BatchNormStatistics(Block block) {
+    this.block = block;
+    this.running = running(block);
+    this.values = new double[size(running)];
+    long largest = running.stream().mapToLong(p -> p.getArray().size()).max().orElse(0);
+    this.zeros = new float[Math.toIntExact(largest)];
+  }
+
   /**
-   * {@code sums} (null: none yet) plus one batch: {@code n ≥ 2} normalised images of h x w through the block in
-   * training mode. The block's running statistics are left at the batch's share of them; {@link #apply} sets them.
+   * Adds one batch: {@code n ≥ 2} normalised images of h x w through the block in training mode. The block's running
+   * statistics are left at the batch's share of them; {@link #apply} sets them.
    */
-  public static Sums add(Block block, NDManager manager, float[] images, int n, int h, int w, Sums sums) {
+  public void add(NDManager manager, float[] batch, int n, int h, int w) {
     if (n < 2) {
       throw new IllegalArgumentException("a batch for BatchNorm statistics needs at least 2 images, not " + n);
     }
-    List<Parameter> running = running(block);
     for (Parameter p : running) {
       NDArray a = p.getArray();
-      a.set(FloatBuffer.wrap(new float[Math.toIntExact(a.size())]));
+      a.set(FloatBuffer.wrap(zeros, 0, Math.toIntExact(a.size())));
     }
     try (NDManager scope = manager.newSubManager()) {
-      NDArray x = scope.create(images, new Shape(n, 1, h, w));
+      NDArray x = scope.create(batch, new Shape(n, 1, h, w));
       block.forward(new ParameterStore(scope, false), new NDList(x), true);
     }
-    double[] v = sums == null ? new double[size(running)] : sums.values.clone();
     int i = 0;
     for (Parameter p : running) {
       for (float f : p.getArray().toFloatArray()) { // from zero, one step leaves (1 − kept) x the batch's value
-        v[i++] += (double) f / (1 - Layers.BN_KEPT) * n;
+        values[i++] += (double) f / (1 - Layers.BN_KEPT) * n;
       }
     }
-    return new Sums((sums == null ? 0 : sums.images) + n, v);
+    images += n;
+  }
+
+  /** The sums so far (null before the first batch). */
+  public Sums sums() {
+    return images == 0 ? null : new Sums(images, values.clone());
   }
 
   /** Sets every running statistic of the block to its average in {@code sums}. */

@@ -106,7 +106,7 @@ public final class BatchNormRefresh {
           Weights.load(c.encoder(), new ByteArrayInputStream(encoder));
           byte[] px = new byte[h * w];
           float[] ignored = new float[0];
-          BatchNormStatistics.Sums s = null;
+          BatchNormStatistics statistics = new BatchNormStatistics(c.encoder());
           for (int b = 0; b < order.length; b += batchSize) {
             int n = Math.min(batchSize, order.length - b);
             if (n < 2) { // a last batch of one image has no variance
@@ -117,9 +117,9 @@ public final class BatchNormRefresh {
               shard.read(order[b + i], px, ignored);
               Pixels.normalise(px, x, i * h * w);
             }
-            s = BatchNormStatistics.add(c.encoder(), m, x, n, h, w, s);
+            statistics.add(m, x, n, h, w);
           }
-          return s;
+          return statistics.sums();
         }
       });
     }

@@ -26,8 +26,10 @@ class BatchNormStatisticsTest {
         bn.initialize(m, DataType.FLOAT32, new Shape(2, 1, 2, 2));
         Map<String, Parameter> p = StateDict.of(bn);
         float[] gamma = p.get("weight").getArray().toFloatArray();
-        BatchNormStatistics.Sums s = BatchNormStatistics.add(bn, m, a, 3, 2, 2, null);
-        s = BatchNormStatistics.add(bn, m, b, 5, 2, 2, s);
+        BatchNormStatistics statistics = new BatchNormStatistics(bn);
+        statistics.add(m, a, 3, 2, 2);
+        statistics.add(m, b, 5, 2, 2);
+        BatchNormStatistics.Sums s = statistics.sums();
         assertEquals(8, s.images());
         BatchNormStatistics.apply(bn, s);
         double mean = (3 * mean(a) + 5 * mean(b)) / 8;
@@ -35,8 +37,7 @@ class BatchNormStatisticsTest {
         assertEquals(mean, p.get("running_mean").getArray().toFloatArray()[0], 1e-5);
         assertEquals(var, p.get("running_var").getArray().toFloatArray()[0], 1e-5 * var);
         assertArrayEquals(gamma, p.get("weight").getArray().toFloatArray(), "only running statistics change");
-        assertThrows(IllegalArgumentException.class, () -> BatchNormStatistics.add(bn, m, new float[4], 1, 2, 2,
-            null));
+        assertThrows(IllegalArgumentException.class, () -> statistics.add(m, new float[4], 1, 2, 2));
         assertThrows(IllegalArgumentException.class, () -> BatchNormStatistics.apply(bn,
             new BatchNormStatistics.Sums(8, new double[3])));
       }
