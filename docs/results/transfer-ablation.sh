@@ -31,10 +31,12 @@
 #             (each list's mean ± sd and the difference of the means with Welch's 95% interval).
 #   bnstats:  the same probes with each encoder's BatchNorm statistics recomputed on the server pool's un-augmented
 #             images (probe's bn_statistics=server); bnspread: only the comparison.
+#   epochs:   the probes of pretrains at each length of EPOCHS (default "120 240"; each length's runs made by
+#             `PRE=<length> ... pretrains`), the longer against the first, Welch's 95% interval.
 #   joint:    the default pretraining with joint_views=true (both views through each branch as one batch) at the
 #             seeds JSEEDS (default 42 43 44), probed, against pretrains' probes; jointspread: only the comparison.
 # Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|frozen|standardize|raw|adam|randfrozen|partprobe|
-#   probe|pretrains|spread|bnstats|bnspread|joint|jointspread|table]  (default: all);
+#   probe|pretrains|spread|epochs|bnstats|bnspread|joint|jointspread|table]  (default: all);
 # docs/results/transfer-ablation.sh paired A B: A - B per seed with the paired 95% interval (A, B: cell names with
 # their fraction, e.g. ssl120-indep-f0.1 random-indep-f0.1; 2 to 5 seeds). Parts can run side by side;
 # FEDCXR_SUBMIT_ARGS="--conf spark.executor.cores=1" gives each a single libtorch thread.
@@ -48,6 +50,7 @@ read -r -a SEEDS <<< "${SEEDS:-42 43 44}"  # e.g. SEEDS=42 for a one-seed screen
 read -r -a PRESEEDS <<< "${PRESEEDS:-42 43 44 45}"  # pretrainings' seeds (pretrains)
 read -r -a RSEEDS <<< "${RSEEDS:-1 2 3 4 5 6 7 8 9 10}"  # random encoders' seeds (pretrains)
 read -r -a JSEEDS <<< "${JSEEDS:-42 43 44}"  # joint-view pretrainings' seeds (joint)
+read -r -a EPOCHS <<< "${EPOCHS:-120 240}"  # pretraining lengths compared (epochs)
 INDEPENDENT=(--set augment=false --set weight_decay=0 --set clip_norm=0 --set schedule=constant)
 # the encoder frozen (weights and BatchNorm statistics), its head trained 5 local epochs a round
 FROZEN=(--set local_epochs=5 --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true)
@@ -206,6 +209,22 @@ pretrain_probes() { # the probe's spread over pretrainings: the default pretrain
     probe "$(probe_name "$s")" 42 "$dir/encoder.safetensors"
   done
   probe_spread
+}
+epoch_spread() { # the probes of pretrains at each pretraining length, each longer one against the first
+  local e s a name first=""
+  echo "| linear probe fit on the client pool, mean val AUC | pretraining seeds ${PRESEEDS[*]} (where run) |"
+  echo "|---|---|"
+  for e in "${EPOCHS[@]}"; do
+    a=()
+    for s in "${PRESEEDS[@]}"; do
+      name=$(PRE=$e probe_name "$s")
+      [ -f "$OUT/probe-$name-s42/_SUMMARY.json" ] && a+=("$(auc "$OUT/probe-$name-s42")")
+    done
+    echo "| $e epochs | ${a[*]} |"
+    if [ -z "$first" ]; then first="${a[*]}"; elif [ ${#a[@]} -gt 1 ]; then
+      welch "$e epochs - ${EPOCHS[0]} epochs" "${a[*]}" "$first"
+    fi
+  done
 }
 bn_probes() { # the probes of pretrains with the encoders' BatchNorm statistics recomputed on the server pool
   local s
@@ -385,6 +404,7 @@ case "${1:-all}" in
   probe) ingest ssl; probes ;;
   pretrains) ingest ssl; pretrain_probes ;;
   spread) probe_spread ;;
+  epochs) epoch_spread ;;
   bnstats) ingest ssl; bn_probes ;;
   bnspread) bn_spread ;;
   joint) ingest ssl; joint_probes ;;
