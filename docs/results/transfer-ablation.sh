@@ -8,6 +8,9 @@
 #   transfer: SSL init on the recipe BASE (indep or fedcxr) with encoder lr 0.1x, frozen BatchNorm statistics,
 #             2 head rounds (linear probe, then fine-tune), each alone and all three together;
 #   lowdata:  random vs SSL init on the independent recipe with each client keeping 10% of its images.
+#   claim2:   claim 2's cells for the PRE-epoch encoder: at 10% of each client's images random init on both recipes
+#             and SSL init on the independent recipe, plain and with 5 head rounds; SSL init plain with all images
+#             (its full-data reference; random init's all-data cells are core's).
 #   frozen:   the SSL encoder's probe; at 10% and at all of each client's images: SSL init on the independent
 #             recipe plain, with 5 head rounds before the whole network trains, and with its encoder frozen (weights
 #             and BatchNorm statistics: a federated linear probe) at a head learning rate of 1e-2 and 5 local epochs
@@ -35,8 +38,8 @@
 #             `PRE=<length> ... pretrains`), the longer against the first, Welch's 95% interval.
 #   joint:    the default pretraining with joint_views=true (both views through each branch as one batch) at the
 #             seeds JSEEDS (default 42 43 44), probed, against pretrains' probes; jointspread: only the comparison.
-# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|frozen|standardize|raw|adam|randfrozen|partprobe|
-#   probe|pretrains|spread|epochs|bnstats|bnspread|joint|jointspread|table]  (default: all);
+# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|claim2|frozen|standardize|raw|adam|randfrozen|
+#   partprobe|probe|pretrains|spread|epochs|bnstats|bnspread|joint|jointspread|table]  (default: all);
 # docs/results/transfer-ablation.sh paired A B: A - B per seed with the paired 95% interval (A, B: cell names with
 # their fraction, e.g. ssl120-indep-f0.1 random-indep-f0.1; 2 to 5 seeds). Parts can run side by side;
 # FEDCXR_SUBMIT_ARGS="--conf spark.executor.cores=1" gives each a single libtorch thread.
@@ -105,6 +108,16 @@ transfer_cells() { # the transfer options, each alone and together, on the recip
     cell "ssl$PRE-$b-head2" "$s" "ssl:$ENC" "${base[@]}" --set transfer.head_rounds=2
     cell "ssl$PRE-$b-lr01" "$s" "ssl:$ENC" "${base[@]}" --set transfer.encoder_lr_scale=0.1
   done
+}
+claim2_cells() { # the 10% cells first (1-3 min each), then SSL's all-data reference (5-12 min each)
+  local s
+  for s in "${SEEDS[@]}"; do
+    FRACTION=0.1 cell random-indep "$s" random "${INDEPENDENT[@]}"
+    FRACTION=0.1 cell random-fedcxr "$s" random
+    FRACTION=0.1 cell ssl$PRE-indep "$s" "ssl:$ENC" "${INDEPENDENT[@]}"
+    FRACTION=0.1 cell ssl$PRE-indep-head5 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.head_rounds=5
+  done
+  for s in "${SEEDS[@]}"; do cell ssl$PRE-indep "$s" "ssl:$ENC" "${INDEPENDENT[@]}"; done
 }
 frozen_cells() { # the frozen encoder and head rounds beside SSL init plain, at 10% of each client's images first
   local f s
@@ -395,6 +408,7 @@ case "${1:-all}" in
   core) ingest ssl; core_cells ;;
   transfer) ingest ssl; transfer_cells ;;
   lowdata) ingest ssl; lowdata_cells ;;
+  claim2) ingest ssl; claim2_cells ;;
   frozen) ingest ssl; frozen_cells ;;
   standardize) ingest ssl; standardize_cells ;;
   raw) ingest ssl; raw_cells ;;
