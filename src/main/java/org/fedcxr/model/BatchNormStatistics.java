@@ -16,8 +16,8 @@ import java.util.Map;
  * A block's BatchNorm running statistics recomputed from images, as PyTorch's {@code update_bn} with momentum None:
  * each batch runs through the block in training mode (normalised by its own statistics, no gradients), and each
  * layer's running mean and variance become the batches' means and unbiased variances averaged with the batch sizes
- * as weights. Each shard accumulates its batches; {@link Sums} of several shards add up, so shards on several executors, added in a fixed order, give
- * one result whatever ran where.
+ * as weights. Each shard accumulates its batches; {@link Sums} of several shards add up, so shards on several
+ * executors, added in a fixed order, give one result whatever ran where.
  */
 public final class BatchNormStatistics {
   private final Block block;
