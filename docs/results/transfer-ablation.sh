@@ -11,6 +11,10 @@
 #   claim2:   claim 2's cells for the PRE-epoch encoder: at 10% of each client's images random init on both recipes
 #             and SSL init on the independent recipe, plain and with 5 head rounds; SSL init plain with all images
 #             (its full-data reference; random init's all-data cells are core's).
+#   grid:     claim 2's grid for the PRE-epoch encoder: at each share of each client's images in GRID (default
+#             "0.1 0.05 0.25 0.5 1.0"), random init on both recipes and SSL init on the independent recipe (random
+#             init's better recipe at each share is picked on these validation cells); gridtable: the table and the
+#             paired differences (SSL - each random recipe; SSL at all images - SSL at each share).
 #   frozen:   the SSL encoder's probe; at 10% and at all of each client's images: SSL init on the independent
 #             recipe plain, with 5 head rounds before the whole network trains, and with its encoder frozen (weights
 #             and BatchNorm statistics: a federated linear probe) at a head learning rate of 1e-2 and 5 local epochs
@@ -38,8 +42,8 @@
 #             `PRE=<length> ... pretrains`), the longer against the first, Welch's 95% interval.
 #   joint:    the default pretraining with joint_views=true (both views through each branch as one batch) at the
 #             seeds JSEEDS (default 42 43 44), probed, against pretrains' probes; jointspread: only the comparison.
-# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|claim2|frozen|standardize|raw|adam|randfrozen|
-#   partprobe|probe|pretrains|spread|epochs|bnstats|bnspread|joint|jointspread|table]  (default: all);
+# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|claim2|grid|gridtable|frozen|standardize|raw|adam|
+#   randfrozen|partprobe|probe|pretrains|spread|epochs|bnstats|bnspread|joint|jointspread|table]  (default: all);
 # docs/results/transfer-ablation.sh paired A B: A - B per seed with the paired 95% interval (A, B: cell names with
 # their fraction, e.g. ssl120-indep-f0.1 random-indep-f0.1; 2 to 5 seeds). Parts can run side by side;
 # FEDCXR_SUBMIT_ARGS="--conf spark.executor.cores=1" gives each a single libtorch thread.
@@ -53,6 +57,7 @@ read -r -a SEEDS <<< "${SEEDS:-42 43 44}"  # e.g. SEEDS=42 for a one-seed screen
 read -r -a PRESEEDS <<< "${PRESEEDS:-42 43 44 45}"  # pretrainings' seeds (pretrains)
 read -r -a RSEEDS <<< "${RSEEDS:-1 2 3 4 5 6 7 8 9 10}"  # random encoders' seeds (pretrains)
 read -r -a JSEEDS <<< "${JSEEDS:-42 43 44}"  # joint-view pretrainings' seeds (joint)
+read -r -a GRID <<< "${GRID:-0.1 0.05 0.25 0.5 1.0}"  # shares of each client's images (grid)
 read -r -a EPOCHS <<< "${EPOCHS:-120 240}"  # pretraining lengths compared (epochs)
 INDEPENDENT=(--set augment=false --set weight_decay=0 --set clip_norm=0 --set schedule=constant)
 # the encoder frozen (weights and BatchNorm statistics), its head trained 5 local epochs a round
@@ -118,6 +123,16 @@ claim2_cells() { # the 10% cells first (1-3 min each), then SSL's all-data refer
     FRACTION=0.1 cell ssl$PRE-indep-head5 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.head_rounds=5
   done
   for s in "${SEEDS[@]}"; do cell ssl$PRE-indep "$s" "ssl:$ENC" "${INDEPENDENT[@]}"; done
+}
+grid_cells() { # share by share, seed by seed: random init on fedcxr's and the independent recipe, SSL init
+  local f s
+  for f in "${GRID[@]}"; do
+    for s in "${SEEDS[@]}"; do
+      FRACTION=$f cell random-fedcxr "$s" random
+      FRACTION=$f cell random-indep "$s" random "${INDEPENDENT[@]}"
+      FRACTION=$f cell ssl$PRE-indep "$s" "ssl:$ENC" "${INDEPENDENT[@]}"
+    done
+  done
 }
 frozen_cells() { # the frozen encoder and head rounds beside SSL init plain, at 10% of each client's images first
   local f s
@@ -332,6 +347,29 @@ welch() { # label "a values" "b values": mean(a) - mean(b) with Welch's 95% inte
       printf "%s: %.4f ± %.4f (n %d) - %.4f ± %.4f (n %d) = %+.3f [%+.3f, %+.3f] (df %d)\n", label, ma, sqrt(va),
         na, mb, sqrt(vb), nb, ma - mb, ma - mb - h, ma - mb + h, df}'
 }
+mean() { # name (with its -f<fraction>): the mean AUC over SEEDS
+  local s; for s in "${SEEDS[@]}"; do auc "$OUT/$1-s$s"; echo; done | awk '{s += $1} END {printf "%.4f", s / NR}'
+}
+grid_table() { # the cells of grid that exist for every seed, share by share, and the paired differences
+  local f better
+  header "federated, non-IID, 15 rounds, mean val AUC"
+  for f in "${GRID[@]}"; do
+    row "random init, fedcxr's recipe, share $f" random-fedcxr-f$f
+    row "random init, independent recipe, share $f" random-indep-f$f
+    row "SSL init ($PRE-epoch encoder), independent recipe, share $f" ssl$PRE-indep-f$f
+  done
+  echo
+  for f in "${GRID[@]}"; do
+    [ -f "$OUT/ssl$PRE-indep-f$f-s${SEEDS[-1]}/_SUMMARY.json" ] || continue
+    paired ssl$PRE-indep-f$f random-fedcxr-f$f
+    paired ssl$PRE-indep-f$f random-indep-f$f
+    better=$(awk -v a="$(mean random-fedcxr-f$f)" -v b="$(mean random-indep-f$f)" \
+      'BEGIN {print (a >= b ? "random-fedcxr" : "random-indep")}')
+    echo "  random init's better recipe at share $f (mean over these seeds): $better"
+    [ "$f" = 1.0 ] || [ ! -f "$OUT/ssl$PRE-indep-f1.0-s${SEEDS[-1]}/_SUMMARY.json" ] \
+      || paired ssl$PRE-indep-f1.0 ssl$PRE-indep-f$f
+  done
+}
 paired() { # name-a name-b (each with its -f<fraction>): a - b per seed, their mean and paired 95% interval
   local s a b d=()
   for s in "${SEEDS[@]}"; do
@@ -409,6 +447,8 @@ case "${1:-all}" in
   transfer) ingest ssl; transfer_cells ;;
   lowdata) ingest ssl; lowdata_cells ;;
   claim2) ingest ssl; claim2_cells ;;
+  grid) ingest ssl; grid_cells ;;
+  gridtable) grid_table ;;
   frozen) ingest ssl; frozen_cells ;;
   standardize) ingest ssl; standardize_cells ;;
   raw) ingest ssl; raw_cells ;;
