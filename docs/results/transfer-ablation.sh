@@ -58,6 +58,7 @@ read -r -a PRESEEDS <<< "${PRESEEDS:-42 43 44 45}"  # pretrainings' seeds (pretr
 read -r -a RSEEDS <<< "${RSEEDS:-1 2 3 4 5 6 7 8 9 10}"  # random encoders' seeds (pretrains)
 read -r -a JSEEDS <<< "${JSEEDS:-42 43 44}"  # joint-view pretrainings' seeds (joint)
 read -r -a GRID <<< "${GRID:-0.1 0.05 0.25 0.5 1.0}"  # shares of each client's images (grid)
+read -r -a ARMS <<< "${ARMS:-random-fedcxr random-indep ssl}"  # grid's arms, e.g. ARMS="random-fedcxr ssl"
 read -r -a EPOCHS <<< "${EPOCHS:-120 240}"  # pretraining lengths compared (epochs)
 INDEPENDENT=(--set augment=false --set weight_decay=0 --set clip_norm=0 --set schedule=constant)
 # the encoder frozen (weights and BatchNorm statistics), its head trained 5 local epochs a round
@@ -128,9 +129,9 @@ grid_cells() { # share by share, seed by seed: random init on fedcxr's and the i
   local f s
   for f in "${GRID[@]}"; do
     for s in "${SEEDS[@]}"; do
-      FRACTION=$f cell random-fedcxr "$s" random
-      FRACTION=$f cell random-indep "$s" random "${INDEPENDENT[@]}"
-      FRACTION=$f cell ssl$PRE-indep "$s" "ssl:$ENC" "${INDEPENDENT[@]}"
+      [[ " ${ARMS[*]} " != *" random-fedcxr "* ]] || FRACTION=$f cell random-fedcxr "$s" random
+      [[ " ${ARMS[*]} " != *" random-indep "* ]] || FRACTION=$f cell random-indep "$s" random "${INDEPENDENT[@]}"
+      [[ " ${ARMS[*]} " != *" ssl "* ]] || FRACTION=$f cell ssl$PRE-indep "$s" "ssl:$ENC" "${INDEPENDENT[@]}"
     done
   done
 }
