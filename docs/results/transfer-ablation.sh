@@ -351,24 +351,31 @@ welch() { # label "a values" "b values": mean(a) - mean(b) with Welch's 95% inte
 mean() { # name (with its -f<fraction>): the mean AUC over SEEDS
   local s; for s in "${SEEDS[@]}"; do auc "$OUT/$1-s$s"; echo; done | awk '{s += $1} END {printf "%.4f", s / NR}'
 }
-grid_table() { # the cells of grid that exist for every seed, share by share, and the paired differences
-  local f better
+have() { # name (with its -f<fraction>) [any]: whether its cell exists for every seed (with "any": for one)
+  local s n=0
+  for s in "${SEEDS[@]}"; do [ -f "$OUT/$1-s$s/_SUMMARY.json" ] && n=$((n + 1)); done
+  [ "$n" -eq ${#SEEDS[@]} ] || { [ "${2:-}" = any ] && [ "$n" -gt 0 ]; }
+}
+grid_table() { # grid's cells, share by share, and the paired differences where every seed's cells exist
+  local f r a
   header "federated, non-IID, 15 rounds, mean val AUC"
   for f in "${GRID[@]}"; do
-    row "random init, fedcxr's recipe, share $f" random-fedcxr-f$f
-    row "random init, independent recipe, share $f" random-indep-f$f
-    row "SSL init ($PRE-epoch encoder), independent recipe, share $f" ssl$PRE-indep-f$f
+    have random-fedcxr-f$f any && row "random init, fedcxr's recipe, share $f" random-fedcxr-f$f
+    have random-indep-f$f any && row "random init, independent recipe, share $f" random-indep-f$f
+    have ssl$PRE-indep-f$f any && row "SSL init ($PRE-epoch encoder), independent recipe, share $f" ssl$PRE-indep-f$f
   done
   echo
   for f in "${GRID[@]}"; do
-    [ -f "$OUT/ssl$PRE-indep-f$f-s${SEEDS[-1]}/_SUMMARY.json" ] || continue
-    paired ssl$PRE-indep-f$f random-fedcxr-f$f
-    paired ssl$PRE-indep-f$f random-indep-f$f
-    better=$(awk -v a="$(mean random-fedcxr-f$f)" -v b="$(mean random-indep-f$f)" \
-      'BEGIN {print (a >= b ? "random-fedcxr" : "random-indep")}')
-    echo "  random init's better recipe at share $f (mean over these seeds): $better"
-    [ "$f" = 1.0 ] || [ ! -f "$OUT/ssl$PRE-indep-f1.0-s${SEEDS[-1]}/_SUMMARY.json" ] \
-      || paired ssl$PRE-indep-f1.0 ssl$PRE-indep-f$f
+    have ssl$PRE-indep-f$f || continue
+    a=()
+    for r in random-fedcxr random-indep; do
+      have $r-f$f || continue
+      paired ssl$PRE-indep-f$f $r-f$f
+      a+=("$r $(mean $r-f$f)")
+    done
+    [ ${#a[@]} -lt 2 ] || printf '%s\n' "${a[@]}" | sort -k2 -r | awk -v f="$f" 'NR == 1 {
+      print "  random init'"'"'s better recipe at share " f " (mean over these seeds): " $1}'
+    [ "$f" = 1.0 ] || ! have ssl$PRE-indep-f1.0 || paired ssl$PRE-indep-f1.0 ssl$PRE-indep-f$f
   done
 }
 paired() { # name-a name-b (each with its -f<fraction>): a - b per seed, their mean and paired 95% interval
