@@ -373,7 +373,7 @@ grid_table() { # grid's cells, share by share, and the paired differences where 
       paired ssl$PRE-indep-f$f $r-f$f
       a+=("$r $(mean $r-f$f)")
     done
-    [ ${#a[@]} -lt 2 ] || printf '%s\n' "${a[@]}" | sort -k2 -r | awk -v f="$f" 'NR == 1 {
+    [ ${#a[@]} -lt 2 ] || printf '%s\n' "${a[@]}" | sort -k2,2gr | awk -v f="$f" 'NR == 1 {
       print "  random init'"'"'s better recipe at share " f " (mean over these seeds): " $1}'
     [ "$f" = 1.0 ] || ! have ssl$PRE-indep-f1.0 || paired ssl$PRE-indep-f1.0 ssl$PRE-indep-f$f
   done
