@@ -125,13 +125,23 @@ claim2_cells() { # the 10% cells first (1-3 min each), then SSL's all-data refer
   done
   for s in "${SEEDS[@]}"; do cell ssl$PRE-indep "$s" "ssl:$ENC" "${INDEPENDENT[@]}"; done
 }
-grid_cells() { # share by share, seed by seed: random init on fedcxr's and the independent recipe, SSL init
-  local f s
+grid_cells() { # share by share, seed by seed, the ARMS: random init on fedcxr's and the independent recipe, SSL init
+  local f s a
+  for a in "${ARMS[@]}"; do
+    case $a in
+      random-fedcxr|random-indep|ssl) ;;
+      *) echo "ARMS: unknown arm '$a' (random-fedcxr, random-indep, ssl)" >&2; exit 2 ;;
+    esac
+  done
   for f in "${GRID[@]}"; do
     for s in "${SEEDS[@]}"; do
-      [[ " ${ARMS[*]} " != *" random-fedcxr "* ]] || FRACTION=$f cell random-fedcxr "$s" random
-      [[ " ${ARMS[*]} " != *" random-indep "* ]] || FRACTION=$f cell random-indep "$s" random "${INDEPENDENT[@]}"
-      [[ " ${ARMS[*]} " != *" ssl "* ]] || FRACTION=$f cell ssl$PRE-indep "$s" "ssl:$ENC" "${INDEPENDENT[@]}"
+      for a in "${ARMS[@]}"; do
+        case $a in
+          random-fedcxr) FRACTION=$f cell random-fedcxr "$s" random ;;
+          random-indep) FRACTION=$f cell random-indep "$s" random "${INDEPENDENT[@]}" ;;
+          ssl) FRACTION=$f cell ssl$PRE-indep "$s" "ssl:$ENC" "${INDEPENDENT[@]}" ;;
+        esac
+      done
     done
   done
 }
