@@ -40,10 +40,15 @@
 #             images (probe's bn_statistics=server); bnspread: only the comparison.
 #   epochs:   the probes of pretrains at each length of EPOCHS (default "120 240"; each length's runs made by
 #             `PRE=<length> ... pretrains`), the longer against the first, Welch's 95% interval.
+#   variant:  a pretraining variant: the default pretraining's command for PRE epochs plus VARGS (e.g. VARGS="--set
+#             aug.crop_p=0"), run as pretrain-e$PRE-$VTAG, probed, and SSL init on the independent recipe at each share
+#             of VSHARES (default "1.0 0.1"); varianttable: its cells against the default encoder's and random init's
+#             (paired, seed by seed) and the mean AUC per disease of each arm.
 #   joint:    the default pretraining with joint_views=true (both views through each branch as one batch) at the
 #             seeds JSEEDS (default 42 43 44), probed, against pretrains' probes; jointspread: only the comparison.
-# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|claim2|grid|gridtable|frozen|standardize|raw|adam|
-#   randfrozen|partprobe|probe|pretrains|spread|epochs|bnstats|bnspread|joint|jointspread|table]  (default: all);
+# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|claim2|grid|gridtable|variant|varianttable|frozen|
+#   standardize|raw|adam|randfrozen|partprobe|probe|pretrains|spread|epochs|bnstats|bnspread|joint|jointspread|table]
+#   (default: all);
 # docs/results/transfer-ablation.sh paired A B: A - B per seed with the paired 95% interval (A, B: cell names with
 # their fraction, e.g. ssl120-indep-f0.1 random-indep-f0.1; 2 to 5 seeds). Parts can run side by side;
 # FEDCXR_SUBMIT_ARGS="--conf spark.executor.cores=1" gives each a single libtorch thread.
@@ -59,6 +64,9 @@ read -r -a RSEEDS <<< "${RSEEDS:-1 2 3 4 5 6 7 8 9 10}"  # random encoders' seed
 read -r -a JSEEDS <<< "${JSEEDS:-42 43 44}"  # joint-view pretrainings' seeds (joint)
 read -r -a GRID <<< "${GRID:-0.1 0.05 0.25 0.5 1.0}"  # shares of each client's images (grid)
 read -r -a ARMS <<< "${ARMS:-random-fedcxr random-indep ssl}"  # grid's arms, e.g. ARMS="random-fedcxr ssl"
+read -r -a VARGS <<< "${VARGS:-}"  # the pretraining variant's settings (variant)
+VTAG=${VTAG:-}  # the variant's name in its runs (variant)
+read -r -a VSHARES <<< "${VSHARES:-1.0 0.1}"  # shares of each client's images for the variant's cells
 read -r -a EPOCHS <<< "${EPOCHS:-120 240}"  # pretraining lengths compared (epochs)
 INDEPENDENT=(--set augment=false --set weight_decay=0 --set clip_norm=0 --set schedule=constant)
 # the encoder frozen (weights and BatchNorm statistics), its head trained 5 local epochs a round
@@ -291,6 +299,53 @@ bn_spread() { # stored vs recomputed statistics, each kind of encoder, and SSL a
   welch "SSL recomputed - SSL as stored" "${sslbn[*]}" "${ssl[*]}"
   welch "random recomputed - random as stored" "${rndbn[*]}" "${rnd[*]}"
 }
+variant_args() {
+  [[ "$VTAG" =~ ^[a-z0-9]+$ ]] && [ ${#VARGS[@]} -gt 0 ] || {
+    echo "variant: set VTAG (lower-case letters and digits) and VARGS (pretrain settings)" >&2; exit 2; }
+}
+variant_cells() { # the variant's pretraining, its probe, then its cells share by share
+  local dir=runs/shared64/pretrain-e$PRE-$VTAG f s
+  [ -f "$dir/_SUCCESS" ] || bin/fedcxr pretrain --set input=$IN --set output="$dir" --set epochs=$PRE \
+    "${VARGS[@]}" > "$OUT/pretrain-e$PRE-$VTAG.log" 2>&1
+  probe "ssl$PRE$VTAG" 42 "$dir/encoder.safetensors"
+  for f in "${VSHARES[@]}"; do
+    for s in "${SEEDS[@]}"; do
+      FRACTION=$f cell "ssl$PRE$VTAG-indep" "$s" "ssl:$dir/encoder.safetensors" "${INDEPENDENT[@]}"
+    done
+  done
+}
+per_disease() { # cell names (with their -f<fraction>): a table of each disease's AUC, the mean over SEEDS per cell
+  local a s
+  echo "| val AUC per disease, mean over seeds ${SEEDS[*]} |$(printf ' %s |' "$@")"
+  echo "|---|$(printf -- '---|%.0s' "$@")"
+  for a in "$@"; do
+    for s in "${SEEDS[@]}"; do
+      awk -F, -v a="$a" 'NR > 1 && $3 != "" {print a "," $2 "," $3}' "$OUT/$a-s$s/metrics_per_label.csv"
+    done
+  done | awk -F, -v order="$*" '{sum[$2 "|" $1] += $3; n[$2 "|" $1]++; labels[$2]}
+    END {k = split(order, arm, " ")
+      for (l in labels) {line = "| " l " |"; for (i = 1; i <= k; i++) line = line sprintf(" %.3f |",
+        sum[l "|" arm[i]] / n[l "|" arm[i]]); print line}}' | sort
+}
+variant_table() { # the variant's cells against the default encoder's and random init's, then AUC per disease
+  local f a arms
+  echo "| linear probe fit on the client pool, mean val AUC | value |"
+  echo "|---|---|"
+  for a in "ssl$PRE" "ssl$PRE$VTAG"; do
+    [ -f "$OUT/probe-$a-s42/_SUMMARY.json" ] && echo "| $a | $(auc "$OUT/probe-$a-s42") |"
+  done
+  for f in "${VSHARES[@]}"; do
+    have "ssl$PRE$VTAG-indep-f$f" || continue
+    echo
+    header "share $f, mean val AUC"
+    arms=("ssl$PRE$VTAG-indep-f$f")
+    for a in "ssl$PRE-indep-f$f" random-indep-f$f random-fedcxr-f$f; do have "$a" && arms+=("$a"); done
+    for a in "${arms[@]}"; do row "$a" "$a"; done
+    for a in "${arms[@]:1}"; do paired "${arms[0]}" "$a"; done
+    echo
+    per_disease "${arms[@]}"
+  done
+}
 joint_probes() { # pretraining with joint views (one batch of 2 x 32 per branch) at JSEEDS, probed, against pretrains
   local s dir name
   for s in "${JSEEDS[@]}"; do
@@ -479,6 +534,8 @@ case "${1:-all}" in
   epochs) epoch_spread ;;
   bnstats) ingest ssl; bn_probes ;;
   bnspread) bn_spread ;;
+  variant) variant_args; ingest ssl; variant_cells ;;
+  varianttable) variant_table ;;
   joint) ingest ssl; joint_probes ;;
   jointspread) joint_spread ;;
   table) table ;;
