@@ -50,8 +50,9 @@
 #   standardize|raw|adam|randfrozen|partprobe|probe|pretrains|spread|epochs|bnstats|bnspread|joint|jointspread|table]
 #   (default: all);
 # docs/results/transfer-ablation.sh paired A B: A - B per seed with the paired 95% interval (A, B: cell names with
-# their fraction, e.g. ssl120-indep-f0.1 random-indep-f0.1; 2 to 5 seeds). Parts can run side by side;
-# FEDCXR_SUBMIT_ARGS="--conf spark.executor.cores=1" gives each a single libtorch thread.
+# their fraction, e.g. ssl120-indep-f0.1 random-indep-f0.1; 2 to 5 seeds). Parts can run side by side (on 2 cores a
+# cell beside a pretraining cut the pretraining from ~20 to 5-7 images/s); FEDCXR_SUBMIT_ARGS="--conf
+# spark.executor.cores=1" gives each a single libtorch thread (results then differ from cells run with 2).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-runs/ablation}
