@@ -22,9 +22,7 @@ import org.fedcxr.train.LocalTrainer;
  * on, the pretraining defaults) at 64 and 128 px, one pass per view, and BYOL with both views in one batch
  * ({@code joint_views}); each case with one view per pass runs twice with the one pass over each tensor and twice
  * with libtorch's Adam and EMA kernels ({@link SslTrainer#optLibtorchUpdates}), in the order one pass, libtorch,
- * libtorch, one pass, and reports both kinds' mean, their ratio and the ratio within each pair; BYOL's then runs twice
- * with a backward per view ({@link SslTrainer#optBackwardPerView}) and once more with the one graph, so that its
- * second one-graph run and that one flank the two (reported the same way). Each is timed over
+ * libtorch, one pass, and reports both kinds' mean, their ratio and the ratio within each pair. Each is timed over
  * the second of two epochs of {@code train_steps} steps of {@code batch_size} images and reported as images/s,
  * FLOP/s and the share of the matmul's FLOP/s. FLOPs per image count both views: the online branch (encoder,
  * projector, predictor) forward and backward (3x its forward) on each, and for BYOL the target branch (encoder,
@@ -70,17 +68,6 @@ final class PretrainBenchmark {
           results.put(key + "one_pass_speedup", libtorch / onePass);
           results.put(key + "one_pass_speedup_first_pair", k1.lastEpochSeconds() / r.lastEpochSeconds());
           results.put(key + "one_pass_speedup_second_pair", k2.lastEpochSeconds() / r2.lastEpochSeconds());
-          if (method.equals("byol")) { // a backward per view against the one graph, in the order r2, B, B, one graph
-            SslTrainer.Result b1 = timedRun(new SslTrainer(arch, config).optBackwardPerView(), size, spec);
-            SslTrainer.Result b2 = timedRun(new SslTrainer(arch, config).optBackwardPerView(), size, spec);
-            SslTrainer.Result r3 = timedRun(new SslTrainer(arch, config), size, spec);
-            double oneGraph = r2.lastEpochSeconds() + r3.lastEpochSeconds();
-            double perView = b1.lastEpochSeconds() + b2.lastEpochSeconds();
-            put(results, key + "backward_per_view_", flops, 2 * images / perView, matmul);
-            results.put(key + "backward_per_view_speedup", oneGraph / perView);
-            results.put(key + "backward_per_view_speedup_first_pair", r2.lastEpochSeconds() / b1.lastEpochSeconds());
-            results.put(key + "backward_per_view_speedup_second_pair", r3.lastEpochSeconds() / b2.lastEpochSeconds());
-          }
         }
       }
     }

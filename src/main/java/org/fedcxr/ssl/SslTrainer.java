@@ -45,7 +45,6 @@ public final class SslTrainer {
   private final Architecture architecture;
   private final SslConfig config;
   private boolean libtorchUpdates;
-  private boolean backwardPerView;
 
   public SslTrainer(Architecture architecture, SslConfig config) {
     this.architecture = architecture;
@@ -58,17 +57,6 @@ public final class SslTrainer {
    */
   public SslTrainer optLibtorchUpdates() {
     libtorchUpdates = true;
-    return this;
-  }
-
-  /**
-   * BYOL with one view per pass: the targets of both views first, then each view's online pass, its half of the loss
-   * and its backward, freeing that view's activations before the next (half the memory held). The gradients add up
-   * to those of the one graph over both views, to the bit (a sum of two terms in either order); no effect for
-   * SimSiam (its targets are the online projections) or with joint views.
-   */
-  public SslTrainer optBackwardPerView() {
-    backwardPerView = true;
     return this;
   }
 
@@ -187,9 +175,6 @@ public final class SslTrainer {
     try (NDManager batch = trainer.getManager().newSubManager()) {
       NDArray x1 = batch.create(v1, new Shape(n, 1, h, w));
       NDArray x2 = batch.create(v2, new Shape(n, 1, h, w));
-      if (backwardPerView && target != null && !config.jointViews()) {
-        return stepPerView(trainer, optimizer, parameters, target, targetStore, x1, x2);
-      }
       float loss;
       try (GradientCollector gc = trainer.newGradientCollector()) {
         NDList[] online = views(x1, x2, x -> trainer.forward(x));
@@ -202,31 +187,6 @@ public final class SslTrainer {
       }
       optimizer.step(parameters);
       return loss;
-    }
-  }
-
-  /** BYOL's step with a backward per view (see {@link #optBackwardPerView}). */
-  private static float stepPerView(Trainer trainer, ScopedOptimizer optimizer, List<Parameter> parameters,
-      SslBranch target, ParameterStore targetStore, NDArray x1, NDArray x2) {
-    NDArray t1 = target.forward(targetStore, new NDList(x1), true).get(1).stopGradient();
-    NDArray t2 = target.forward(targetStore, new NDList(x2), true).get(1).stopGradient();
-    float loss = 0;
-    try (GradientCollector gc = trainer.newGradientCollector()) {
-      loss += halfStep(trainer, gc, x1, t2);
-      loss += halfStep(trainer, gc, x2, t1);
-    }
-    optimizer.step(parameters);
-    return loss;
-  }
-
-  /** One view's online pass, its half of the loss against the other view's target, and its backward. */
-  private static float halfStep(Trainer trainer, GradientCollector gc, NDArray x, NDArray otherTarget) {
-    try (NDManager view = x.getManager().newSubManager()) {
-      NDArray xv = x.duplicate();
-      xv.attach(view);
-      NDArray l = negativeCosine(trainer.forward(new NDList(xv)).get(0), otherTarget);
-      gc.backward(l);
-      return l.getFloat();
     }
   }
 

@@ -251,22 +251,6 @@ class SslTest {
     assertTrue(distance(onePass.target(), kernels.target()) < 0.01 * distance(onePass.target(), twoEpochs.target()));
   }
 
-  /** BYOL's backward per view trains, to the bit, the network the one graph over both views trains. */
-  @Test
-  void backwardPerViewTrainsTheSameBitsAsOneGraph() {
-    SslConfig c = config("byol", 3, 2e-3f);
-    SslTrainer.Result oneGraph = pretrain(c, 3);
-    SslTrainer.Result perView;
-    try (LocalShard shard = LocalShard.spool(TrainingData.images(96, 32).iterator(), tmp)) {
-      perView = new SslTrainer(Architecture.SMALL, c).optBackwardPerView().train(null, null, null, shard, 5, 1, 3,
-          Device.cpu());
-    }
-    assertEquals(oneGraph.epochLosses(), perView.epochLosses());
-    assertArrayEquals(oneGraph.online(), perView.online());
-    assertArrayEquals(oneGraph.target(), perView.target());
-    assertArrayEquals(oneGraph.moments().first(), perView.moments().first());
-  }
-
   private static double distance(float[] a, float[] b) {
     double sum = 0;
     for (int i = 0; i < a.length; i++) {
