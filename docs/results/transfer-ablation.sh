@@ -13,7 +13,8 @@
 #             (its full-data reference; random init's all-data cells are core's).
 #   grid:     claim 2's grid for the PRE-epoch encoder: at each share of each client's images in GRID (default
 #             "0.1 0.05 0.25 0.5 1.0"), random init on both recipes and SSL init on the independent recipe (random
-#             init's better recipe at each share is picked on these validation cells); gridtable: the table and the
+#             init's better recipe at each share is picked on these validation cells; ARMS="ssl-fedcxr" adds SSL
+#             init on fedcxr's recipe); gridtable: the table and the
 #             paired differences (SSL - each random recipe; SSL at all images - SSL at each share).
 #   frozen:   the SSL encoder's probe; at 10% and at all of each client's images: SSL init on the independent
 #             recipe plain, with 5 head rounds before the whole network trains, and with its encoder frozen (weights
@@ -42,8 +43,8 @@
 #             `PRE=<length> ... pretrains`), the longer against the first, Welch's 95% interval.
 #   variant:  a pretraining variant: the default pretraining's command for PRE epochs plus VARGS (e.g. VARGS="--set
 #             aug.crop_p=0"), run as pretrain-e$PRE-$VTAG, probed, and SSL init on the independent recipe at each share
-#             of VSHARES (default "1.0 0.1"); varianttable: its cells against the default encoder's and random init's
-#             (paired, seed by seed) and the mean AUC per disease of each arm.
+#             of VSHARES (default "1.0 0.1"; VRECIPE=fedcxr: on fedcxr's recipe); varianttable: its cells against the
+#             default encoder's and random init's (paired, seed by seed) and the mean AUC per disease of each arm.
 #   joint:    the default pretraining with joint_views=true (both views through each branch as one batch) at the
 #             seeds JSEEDS (default 42 43 44), probed, against pretrains' probes; jointspread: only the comparison.
 # Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|claim2|grid|gridtable|variant|varianttable|frozen|
@@ -68,6 +69,7 @@ read -r -a ARMS <<< "${ARMS:-random-fedcxr random-indep ssl}"  # grid's arms, e.
 read -r -a VARGS <<< "${VARGS:-}"  # the pretraining variant's settings (variant)
 VTAG=${VTAG:-}  # the variant's name in its runs (variant)
 read -r -a VSHARES <<< "${VSHARES:-1.0 0.1}"  # shares of each client's images for the variant's cells
+VRECIPE=${VRECIPE:-indep}  # the variant's cells' recipe: indep (the independent implementation's) or fedcxr
 read -r -a EPOCHS <<< "${EPOCHS:-120 240}"  # pretraining lengths compared (epochs)
 INDEPENDENT=(--set augment=false --set weight_decay=0 --set clip_norm=0 --set schedule=constant)
 # the encoder frozen (weights and BatchNorm statistics), its head trained 5 local epochs a round
@@ -138,8 +140,8 @@ grid_cells() { # share by share, seed by seed, the ARMS: random init on fedcxr's
   local f s a
   for a in "${ARMS[@]}"; do
     case $a in
-      random-fedcxr|random-indep|ssl) ;;
-      *) echo "ARMS: unknown arm '$a' (random-fedcxr, random-indep, ssl)" >&2; exit 2 ;;
+      random-fedcxr|random-indep|ssl|ssl-fedcxr) ;;
+      *) echo "ARMS: unknown arm '$a' (random-fedcxr, random-indep, ssl, ssl-fedcxr)" >&2; exit 2 ;;
     esac
   done
   for f in "${GRID[@]}"; do
@@ -149,6 +151,7 @@ grid_cells() { # share by share, seed by seed, the ARMS: random init on fedcxr's
           random-fedcxr) FRACTION=$f cell random-fedcxr "$s" random ;;
           random-indep) FRACTION=$f cell random-indep "$s" random "${INDEPENDENT[@]}" ;;
           ssl) FRACTION=$f cell ssl$PRE-indep "$s" "ssl:$ENC" "${INDEPENDENT[@]}" ;;
+          ssl-fedcxr) FRACTION=$f cell ssl$PRE-fedcxr "$s" "ssl:$ENC" ;;
         esac
       done
     done
@@ -309,9 +312,15 @@ variant_cells() { # the variant's pretraining, its probe, then its cells share b
   [ -f "$dir/_SUCCESS" ] || bin/fedcxr pretrain --set input=$IN --set output="$dir" --set epochs=$PRE \
     "${VARGS[@]}" > "$OUT/pretrain-e$PRE-$VTAG.log" 2>&1
   probe "ssl$PRE$VTAG" 42 "$dir/encoder.safetensors"
+  local recipe=()
+  case $VRECIPE in
+    indep) recipe=("${INDEPENDENT[@]}") ;;
+    fedcxr) ;;
+    *) echo "VRECIPE: unknown recipe '$VRECIPE' (indep, fedcxr)" >&2; exit 2 ;;
+  esac
   for f in "${VSHARES[@]}"; do
     for s in "${SEEDS[@]}"; do
-      FRACTION=$f cell "ssl$PRE$VTAG-indep" "$s" "ssl:$dir/encoder.safetensors" "${INDEPENDENT[@]}"
+      FRACTION=$f cell "ssl$PRE$VTAG-$VRECIPE" "$s" "ssl:$dir/encoder.safetensors" ${recipe[@]+"${recipe[@]}"}
     done
   done
 }
@@ -336,11 +345,13 @@ variant_table() { # the variant's cells against the default encoder's and random
     [ -f "$OUT/probe-$a-s42/_SUMMARY.json" ] && echo "| $a | $(auc "$OUT/probe-$a-s42") |"
   done
   for f in "${VSHARES[@]}"; do
-    have "ssl$PRE$VTAG-indep-f$f" || continue
+    have "ssl$PRE$VTAG-$VRECIPE-f$f" || continue
     echo
     header "share $f, mean val AUC"
-    arms=("ssl$PRE$VTAG-indep-f$f")
-    for a in "ssl$PRE-indep-f$f" random-indep-f$f random-fedcxr-f$f; do have "$a" && arms+=("$a"); done
+    arms=("ssl$PRE$VTAG-$VRECIPE-f$f")
+    for a in "ssl$PRE$VTAG-indep-f$f" "ssl$PRE-$VRECIPE-f$f" "ssl$PRE-indep-f$f" random-indep-f$f random-fedcxr-f$f; do
+      [ "$a" != "${arms[0]}" ] && [[ " ${arms[*]} " != *" $a "* ]] && have "$a" && arms+=("$a")
+    done
     for a in "${arms[@]}"; do row "$a" "$a"; done
     for a in "${arms[@]:1}"; do paired "${arms[0]}" "$a"; done
     echo
@@ -429,6 +440,7 @@ grid_table() { # grid's cells, share by share, and the paired differences where 
     have random-fedcxr-f$f any && row "random init, fedcxr's recipe, share $f" random-fedcxr-f$f
     have random-indep-f$f any && row "random init, independent recipe, share $f" random-indep-f$f
     have ssl$PRE-indep-f$f any && row "SSL init ($PRE-epoch encoder), independent recipe, share $f" ssl$PRE-indep-f$f
+    have ssl$PRE-fedcxr-f$f any && row "SSL init ($PRE-epoch encoder), fedcxr's recipe, share $f" ssl$PRE-fedcxr-f$f
   done
   echo
   for f in "${GRID[@]}"; do
@@ -442,6 +454,10 @@ grid_table() { # grid's cells, share by share, and the paired differences where 
     [ ${#a[@]} -lt 2 ] || printf '%s\n' "${a[@]}" | sort -k2,2gr | awk -v f="$f" 'NR == 1 {
       print "  random init'"'"'s better recipe at share " f " (mean over these seeds): " $1}'
     [ "$f" = 1.0 ] || ! have ssl$PRE-indep-f1.0 || paired ssl$PRE-indep-f1.0 ssl$PRE-indep-f$f
+  done
+  for f in "${GRID[@]}"; do # SSL init on fedcxr's recipe, where its cells exist
+    have ssl$PRE-fedcxr-f$f || continue
+    for r in random-fedcxr random-indep ssl$PRE-indep; do have $r-f$f && paired ssl$PRE-fedcxr-f$f $r-f$f; done
   done
 }
 paired() { # name-a name-b (each with its -f<fraction>): a - b per seed, their mean and paired 95% interval
