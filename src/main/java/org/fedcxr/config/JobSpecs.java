@@ -19,6 +19,9 @@ public final class JobSpecs {
   /** The {@code federate} keys a study passes to its cells under their own names. */
   public static final Forwarding STUDY_FEDERATE = new Forwarding("federate", "",
       Set.of("input", "test", "output", "seed", "architecture", "init"));
+  /** What a study's {@code ssl_recipe=independent} sets on its SSL cells, after the forwarded federate keys. */
+  public static final List<String> INDEPENDENT_RECIPE = List.of("augment=false", "weight_decay=0", "clip_norm=0",
+      "schedule=constant");
   /** The {@code pretrain} keys a study passes to its pretraining as {@code pretrain.<key>} (always the server pool). */
   public static final Forwarding STUDY_PRETRAIN = new Forwarding("pretrain", "pretrain.",
       Set.of("input", "output", "seed", "architecture", "split"));
@@ -230,6 +233,9 @@ public final class JobSpecs {
         SpecKey.string("fractions", "0.5,0.25,0.1,0.05,0.01", "shares of each client's data for the low-data "
             + "figure (comma-separated, each in (0, 1)); none = no low-data cells"),
         SpecKey.bool("iid_reference", false, "add IID cells (random and SSL init, all data) as a reference"),
+        SpecKey.choice("ssl_recipe", "federate", List.of("federate", "independent"), "SSL cells' recipe: the "
+            + "federate keys given to every cell, or those with augment=false weight_decay=0 clip_norm=0 "
+            + "schedule=constant (the independent implementation's); random cells always take the federate keys"),
         SpecKey.integer("clients", 10, 1, 100_000, "number of simulated clients K"),
         SpecKey.number("size_alpha", 1.0, 0.01, 1000, "Dirichlet concentration of the non-IID client sizes"),
         SpecKey.choice("architecture", "resnet18", ARCHITECTURES, "the encoder and federated model"),

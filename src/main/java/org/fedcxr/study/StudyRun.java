@@ -134,8 +134,8 @@ public final class StudyRun {
     }
     String out = root + "/pretrain";
     if (!JobOutput.isComplete(out, conf)) {
-      Spec pretrain = subSpec(JobSpecs.STUDY_PRETRAIN, "input=" + input, "output=" + out,
-          "seed=" + spec.longValue("seed"), "architecture=" + spec.string("architecture"), "split=server");
+      Spec pretrain = subSpec(JobSpecs.STUDY_PRETRAIN, List.of("input=" + input, "output=" + out,
+          "seed=" + spec.longValue("seed"), "architecture=" + spec.string("architecture"), "split=server"));
       if (print) {
         System.out.println("study: pretraining the SSL encoder on the server pool -> " + out);
       }
@@ -222,16 +222,18 @@ public final class StudyRun {
             "size_alpha=" + spec.number("size_alpha"), "fraction=" + c.fraction())), false);
       }
     }
-    Spec federate = subSpec(JobSpecs.STUDY_FEDERATE, "input=" + partition, "test=" + input,
-        "output=" + cellDir(c), "seed=" + c.seed(), "architecture=" + spec.string("architecture"),
-        "init=" + (c.init().equals("ssl") ? "ssl:" + encoder : "random"));
-    jobs.launch(federate, true);
+    boolean ssl = c.init().equals("ssl");
+    List<String> own = new ArrayList<>(ssl && spec.string("ssl_recipe").equals("independent")
+        ? JobSpecs.INDEPENDENT_RECIPE : List.of());
+    own.addAll(List.of("input=" + partition, "test=" + input, "output=" + cellDir(c), "seed=" + c.seed(),
+        "architecture=" + spec.string("architecture"), "init=" + (ssl ? "ssl:" + encoder : "random")));
+    jobs.launch(subSpec(JobSpecs.STUDY_FEDERATE, own), true);
   }
 
   /** The spec of a job the study runs: the study's forwarded keys, then what the study decides itself. */
-  private Spec subSpec(JobSpecs.Forwarding forwarding, String... own) {
+  private Spec subSpec(JobSpecs.Forwarding forwarding, List<String> own) {
     List<String> settings = new ArrayList<>(forwarding.settings(spec));
-    settings.addAll(List.of(own));
+    settings.addAll(own);
     return JobSpecs.schema(forwarding.job()).load(null, settings);
   }
 

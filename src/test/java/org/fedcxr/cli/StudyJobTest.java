@@ -131,6 +131,26 @@ class StudyJobTest {
   }
 
   @Test
+  void sslRecipeIndependentChangesTheSslCellsOnly() throws IOException {
+    Path own = dir.resolve("study-ssl-recipe");
+    StudyJob.execute(spark, spec(own, "ssl_recipe=independent", "seeds=1", "fractions=none", "iid_reference=false",
+        "encoder=" + study.resolve("pretrain/encoder.safetensors")), false, "test", false);
+    String ssl = Files.readString(own.resolve("cells/noniid-f1-ssl-s42/_SUMMARY.json"));
+    for (String set : List.of("\"augment\" : false", "\"weight_decay\" : 0.0", "\"clip_norm\" : 0.0",
+        "\"schedule\" : \"constant\"", "\"rounds\" : 2")) {
+      assertTrue(ssl.contains(set), set + " in " + ssl);
+    }
+    String random = Files.readString(own.resolve("cells/noniid-f1-random-s42/_SUMMARY.json"));
+    assertTrue(random.contains("\"weight_decay\" : 5.0E-4") && random.contains("\"augment\" : true"), random);
+    String cell = "cells/noniid-f1-random-s42/final.safetensors";
+    assertArrayEquals(FederateJobTest.weights(study.resolve(cell)), FederateJobTest.weights(own.resolve(cell)),
+        "random cells as without the key");
+    cell = "cells/noniid-f1-ssl-s42/final.safetensors";
+    assertFalse(Arrays.equals(FederateJobTest.weights(study.resolve(cell)), FederateJobTest.weights(own.resolve(cell))),
+        "SSL cells trained on the other recipe");
+  }
+
+  @Test
   void refusesToOverwriteOrToResumeWithADifferentSpec() throws IOException {
     JobFailure again = assertThrows(JobFailure.class,
         () -> StudyJob.execute(spark, spec(study), false, "test", false));
