@@ -81,7 +81,7 @@ class StudyJobTest {
 
   @Test
   void passesItsFederateAndPretrainKeysToTheJobsItRuns() throws IOException {
-    String cell = Files.readString(study.resolve("cells/noniid-f0.5-ssl-s43/_SUMMARY.json"));
+    String cell = Files.readString(study.resolve("cells/noniid-f0.5-random-s43/_SUMMARY.json"));
     assertTrue(cell.contains("\"weight_decay\" : 5.0E-4") && cell.contains("\"rounds\" : 2"), cell);
     String pretrain = Files.readString(study.resolve("pretrain/_SUMMARY.json"));
     assertTrue(pretrain.contains("\"aug.edge_p\" : 0.9") && pretrain.contains("\"split\" : \"server\"")
@@ -131,23 +131,25 @@ class StudyJobTest {
   }
 
   @Test
-  void sslRecipeIndependentChangesTheSslCellsOnly() throws IOException {
-    Path own = dir.resolve("study-ssl-recipe");
-    StudyJob.execute(spark, spec(own, "ssl_recipe=independent", "seeds=1", "fractions=none", "iid_reference=false",
-        "encoder=" + study.resolve("pretrain/encoder.safetensors")), false, "test", false);
-    String ssl = Files.readString(own.resolve("cells/noniid-f1-ssl-s42/_SUMMARY.json"));
+  void sslRecipeChangesTheSslCellsOnly() throws IOException {
+    String ssl = Files.readString(study.resolve("cells/noniid-f1-ssl-s42/_SUMMARY.json"));
     for (String set : List.of("\"augment\" : false", "\"weight_decay\" : 0.0", "\"clip_norm\" : 0.0",
         "\"schedule\" : \"constant\"", "\"rounds\" : 2")) {
-      assertTrue(ssl.contains(set), set + " in " + ssl);
+      assertTrue(ssl.contains(set), "the default ssl_recipe=independent: " + set + " in " + ssl);
     }
-    String random = Files.readString(own.resolve("cells/noniid-f1-random-s42/_SUMMARY.json"));
-    assertTrue(random.contains("\"weight_decay\" : 5.0E-4") && random.contains("\"augment\" : true"), random);
+    Path federate = dir.resolve("study-ssl-recipe");
+    StudyJob.execute(spark, spec(federate, "ssl_recipe=federate", "seeds=1", "fractions=none", "iid_reference=false",
+        "encoder=" + study.resolve("pretrain/encoder.safetensors")), false, "test", false);
+    for (String init : List.of("ssl", "random")) {
+      String cell = Files.readString(federate.resolve("cells/noniid-f1-" + init + "-s42/_SUMMARY.json"));
+      assertTrue(cell.contains("\"weight_decay\" : 5.0E-4") && cell.contains("\"augment\" : true"), cell);
+    }
     String cell = "cells/noniid-f1-random-s42/final.safetensors";
-    assertArrayEquals(FederateJobTest.weights(study.resolve(cell)), FederateJobTest.weights(own.resolve(cell)),
-        "random cells as without the key");
+    assertArrayEquals(FederateJobTest.weights(study.resolve(cell)), FederateJobTest.weights(federate.resolve(cell)),
+        "random cells the same on either recipe");
     cell = "cells/noniid-f1-ssl-s42/final.safetensors";
-    assertFalse(Arrays.equals(FederateJobTest.weights(study.resolve(cell)), FederateJobTest.weights(own.resolve(cell))),
-        "SSL cells trained on the other recipe");
+    assertFalse(Arrays.equals(FederateJobTest.weights(study.resolve(cell)),
+        FederateJobTest.weights(federate.resolve(cell))), "SSL cells trained on the other recipe");
   }
 
   @Test
@@ -158,6 +160,15 @@ class StudyJobTest {
     JobFailure changed = assertThrows(JobFailure.class,
         () -> StudyJob.execute(spark, spec(study, "rounds=3"), true, "test", false));
     assertTrue(changed.getMessage().contains("rounds (was 2, now 3)"), changed.getMessage());
+    // a study written before ssl_recipe existed ran its SSL cells on the federate recipe, not today's default
+    Path older = dir.resolve("study-before-ssl-recipe");
+    Files.createDirectories(older);
+    Files.writeString(older.resolve("study-spec.json"), Files.readString(study.resolve("study-spec.json"))
+        .replaceAll("\\s*\"ssl_recipe\" : \"[a-z]+\",", ""));
+    assertFalse(Files.readString(older.resolve("study-spec.json")).contains("ssl_recipe"));
+    JobFailure recipe = assertThrows(JobFailure.class,
+        () -> StudyJob.execute(spark, spec(older), true, "test", false));
+    assertTrue(recipe.getMessage().contains("ssl_recipe (was federate, now independent)"), recipe.getMessage());
     Path other = dir.resolve("not-a-study");
     Files.createDirectories(other);
     Files.writeString(other.resolve("precious.txt"), "keep");
