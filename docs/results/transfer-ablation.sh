@@ -45,9 +45,13 @@
 #             aug.crop_p=0"), run as pretrain-e$PRE-$VTAG, probed, and SSL init on the independent recipe at each share
 #             of VSHARES (default "1.0 0.1"; VRECIPE=fedcxr: on fedcxr's recipe); varianttable: its cells against the
 #             default encoder's and random init's (paired, seed by seed) and the mean AUC per disease of each arm.
+#   factors:  SSL init at 10% of each client's images on the independent recipe with one of fedcxr's settings put
+#             back (augmentation, weight decay 1e-4, clip 5, cosine per round: FACTORS), each its own arm;
+#             factorstable: each against ssl$PRE-indep and ssl$PRE-fedcxr at that share (paired, seed by seed).
 #   joint:    the default pretraining with joint_views=true (both views through each branch as one batch) at the
 #             seeds JSEEDS (default 42 43 44), probed, against pretrains' probes; jointspread: only the comparison.
-# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|claim2|grid|gridtable|variant|varianttable|frozen|
+# Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|claim2|grid|gridtable|variant|varianttable|factors|
+#   factorstable|frozen|
 #   standardize|raw|adam|randfrozen|partprobe|probe|pretrains|spread|epochs|bnstats|bnspread|joint|jointspread|table]
 #   (default: all);
 # docs/results/transfer-ablation.sh paired A B: A - B per seed with the paired 95% interval (A, B: cell names with
@@ -135,6 +139,28 @@ claim2_cells() { # the 10% cells first (1-3 min each), then SSL's all-data refer
     FRACTION=0.1 cell ssl$PRE-indep-head5 "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set transfer.head_rounds=5
   done
   for s in "${SEEDS[@]}"; do cell ssl$PRE-indep "$s" "ssl:$ENC" "${INDEPENDENT[@]}"; done
+}
+# fedcxr's settings the factors put back one at a time into the independent recipe (arm name, federate setting)
+FACTORS=(augment augment=true wd weight_decay=1e-4 clip clip_norm=5 cosine schedule=cosine)
+factor_cells() { # seed by seed, each of FACTORS at 10% of each client's images
+  local s i
+  for s in "${SEEDS[@]}"; do
+    for ((i = 0; i < ${#FACTORS[@]}; i += 2)); do
+      FRACTION=0.1 cell "ssl$PRE-indep+${FACTORS[i]}" "$s" "ssl:$ENC" "${INDEPENDENT[@]}" --set "${FACTORS[i + 1]}"
+    done
+  done
+}
+factor_table() { # each factor's arm against SSL on the independent recipe and on fedcxr's
+  local i a
+  header "SSL init, 10% of each client's images, mean val AUC"
+  for a in "ssl$PRE-indep" "ssl$PRE-fedcxr"; do row "$a" "$a-f0.1"; done
+  for ((i = 0; i < ${#FACTORS[@]}; i += 2)); do row "ssl$PRE-indep+${FACTORS[i]}" "ssl$PRE-indep+${FACTORS[i]}-f0.1"; done
+  echo
+  for ((i = 0; i < ${#FACTORS[@]}; i += 2)); do
+    a="ssl$PRE-indep+${FACTORS[i]}-f0.1"
+    paired "$a" "ssl$PRE-indep-f0.1"
+    paired "$a" "ssl$PRE-fedcxr-f0.1"
+  done
 }
 grid_cells() { # share by share, seed by seed, the ARMS: random init on fedcxr's and the independent recipe, SSL init
   local f s a
@@ -350,7 +376,7 @@ variant_table() { # the variant's cells against the default encoder's and random
     header "share $f, mean val AUC"
     arms=("ssl$PRE$VTAG-$VRECIPE-f$f")
     for a in "ssl$PRE$VTAG-indep-f$f" "ssl$PRE-$VRECIPE-f$f" "ssl$PRE-indep-f$f" random-indep-f$f random-fedcxr-f$f; do
-      [ "$a" != "${arms[0]}" ] && [[ " ${arms[*]} " != *" $a "* ]] && have "$a" && arms+=("$a")
+      [[ " ${arms[*]} " != *" $a "* ]] && have "$a" && arms+=("$a")
     done
     for a in "${arms[@]}"; do row "$a" "$a"; done
     for a in "${arms[@]:1}"; do paired "${arms[0]}" "$a"; done
@@ -553,6 +579,8 @@ case "${1:-all}" in
   bnspread) bn_spread ;;
   variant) variant_args; ingest ssl; variant_cells ;;
   varianttable) variant_table ;;
+  factors) ingest ssl; factor_cells ;;
+  factorstable) factor_table ;;
   joint) ingest ssl; joint_probes ;;
   jointspread) joint_spread ;;
   table) table ;;
