@@ -153,14 +153,21 @@ public final class LocalTrainer {
     }
   }
 
+  /**
+   * The rate of update t (from 1) of {@code steps}: base·(1 + cos(π(t−1)/steps))/2, the full rate first and never 0
+   * (PyTorch's CosineAnnealingLR). DJL's tracker asked for t itself gives the last step 0, and a one-step run nothing.
+   */
+  static Tracker cosine(float base, int steps) {
+    Tracker cosine = Tracker.cosine().setBaseValue(base).optFinalValue(0f).setMaxUpdates(Math.max(1, steps)).build();
+    return t -> cosine.getNewValue(t - 1);
+  }
+
   private Result run(Network net, float[] initial, LocalShard shard, long seed, int threads) {
     long start = System.nanoTime();
     JniUtils.setNumThreads(threads);
     int perEpoch = (shard.size() + config.batchSize() - 1) / config.batchSize();
     int totalSteps = perEpoch * config.epochs();
-    Tracker schedule = config.schedule().equals("cosine")
-        ? Tracker.cosine().setBaseValue(config.learningRate()).optFinalValue(0f)
-            .setMaxUpdates(Math.max(1, totalSteps)).build()
+    Tracker schedule = config.schedule().equals("cosine") ? cosine(config.learningRate(), totalSteps)
         : Tracker.fixed(config.learningRate());
     Classifier block = net.block;
     net.optimizer.restart(config.encoderLrScale() == 1f ? schedule : new EncoderRate(schedule,

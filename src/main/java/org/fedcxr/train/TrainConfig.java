@@ -8,7 +8,7 @@ import java.util.List;
  * what has a default.
  *
  * @param optimizer {@code adam} or {@code sgd} (with momentum)
- * @param schedule {@code constant} or {@code cosine} (to 0 over all steps of the call)
+ * @param schedule {@code constant} or {@code cosine} (the full rate on the first step, toward 0 over the call's steps)
  * @param clipNorm gradients are scaled down to this global L2 norm; 0 turns clipping off
  * @param classWeighted weight each label's positives by negatives/positives in the local data (at most 100)
  * @param threads libtorch intra-op threads (Spark: {@code spark.task.cpus})

@@ -11,6 +11,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.tracker.Tracker;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -141,6 +142,32 @@ class LocalTrainerTest {
         .optProxMu(mu).build();
     try (LocalShard shard = LocalShard.spool(data.iterator(), tmp)) {
       return new LocalTrainer(Architecture.SMALL, 14, config).train(initial, shard, 3, Device.cpu()).weights();
+    }
+  }
+
+  @Test
+  void theCosineScheduleStartsAtTheFullRateAndNeverReachesZero() {
+    Tracker one = LocalTrainer.cosine(1e-3f, 1);
+    assertEquals(1e-3f, one.getNewValue(1), 0f, "a one-step round trains at the full rate");
+    Tracker four = LocalTrainer.cosine(1f, 4);
+    float[] expected = {1f, (float) ((1 + Math.cos(Math.PI / 4)) / 2), 0.5f,
+        (float) ((1 + Math.cos(3 * Math.PI / 4)) / 2)};
+    for (int t = 1; t <= 4; t++) {
+      assertEquals(expected[t - 1], four.getNewValue(t), 1e-6f, "update " + t);
+    }
+    // a client with one batch moves its weights (not only BatchNorm statistics) on the cosine schedule
+    TrainConfig config = TrainConfig.builder().setBatchSize(16).setEpochs(1).optThreads(1).optSchedule("cosine")
+        .build();
+    Initial init = initial(7);
+    try (LocalShard shard = LocalShard.spool(TrainingData.images(8, 32).iterator(), tmp)) {
+      LocalTrainer.Result r = new LocalTrainer(Architecture.SMALL, 14, config).train(init.weights(), shard, 7,
+          Device.cpu());
+      assertEquals(1, r.steps());
+      int moved = 0;
+      for (int i = 0; i < init.weights().length; i++) {
+        moved += !init.statistics()[i] && init.weights()[i] != r.weights()[i] ? 1 : 0;
+      }
+      assertTrue(moved > 0, "one step at a rate above 0 moves the weights");
     }
   }
 
