@@ -469,6 +469,14 @@ grid_table() { # grid's cells, share by share, and the paired differences where 
     have ssl$PRE-fedcxr-f$f any && row "SSL init ($PRE-epoch encoder), fedcxr's recipe, share $f" ssl$PRE-fedcxr-f$f
   done
   echo
+  local d=()
+  for f in "${GRID[@]}"; do # random init's two recipes, share by share, and over the shares
+    have random-fedcxr-f$f && have random-indep-f$f || continue
+    paired random-fedcxr-f$f random-indep-f$f
+    d+=("$(mean random-fedcxr-f$f) $(mean random-indep-f$f)")
+  done
+  [ ${#d[@]} -lt 2 ] || printf '%s\n' "${d[@]}" | awk '{a += $1; b += $2} END {
+    printf "random init, mean over %d shares of the mean AUC: fedcxr recipe %.4f, independent %.4f\n", NR, a / NR, b / NR}'
   for f in "${GRID[@]}"; do
     have ssl$PRE-indep-f$f || continue
     a=()
@@ -563,7 +571,7 @@ case "${1:-all}" in
   transfer) ingest ssl; transfer_cells ;;
   lowdata) ingest ssl; lowdata_cells ;;
   claim2) ingest ssl; claim2_cells ;;
-  grid) ingest ssl; grid_cells ;;
+  grid) ingest "$(case " ${ARMS[*]}" in *" ssl"*) echo ssl ;; esac)"; grid_cells ;;  # pretrains only for SSL arms
   gridtable) grid_table ;;
   frozen) ingest ssl; frozen_cells ;;
   standardize) ingest ssl; standardize_cells ;;
