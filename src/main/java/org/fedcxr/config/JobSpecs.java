@@ -234,8 +234,8 @@ public final class JobSpecs {
             + "figure (comma-separated, each in (0, 1)); none = no low-data cells"),
         SpecKey.bool("iid_reference", false, "add IID cells (random and SSL init, all data) as a reference"),
         SpecKey.choice("ssl_recipe", "independent", List.of("federate", "independent"), "SSL cells' recipe: the "
-            + "federate keys given to every cell, or those with augment=false weight_decay=0 clip_norm=0 "
-            + "schedule=constant (the independent implementation's); random cells always take the federate keys"),
+            + "federate keys given to every cell, or those with " + String.join(" ", INDEPENDENT_RECIPE)
+            + " (the independent implementation's); random cells always take the federate keys"),
         SpecKey.integer("clients", 10, 1, 100_000, "number of simulated clients K"),
         SpecKey.number("size_alpha", 1.0, 0.01, 1000, "Dirichlet concentration of the non-IID client sizes"),
         SpecKey.choice("architecture", "resnet18", ARCHITECTURES, "the encoder and federated model"),
