@@ -1,14 +1,19 @@
 package org.fedcxr.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.fedcxr.config.Spec;
 
 /**
  * The one shape of every job's {@code _SUMMARY.json}: {@code job}, {@code fedcxr_version}, {@code commit} (the
- * source, {@link SourceVersion}), {@code output}, {@code spec_source}, {@code spec} (resolved), {@code started},
+ * source, {@link SourceVersion}), {@code cpu} (the driver's CPU and the cap on libtorch's vector instructions, which
+ * change a trained model's rounding), {@code output}, {@code spec_source}, {@code spec} (resolved), {@code started},
  * {@code seconds}, then the job's own {@code results}.
  */
 final class JobSummary {
@@ -21,6 +26,7 @@ final class JobSummary {
     summary.put("job", spec.job());
     summary.put("fedcxr_version", Main.class.getPackage().getImplementationVersion());
     summary.put("commit", SourceVersion.describe());
+    summary.put("cpu", cpu());
     summary.put("output", output);
     summary.put("spec_source", spec.source());
     summary.put("spec", spec.resolved());
@@ -28,6 +34,27 @@ final class JobSummary {
     summary.put("seconds", Duration.between(started, Instant.now()).toMillis() / 1000.0);
     summary.put("results", results);
     return summary;
+  }
+
+  /**
+   * The driver's CPU: its model with family and model numbers (Linux's /proc/cpuinfo; elsewhere the architecture),
+   * whether it has AVX-512, and DNNL_MAX_CPU_ISA, the cap bin/fedcxr puts on libtorch's kernels.
+   */
+  static Map<String, Object> cpu() {
+    Map<String, String> info = new LinkedHashMap<>();
+    try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+      lines.takeWhile(l -> !l.isBlank()).filter(l -> l.indexOf(':') > 0).forEach(l ->
+          info.putIfAbsent(l.substring(0, l.indexOf(':')).trim(), l.substring(l.indexOf(':') + 1).trim()));
+    } catch (IOException | RuntimeException e) {
+      info.clear(); // not Linux, or unreadable: the architecture alone
+    }
+    Map<String, Object> cpu = new LinkedHashMap<>();
+    cpu.put("model", info.isEmpty() ? System.getProperty("os.arch") : info.getOrDefault("model name", "?")
+        + " (family " + info.getOrDefault("cpu family", "?") + ", model " + info.getOrDefault("model", "?") + ")");
+    cpu.put("avx512", (" " + info.getOrDefault("flags", "") + " ").contains(" avx512f "));
+    String cap = System.getenv("DNNL_MAX_CPU_ISA");
+    cpu.put("isa_cap", cap == null || cap.isEmpty() ? "native" : cap);
+    return cpu;
   }
 
   /** The job's own results in a summary made by {@link #of}. */

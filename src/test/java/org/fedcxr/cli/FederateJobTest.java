@@ -39,8 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** End-to-end federated runs on synthetic data: small encoder, 4 clients, a few rounds. */
 class FederateJobTest {
   /** The top-level keys of every job's _SUMMARY.json (JobSummary). */
-  static final List<String> SUMMARY_KEYS = List.of("job", "fedcxr_version", "commit", "output", "spec_source", "spec",
-      "started", "seconds", "results");
+  static final List<String> SUMMARY_KEYS = List.of("job", "fedcxr_version", "commit", "cpu", "output",
+      "spec_source", "spec", "started", "seconds", "results");
 
   static SparkSession spark;
   @TempDir

@@ -73,6 +73,7 @@ class LauncherIT {
     String summary = Files.readString(out.resolve("ingest/_SUMMARY.json"));
     assertTrue(summary.contains("\"images_ingested\" : 400"), summary);
     assertTrue(summary.contains("\"fedcxr_version\" : \"0.1.0-SNAPSHOT\""), summary);
+    assertTrue(summary.contains("\"isa_cap\" : \"AVX2\""), "bin/fedcxr caps libtorch at AVX2 by default: " + summary);
 
     // new images without a label table, scored with the demo's model (README's predict command)
     Path folder = Files.createDirectories(dir.resolve("new-xrays"));
