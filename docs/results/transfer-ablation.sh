@@ -14,7 +14,8 @@
 #   grid:     claim 2's grid for the PRE-epoch encoder: at each share of each client's images in GRID (default
 #             "0.1 0.05 0.25 0.5 1.0"), random init on both recipes and SSL init on the independent recipe (random
 #             init's better recipe at each share is picked on these validation cells; ARMS="ssl-fedcxr" adds SSL
-#             init on fedcxr's recipe); gridtable: the table and the paired differences (SSL - each random recipe;
+#             init on fedcxr's recipe); gridtable: the table and the paired differences (random init's two recipes,
+#             share by share and their means over the shares; SSL - each random recipe;
 #             SSL at all images - SSL at each share; SSL on fedcxr's recipe - the others, where its cells exist).
 #   frozen:   the SSL encoder's probe; at 10% and at all of each client's images: SSL init on the independent
 #             recipe plain, with 5 head rounds before the whole network trains, and with its encoder frozen (weights
