@@ -233,7 +233,7 @@ public final class JobSpecs {
         SpecKey.string("fractions", "0.5,0.25,0.1,0.05,0.01", "shares of each client's data for the low-data "
             + "figure (comma-separated, each in (0, 1)); none = no low-data cells"),
         SpecKey.bool("iid_reference", false, "add IID cells (random and SSL init, all data) as a reference"),
-        SpecKey.choice("ssl_recipe", "independent", List.of("federate", "independent"), "SSL cells' recipe: the "
+        SpecKey.choice("ssl_recipe", "federate", List.of("federate", "independent"), "SSL cells' recipe: the "
             + "federate keys given to every cell, or those with " + String.join(" ", INDEPENDENT_RECIPE)
             + " (the independent implementation's); random cells always take the federate keys"),
         SpecKey.integer("clients", 10, 1, 100_000, "number of simulated clients K"),

@@ -132,24 +132,25 @@ class StudyJobTest {
 
   @Test
   void sslRecipeChangesTheSslCellsOnly() throws IOException {
-    String ssl = Files.readString(study.resolve("cells/noniid-f1-ssl-s42/_SUMMARY.json"));
+    for (String init : List.of("ssl", "random")) {
+      String cell = Files.readString(study.resolve("cells/noniid-f1-" + init + "-s42/_SUMMARY.json"));
+      assertTrue(cell.contains("\"weight_decay\" : 5.0E-4") && cell.contains("\"augment\" : true"),
+          "the default ssl_recipe=federate: " + cell);
+    }
+    Path independent = dir.resolve("study-ssl-recipe");
+    StudyJob.execute(spark, spec(independent, "ssl_recipe=independent", "seeds=1", "fractions=none",
+        "iid_reference=false", "encoder=" + study.resolve("pretrain/encoder.safetensors")), false, "test", false);
+    String ssl = Files.readString(independent.resolve("cells/noniid-f1-ssl-s42/_SUMMARY.json"));
     for (String set : List.of("\"augment\" : false", "\"weight_decay\" : 0.0", "\"clip_norm\" : 0.0",
         "\"schedule\" : \"constant\"", "\"rounds\" : 2")) {
-      assertTrue(ssl.contains(set), "the default ssl_recipe=independent: " + set + " in " + ssl);
-    }
-    Path federate = dir.resolve("study-ssl-recipe");
-    StudyJob.execute(spark, spec(federate, "ssl_recipe=federate", "seeds=1", "fractions=none", "iid_reference=false",
-        "encoder=" + study.resolve("pretrain/encoder.safetensors")), false, "test", false);
-    for (String init : List.of("ssl", "random")) {
-      String cell = Files.readString(federate.resolve("cells/noniid-f1-" + init + "-s42/_SUMMARY.json"));
-      assertTrue(cell.contains("\"weight_decay\" : 5.0E-4") && cell.contains("\"augment\" : true"), cell);
+      assertTrue(ssl.contains(set), "ssl_recipe=independent: " + set + " in " + ssl);
     }
     String cell = "cells/noniid-f1-random-s42/final.safetensors";
-    assertArrayEquals(FederateJobTest.weights(study.resolve(cell)), FederateJobTest.weights(federate.resolve(cell)),
+    assertArrayEquals(FederateJobTest.weights(study.resolve(cell)), FederateJobTest.weights(independent.resolve(cell)),
         "random cells the same on either recipe");
     cell = "cells/noniid-f1-ssl-s42/final.safetensors";
     assertFalse(Arrays.equals(FederateJobTest.weights(study.resolve(cell)),
-        FederateJobTest.weights(federate.resolve(cell))), "SSL cells trained on the other recipe");
+        FederateJobTest.weights(independent.resolve(cell))), "SSL cells trained on the other recipe");
   }
 
   @Test
@@ -160,14 +161,14 @@ class StudyJobTest {
     JobFailure changed = assertThrows(JobFailure.class,
         () -> StudyJob.execute(spark, spec(study, "rounds=3"), true, "test", false));
     assertTrue(changed.getMessage().contains("rounds (was 2, now 3)"), changed.getMessage());
-    // a study written before ssl_recipe existed ran its SSL cells on the federate recipe, not today's default
+    // a study written before ssl_recipe existed ran its SSL cells on the federate recipe: it does not resume on the other
     Path older = dir.resolve("study-before-ssl-recipe");
     Files.createDirectories(older);
     Files.writeString(older.resolve("study-spec.json"), Files.readString(study.resolve("study-spec.json"))
         .replaceAll("\\s*\"ssl_recipe\" : \"[a-z]+\",", ""));
     assertFalse(Files.readString(older.resolve("study-spec.json")).contains("ssl_recipe"));
     JobFailure recipe = assertThrows(JobFailure.class,
-        () -> StudyJob.execute(spark, spec(older), true, "test", false));
+        () -> StudyJob.execute(spark, spec(older, "ssl_recipe=independent"), true, "test", false));
     assertTrue(recipe.getMessage().contains("ssl_recipe (was federate, now independent)"), recipe.getMessage());
     Path other = dir.resolve("not-a-study");
     Files.createDirectories(other);
