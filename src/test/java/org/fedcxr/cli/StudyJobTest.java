@@ -146,8 +146,8 @@ class StudyJobTest {
       assertTrue(ssl.contains(set), "ssl_recipe=independent: " + set + " in " + ssl);
     }
     String cell = "cells/noniid-f1-random-s42/final.safetensors";
-    assertArrayEquals(FederateJobTest.weights(study.resolve(cell)), FederateJobTest.weights(independent.resolve(cell)),
-        "random cells the same on either recipe");
+    assertArrayEquals(FederateJobTest.weights(study.resolve(cell)),
+        FederateJobTest.weights(independent.resolve(cell)), "random cells the same on either recipe");
     cell = "cells/noniid-f1-ssl-s42/final.safetensors";
     assertFalse(Arrays.equals(FederateJobTest.weights(study.resolve(cell)),
         FederateJobTest.weights(independent.resolve(cell))), "SSL cells trained on the other recipe");
@@ -161,7 +161,7 @@ class StudyJobTest {
     JobFailure changed = assertThrows(JobFailure.class,
         () -> StudyJob.execute(spark, spec(study, "rounds=3"), true, "test", false));
     assertTrue(changed.getMessage().contains("rounds (was 2, now 3)"), changed.getMessage());
-    // a study written before ssl_recipe existed ran its SSL cells on the federate recipe: it does not resume on the other
+    // a study written before ssl_recipe existed ran its SSL cells on the federate recipe: it resumes on that one only
     Path older = dir.resolve("study-before-ssl-recipe");
     Files.createDirectories(older);
     Files.writeString(older.resolve("study-spec.json"), Files.readString(study.resolve("study-spec.json"))
