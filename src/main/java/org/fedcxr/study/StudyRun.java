@@ -37,11 +37,6 @@ import org.fedcxr.config.SpecKey;
 public final class StudyRun {
   /** Spec keys that change no result (a study may be moved), so a resumed study may differ in them. */
   private static final List<String> FREE_KEYS = List.of("parallel_cells", "output");
-  /**
-   * Keys whose default changed after they were added, with the value a study written before they existed ran at
-   * (any other key missing from an older study's spec ran at its default).
-   */
-  private static final Map<String, String> BEFORE_KEY = Map.of("ssl_recipe", "federate");
 
   private final SparkSession spark;
   private final Spec spec;
@@ -85,8 +80,7 @@ public final class StudyRun {
         List<String> differ = new ArrayList<>();
         Map<String, SpecKey> keys = JobSpecs.schema("study").keys();
         for (String key : identity.keySet()) {
-          Object a = before.containsKey(key) ? before.get(key)
-              : BEFORE_KEY.getOrDefault(key, String.valueOf(keys.get(key).defaultValue()));
+          Object a = before.containsKey(key) ? before.get(key) : keys.get(key).defaultValue();
           Object b = identity.get(key);
           if (!String.valueOf(a).equals(String.valueOf(b))) {
             differ.add(key + " (was " + a + ", now " + b + ")");

@@ -161,7 +161,7 @@ class StudyJobTest {
     JobFailure changed = assertThrows(JobFailure.class,
         () -> StudyJob.execute(spark, spec(study, "rounds=3"), true, "test", false));
     assertTrue(changed.getMessage().contains("rounds (was 2, now 3)"), changed.getMessage());
-    // a study written before ssl_recipe existed ran its SSL cells on the federate recipe: it resumes on that one only
+    // a study written before ssl_recipe existed ran federate's recipe, today's default, and resumes on no other
     Path older = dir.resolve("study-before-ssl-recipe");
     Files.createDirectories(older);
     Files.writeString(older.resolve("study-spec.json"), Files.readString(study.resolve("study-spec.json"))
