@@ -49,10 +49,13 @@
 #   factors:  SSL init at 10% of each client's images on the independent recipe with one of fedcxr's settings put
 #             back (augmentation, weight decay 1e-4, clip 5, cosine per round: FACTORS), each its own arm;
 #             factorstable: each against ssl$PRE-indep and ssl$PRE-fedcxr at that share (paired, seed by seed).
+#   shrink:   SSL init on fedcxr's recipe with its encoder shrunk towards the seeded random initialisation: each
+#             transfer.pretrained_share of MIXES (default "0.75 0.5 0.25"), at FRACTION of each client's images
+#             (default 0.25); compare with `paired` against ssl$PRE-fedcxr and random-fedcxr at that share (grid's).
 #   joint:    the default pretraining with joint_views=true (both views through each branch as one batch) at the
 #             seeds JSEEDS (default 42 43 44), probed, against pretrains' probes; jointspread: only the comparison.
 # Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|claim2|grid|gridtable|variant|varianttable|factors|
-#   factorstable|frozen|
+#   factorstable|shrink|frozen|
 #   standardize|raw|adam|randfrozen|partprobe|probe|pretrains|spread|epochs|bnstats|bnspread|joint|jointspread|table]
 #   (default: all);
 # docs/results/transfer-ablation.sh paired A B: A - B per seed with the paired 95% interval (A, B: cell names with
@@ -75,6 +78,7 @@ read -r -a VARGS <<< "${VARGS:-}"  # the pretraining variant's settings (variant
 VTAG=${VTAG:-}  # the variant's name in its runs (variant)
 read -r -a VSHARES <<< "${VSHARES:-1.0 0.1}"  # shares of each client's images for the variant's cells
 VRECIPE=${VRECIPE:-indep}  # the variant's cells' recipe: indep (the independent implementation's) or fedcxr
+read -r -a MIXES <<< "${MIXES:-0.75 0.5 0.25}"  # shares of the pretrained encoder kept (shrink)
 read -r -a EPOCHS <<< "${EPOCHS:-120 240}"  # pretraining lengths compared (epochs)
 INDEPENDENT=(--set augment=false --set weight_decay=0 --set clip_norm=0 --set schedule=constant)
 # the encoder frozen (weights and BatchNorm statistics), its head trained 5 local epochs a round
@@ -129,6 +133,13 @@ transfer_cells() { # the transfer options, each alone and together, on the recip
     cell "ssl$PRE-$b-fbn" "$s" "ssl:$ENC" "${base[@]}" --set transfer.frozen_bn=true
     cell "ssl$PRE-$b-head2" "$s" "ssl:$ENC" "${base[@]}" --set transfer.head_rounds=2
     cell "ssl$PRE-$b-lr01" "$s" "ssl:$ENC" "${base[@]}" --set transfer.encoder_lr_scale=0.1
+  done
+}
+shrink_cells() { # seed by seed, each share of the pretrained encoder in MIXES
+  for s in "${SEEDS[@]}"; do
+    for m in "${MIXES[@]}"; do
+      FRACTION=${FRACTION:-0.25} cell "ssl$PRE-fedcxr-mix$m" "$s" "ssl:$ENC" --set transfer.pretrained_share="$m"
+    done
   done
 }
 claim2_cells() { # the 10% cells first (1-3 min each), then SSL's all-data reference (5-12 min each)
@@ -590,6 +601,7 @@ case "${1:-all}" in
   varianttable) variant_table ;;
   factors) ingest ssl; factor_cells ;;
   factorstable) factor_table ;;
+  shrink) ingest ssl; shrink_cells ;;
   joint) ingest ssl; joint_probes ;;
   jointspread) joint_spread ;;
   table) table ;;

@@ -106,7 +106,8 @@ public final class FederateJob extends JobCommand {
     JavaPairRDD<Integer, Row> byClient = null;
     int groups;
     try (GlobalModel model = new GlobalModel(arch, labels.size(), seed)) {
-      float[] initial = initialWeights(spark, model, spec.string("init"));
+      float[] initial = initialWeights(spark, model, spec.string("init"),
+          transfer ? (float) spec.number("transfer.pretrained_share") : 1f);
       Strategy strategy = Strategy.named(spec.string("strategy"), new Strategy.Options(
           (float) spec.number("server_lr"), (float) spec.number("prox_mu"), model.runningStatMask()));
       int evalBatch = spec.integer("eval_batch_size");
@@ -192,7 +193,7 @@ public final class FederateJob extends JobCommand {
     return all.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private static float[] initialWeights(SparkSession spark, GlobalModel model, String init) {
+  private static float[] initialWeights(SparkSession spark, GlobalModel model, String init, float share) {
     if (init.equals("random")) {
       return model.current();
     }
@@ -200,7 +201,7 @@ public final class FederateJob extends JobCommand {
     String location = Locations.resolve(init.substring(init.indexOf(':') + 1));
     Path path = new Path(location);
     try (InputStream in = path.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(path)) {
-      return model.load(in, encoder);
+      return model.load(in, encoder, share);
     } catch (IOException | IllegalArgumentException e) {
       throw new JobFailure("cannot use init " + init + ": " + e.getMessage(), e);
     }

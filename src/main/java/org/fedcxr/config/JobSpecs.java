@@ -114,6 +114,8 @@ public final class JobSpecs {
             + "running statistics"),
         SpecKey.integer("transfer.head_rounds", 0, 0, 100_000, "ssl: init only: first rounds in which clients train "
             + "the head alone (encoder and its statistics frozen), then fine-tune all"),
+        SpecKey.number("transfer.pretrained_share", 1.0, 0, 1, "ssl: init only: the initial encoder is this share "
+            + "of the pretrained weights plus the rest of the seeded random ones (1 = as pretrained)"),
         SpecKey.bool("transfer.head_standardize", false, "ssl: init only: clients train the head on their features "
             + "standardised by their own mean and std (a reparametrisation: they return a plain head)"),
         SpecKey.number("client_fraction", 1.0, 1e-6, 1, "share of clients sampled per round"),

@@ -50,8 +50,30 @@ public final class GlobalModel implements AutoCloseable {
 
   /** Weights from an encoder checkpoint (head stays fresh) or a whole-model checkpoint. */
   public float[] load(InputStream in, boolean encoderOnly) throws IOException {
+    return load(in, encoderOnly, 1f);
+  }
+
+  /**
+   * Weights from a checkpoint shrunk towards the seeded random ones: every entry (weights and running statistics)
+   * becomes {@code share * loaded + (1 - share) * random}, so 1 keeps the checkpoint and 0 the random weights
+   * (shrink and perturb, with the perturbation drawn from the model's own initialisation). Entries the checkpoint
+   * does not hold (a fresh head) are random either way.
+   */
+  public float[] load(InputStream in, boolean encoderOnly, float share) throws IOException {
+    if (!(share >= 0f && share <= 1f)) {
+      throw new IllegalArgumentException("the pretrained share must be in [0, 1], got " + share);
+    }
+    float[] random = StateDict.flatten(model);
     Weights.load(encoderOnly ? model.encoder() : model, in);
-    return StateDict.flatten(model);
+    float[] loaded = StateDict.flatten(model);
+    if (share == 1f) {
+      return loaded;
+    }
+    for (int i = 0; i < loaded.length; i++) {
+      loaded[i] = share * loaded[i] + (1f - share) * random[i];
+    }
+    StateDict.load(model, loaded);
+    return loaded;
   }
 
   public float[] fromSafetensors(byte[] bytes) {

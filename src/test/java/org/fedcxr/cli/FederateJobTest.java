@@ -212,10 +212,50 @@ class FederateJobTest {
   }
 
   @Test
+  void pretrainedShareShrinksTheEncoderTowardsTheSeededRandomWeights() throws Exception {
+    Path encoder = dir.resolve("share-encoder.safetensors");
+    float[] pretrained;
+    try (var m = NDManager.newBaseManager()) {
+      Classifier c = Classifier.of(Architecture.SMALL, 14);
+      c.initialize(m, DataType.FLOAT32, new Shape(1, 1, 32, 32));
+      try (var out = Files.newOutputStream(encoder)) {
+        Weights.save(c.encoder(), "small", Map.of("kind", "encoder"), out);
+      }
+      pretrained = StateDict.flatten(c.encoder());
+    }
+    long seed = spec("unused").longValue("seed");
+    float[] random;
+    float[] quarter;
+    float[] roundOne;
+    try (GlobalModel g = new GlobalModel(Architecture.SMALL, 14, seed)) {
+      random = g.current();
+    }
+    try (GlobalModel g = new GlobalModel(Architecture.SMALL, 14, seed); var in = Files.newInputStream(encoder)) {
+      assertArrayEquals(random, g.load(in, true, 0f), "share 0 is the random initialisation");
+    }
+    try (GlobalModel g = new GlobalModel(Architecture.SMALL, 14, seed); var in = Files.newInputStream(encoder)) {
+      quarter = g.load(in, true, 0.25f);
+      assertThrows(IllegalArgumentException.class, () -> g.load(Files.newInputStream(encoder), true, 1.5f));
+    }
+    assertFalse(Arrays.equals(random, Arrays.copyOf(pretrained, random.length)));
+    for (int i = 0; i < random.length; i++) {
+      float expected = i < pretrained.length ? 0.25f * pretrained[i] + 0.75f * random[i] : random[i];
+      assertEquals(expected, quarter[i], "position " + i + (i < pretrained.length ? " (encoder)" : " (head)"));
+    }
+    FederateJob.execute(spark, spec("ssl-share", "rounds=1", "init=ssl:" + encoder, "transfer.head_rounds=1",
+        "transfer.pretrained_share=0.25"), false, false);
+    try (GlobalModel g = new GlobalModel(Architecture.SMALL, 14, seed)) {
+      roundOne = g.fromSafetensors(Files.readAllBytes(dir.resolve("ssl-share/rounds/00001/global.safetensors")));
+    }
+    assertArrayEquals(Arrays.copyOf(quarter, pretrained.length), Arrays.copyOf(roundOne, pretrained.length),
+        "the run starts from the shrunk encoder (round 1 trains the head alone)");
+  }
+
+  @Test
   void transferOptionsLeaveARandomlyInitialisedRunUnchanged() throws IOException {
     FederateJob.execute(spark, spec("plain", "rounds=1"), false, false);
     FederateJob.execute(spark, spec("with-transfer", "rounds=1", "transfer.head_rounds=1",
-        "transfer.frozen_bn=true", "transfer.encoder_lr_scale=0.1"), false, false);
+        "transfer.frozen_bn=true", "transfer.encoder_lr_scale=0.1", "transfer.pretrained_share=0.5"), false, false);
     assertArrayEquals(finalWeights("plain"), finalWeights("with-transfer"));
   }
 
