@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Two levers on the study's claim 1 (non-IID, all data: SSL init beats random), fixed before their results
-# (2026-11-26), each a full study beside the published one (docs/results/study-nih-sample.md):
+# (2026-11-26), each a full study beside the published one (docs/results/study-nih-sample-2026-11-26.md):
 #   small  - the small encoder (0.9 M parameters) as the federated model, whose SSL features beat random ones in the
 #            linear probes; the whole default grid otherwise (30 pretraining epochs, 5 rounds, 3 seeds).
 #   lr1e-4 - ResNet-18 with a 10x lower client learning rate (1e-4), so fine-tuning keeps more of the pretrained
