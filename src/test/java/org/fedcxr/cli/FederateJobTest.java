@@ -175,18 +175,7 @@ class FederateJobTest {
   void sslInitLoadsAnEncoderUnderAFreshHeadAndRejectsAWholeModel() throws Exception {
     Path encoder = dir.resolve("encoder.safetensors");
     Path whole = dir.resolve("whole.safetensors");
-    float[] encoderWeights;
-    try (var m = NDManager.newBaseManager()) {
-      Classifier c = Classifier.of(Architecture.SMALL, 14);
-      c.initialize(m, DataType.FLOAT32, new Shape(1, 1, 32, 32));
-      try (var out = Files.newOutputStream(encoder)) {
-        Weights.save(c.encoder(), "small", Map.of("kind", "encoder"), out);
-      }
-      try (var out = Files.newOutputStream(whole)) {
-        Weights.save(c, "small", Map.of(), out);
-      }
-      encoderWeights = StateDict.flatten(c.encoder());
-    }
+    float[] encoderWeights = saveFreshModel(encoder, whole);
     try (GlobalModel g = new GlobalModel(Architecture.SMALL, 14, 5);
         var in = Files.newInputStream(encoder)) {
       float[] init = g.load(in, true);
@@ -214,15 +203,7 @@ class FederateJobTest {
   @Test
   void pretrainedShareShrinksTheEncoderTowardsTheSeededRandomWeights() throws Exception {
     Path encoder = dir.resolve("share-encoder.safetensors");
-    float[] pretrained;
-    try (var m = NDManager.newBaseManager()) {
-      Classifier c = Classifier.of(Architecture.SMALL, 14);
-      c.initialize(m, DataType.FLOAT32, new Shape(1, 1, 32, 32));
-      try (var out = Files.newOutputStream(encoder)) {
-        Weights.save(c.encoder(), "small", Map.of("kind", "encoder"), out);
-      }
-      pretrained = StateDict.flatten(c.encoder());
-    }
+    float[] pretrained = saveFreshModel(encoder, dir.resolve("share-whole.safetensors"));
     long seed = spec("unused").longValue("seed");
     float[] random;
     float[] quarter;
@@ -257,6 +238,21 @@ class FederateJobTest {
     FederateJob.execute(spark, spec("with-transfer", "rounds=1", "transfer.head_rounds=1",
         "transfer.frozen_bn=true", "transfer.encoder_lr_scale=0.1", "transfer.pretrained_share=0.5"), false, false);
     assertArrayEquals(finalWeights("plain"), finalWeights("with-transfer"));
+  }
+
+  /** Saves a freshly initialised small classifier's encoder and whole model; returns the encoder's flat weights. */
+  private static float[] saveFreshModel(Path encoder, Path whole) throws IOException {
+    try (var m = NDManager.newBaseManager()) {
+      Classifier c = Classifier.of(Architecture.SMALL, 14);
+      c.initialize(m, DataType.FLOAT32, new Shape(1, 1, 32, 32));
+      try (var out = Files.newOutputStream(encoder)) {
+        Weights.save(c.encoder(), "small", Map.of("kind", "encoder"), out);
+      }
+      try (var out = Files.newOutputStream(whole)) {
+        Weights.save(c, "small", Map.of(), out);
+      }
+      return StateDict.flatten(c.encoder());
+    }
   }
 
   private static Map<String, SafeTensors.Tensor> tensors(Path file) throws IOException {
