@@ -48,16 +48,12 @@ public final class GlobalModel implements AutoCloseable {
     return StateDict.flatten(model);
   }
 
-  /** Weights from an encoder checkpoint (head stays fresh) or a whole-model checkpoint. */
-  public float[] load(InputStream in, boolean encoderOnly) throws IOException {
-    return load(in, encoderOnly, 1f);
-  }
-
   /**
-   * Weights from a checkpoint shrunk towards the seeded random ones: every entry (weights and running statistics)
-   * becomes {@code share * loaded + (1 - share) * random}, so 1 keeps the checkpoint and 0 the random weights
-   * (shrink and perturb, with the perturbation drawn from the model's own initialisation). Entries the checkpoint
-   * does not hold (a fresh head) are random either way.
+   * Weights from an encoder checkpoint (head stays fresh) or a whole-model checkpoint, shrunk towards the weights held
+   * before (on a new instance, the seeded random ones): every entry, running statistics included, becomes
+   * {@code share * loaded + (1 - share) * before}, so 1 keeps the checkpoint and 0 the random weights (shrink and
+   * perturb, the perturbation drawn from the model's own initialisation). Entries the checkpoint does not hold (a
+   * fresh head) stay as they were.
    */
   public float[] load(InputStream in, boolean encoderOnly, float share) throws IOException {
     if (!(share >= 0f && share <= 1f)) {

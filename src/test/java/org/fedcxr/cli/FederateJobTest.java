@@ -178,7 +178,7 @@ class FederateJobTest {
     float[] encoderWeights = saveFreshModel(encoder, whole);
     try (GlobalModel g = new GlobalModel(Architecture.SMALL, 14, 5);
         var in = Files.newInputStream(encoder)) {
-      float[] init = g.load(in, true);
+      float[] init = g.load(in, true, 1f);
       assertArrayEquals(encoderWeights, Arrays.copyOf(init, encoderWeights.length));
     }
     FederateJob.execute(spark, spec("ssl", "rounds=2", "init=ssl:" + encoder, "transfer.head_rounds=1"), false,

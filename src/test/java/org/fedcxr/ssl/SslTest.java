@@ -368,12 +368,12 @@ class SslTest {
       encoderWeights = StateDict.flatten(online.encoder());
     }
     try (GlobalModel g = new GlobalModel(Architecture.SMALL, 14, 1)) {
-      float[] init = g.load(new ByteArrayInputStream(encoder.toByteArray()), true);
+      float[] init = g.load(new ByteArrayInputStream(encoder.toByteArray()), true, 1f);
       assertArrayEquals(encoderWeights, Arrays.copyOf(init, encoderWeights.length));
     }
     try (GlobalModel g = new GlobalModel(Architecture.RESNET18, 14, 1)) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> g.load(new ByteArrayInputStream(encoder.toByteArray()), true));
+          () -> g.load(new ByteArrayInputStream(encoder.toByteArray()), true, 1f));
       assertTrue(e.getMessage().contains("tensor '"), e.getMessage());
     }
   }
