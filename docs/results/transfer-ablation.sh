@@ -52,10 +52,14 @@
 #   shrink:   SSL init on fedcxr's recipe with its encoder shrunk towards the seeded random initialisation: each
 #             transfer.pretrained_share of MIXES (default "0.75 0.5 0.25"), at FRACTION of each client's images
 #             (default 0.25); compare with `paired` against ssl$PRE-fedcxr and random-fedcxr at that share (grid's).
+#   reinit:   SSL init on fedcxr's recipe with some of its encoder's parts started from the seeded random
+#             initialisation (transfer.random_parts): each comma-separated list of PARTS (default "layer4
+#             layer3,layer4"), at FRACTION of each client's images (default 0.25); compare with `paired` against
+#             ssl$PRE-fedcxr and random-fedcxr at that share (grid's).
 #   joint:    the default pretraining with joint_views=true (both views through each branch as one batch) at the
 #             seeds JSEEDS (default 42 43 44), probed, against pretrains' probes; jointspread: only the comparison.
 # Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|claim2|grid|gridtable|variant|varianttable|factors|
-#   factorstable|shrink|frozen|
+#   factorstable|shrink|reinit|frozen|
 #   standardize|raw|adam|randfrozen|partprobe|probe|pretrains|spread|epochs|bnstats|bnspread|joint|jointspread|table]
 #   (default: all);
 # docs/results/transfer-ablation.sh paired A B: A - B per seed with the paired 95% interval (A, B: cell names with
@@ -79,6 +83,7 @@ VTAG=${VTAG:-}  # the variant's name in its runs (variant)
 read -r -a VSHARES <<< "${VSHARES:-1.0 0.1}"  # shares of each client's images for the variant's cells
 VRECIPE=${VRECIPE:-indep}  # the variant's cells' recipe: indep (the independent implementation's) or fedcxr
 read -r -a MIXES <<< "${MIXES:-0.75 0.5 0.25}"  # shares of the pretrained encoder kept (shrink)
+read -r -a PARTS <<< "${PARTS:-layer4 layer3,layer4}"  # encoder parts kept random, one list per arm (reinit)
 read -r -a EPOCHS <<< "${EPOCHS:-120 240}"  # pretraining lengths compared (epochs)
 INDEPENDENT=(--set augment=false --set weight_decay=0 --set clip_norm=0 --set schedule=constant)
 # the encoder frozen (weights and BatchNorm statistics), its head trained 5 local epochs a round
@@ -139,6 +144,13 @@ shrink_cells() { # seed by seed, each share of the pretrained encoder in MIXES
   for s in "${SEEDS[@]}"; do
     for m in "${MIXES[@]}"; do
       FRACTION=${FRACTION:-0.25} cell "ssl$PRE-fedcxr-mix$m" "$s" "ssl:$ENC" --set transfer.pretrained_share="$m"
+    done
+  done
+}
+reinit_cells() { # seed by seed, each list of PARTS started from the seeded random initialisation
+  for s in "${SEEDS[@]}"; do
+    for p in "${PARTS[@]}"; do
+      FRACTION=${FRACTION:-0.25} cell "ssl$PRE-fedcxr-rnd-${p//,/+}" "$s" "ssl:$ENC" --set transfer.random_parts="$p"
     done
   done
 }
@@ -602,6 +614,7 @@ case "${1:-all}" in
   factors) ingest ssl; factor_cells ;;
   factorstable) factor_table ;;
   shrink) ingest ssl; shrink_cells ;;
+  reinit) ingest ssl; reinit_cells ;;
   joint) ingest ssl; joint_probes ;;
   jointspread) joint_spread ;;
   table) table ;;

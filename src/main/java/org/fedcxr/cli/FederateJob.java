@@ -11,8 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -23,6 +25,7 @@ import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.JobOutput;
 import org.fedcxr.config.Locations;
 import org.fedcxr.config.Spec;
+import org.fedcxr.config.SpecException;
 import org.fedcxr.data.ImagesTable;
 import org.fedcxr.eval.Evaluator;
 import org.fedcxr.eval.MetricsTables;
@@ -106,8 +109,7 @@ public final class FederateJob extends JobCommand {
     JavaPairRDD<Integer, Row> byClient = null;
     int groups;
     try (GlobalModel model = new GlobalModel(arch, labels.size(), seed)) {
-      float[] initial = initialWeights(spark, model, spec.string("init"),
-          transfer ? (float) spec.number("transfer.pretrained_share") : 1f);
+      float[] initial = initialWeights(spark, model, spec, transfer);
       Strategy strategy = Strategy.named(spec.string("strategy"), new Strategy.Options(
           (float) spec.number("server_lr"), (float) spec.number("prox_mu"), model.runningStatMask()));
       int evalBatch = spec.integer("eval_batch_size");
@@ -193,17 +195,37 @@ public final class FederateJob extends JobCommand {
     return all.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private static float[] initialWeights(SparkSession spark, GlobalModel model, String init, float share) {
+  private static float[] initialWeights(SparkSession spark, GlobalModel model, Spec spec, boolean transfer) {
+    String init = spec.string("init");
     if (init.equals("random")) {
       return model.current();
     }
-    boolean encoder = init.startsWith("ssl:");
+    Set<String> kept = transfer ? keptParts(spec, model) : Set.of();
     String location = Locations.resolve(init.substring(init.indexOf(':') + 1));
     Path path = new Path(location);
     try (InputStream in = path.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(path)) {
-      return model.load(in, encoder, share);
+      return model.load(in, transfer, transfer ? (float) spec.number("transfer.pretrained_share") : 1f, kept);
     } catch (IOException | IllegalArgumentException e) {
       throw new JobFailure("cannot use init " + init + ": " + e.getMessage(), e);
     }
   }
+
+  /** The encoder parts named by {@code transfer.random_parts}; a name the encoder does not have is refused. */
+  private static Set<String> keptParts(Spec spec, GlobalModel model) {
+    Set<String> parts = new LinkedHashSet<>();
+    for (String part : spec.string("transfer.random_parts").split(",")) {
+      if (!part.isBlank()) {
+        parts.add(part.strip());
+      }
+    }
+    List<String> known = model.encoderParts();
+    for (String part : parts) {
+      if (!known.contains(part)) {
+        throw new SpecException(spec.source() + ": key 'transfer.random_parts' names '" + part + "', which is not a "
+            + "part of " + model.architecture().name() + "'s encoder; its parts: " + String.join(", ", known));
+      }
+    }
+    return parts;
+  }
+
 }

@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.model.Architecture;
@@ -53,23 +55,38 @@ public final class GlobalModel implements AutoCloseable {
    * before (on a new instance, the seeded random ones): every entry, running statistics included, becomes
    * {@code share * loaded + (1 - share) * before}, so 1 keeps the checkpoint and 0 the random weights (shrink and
    * perturb, the perturbation drawn from the model's own initialisation). Entries the checkpoint does not hold (a
-   * fresh head) stay as they were.
+   * fresh head) and entries of the encoder parts in {@code keptParts} (see {@link #encoderParts}) stay as they were.
    */
-  public float[] load(InputStream in, boolean encoderOnly, float share) throws IOException {
+  public float[] load(InputStream in, boolean encoderOnly, float share, Set<String> keptParts) throws IOException {
     if (!(share >= 0f && share <= 1f)) {
       throw new IllegalArgumentException("the pretrained share must be in [0, 1], got " + share);
+    }
+    if (!encoderParts().containsAll(keptParts)) {
+      throw new IllegalArgumentException("unknown encoder parts " + keptParts + "; " + architecture.name()
+          + "'s are " + encoderParts());
     }
     float[] random = StateDict.flatten(model);
     Weights.load(encoderOnly ? model.encoder() : model, in);
     float[] loaded = StateDict.flatten(model);
-    if (share == 1f) {
-      return loaded;
-    }
+    boolean[] kept = mask(name -> keptParts.contains(name.substring(0, name.indexOf('.'))));
     for (int i = 0; i < loaded.length; i++) {
-      loaded[i] = share * loaded[i] + (1f - share) * random[i];
+      if (kept[i]) {
+        loaded[i] = random[i];
+      } else if (share != 1f) {
+        loaded[i] = share * loaded[i] + (1f - share) * random[i];
+      }
     }
     StateDict.load(model, loaded);
     return loaded;
+  }
+
+  /**
+   * The encoder's top-level parts that hold weights, in order (ResNets: {@code conv1}, {@code bn1}, {@code layer1}
+   * to {@code layer4}; DenseNet-121: {@code features}).
+   */
+  public List<String> encoderParts() {
+    return StateDict.of(model.encoder()).keySet().stream().map(n -> n.substring(0, n.indexOf('.'))).distinct()
+        .toList();
   }
 
   public float[] fromSafetensors(byte[] bytes) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,10 +18,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.SparkSession;
 import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.JobSpecs;
 import org.fedcxr.config.Spec;
+import org.fedcxr.config.SpecException;
 import org.fedcxr.data.SyntheticXrays;
 import org.fedcxr.fl.FlTestHooks;
 import org.fedcxr.fl.GlobalModel;
@@ -178,7 +181,7 @@ class FederateJobTest {
     float[] encoderWeights = saveFreshModel(encoder, whole);
     try (GlobalModel g = new GlobalModel(Architecture.SMALL, 14, 5);
         var in = Files.newInputStream(encoder)) {
-      float[] init = g.load(in, true, 1f);
+      float[] init = g.load(in, true, 1f, Set.of());
       assertArrayEquals(encoderWeights, Arrays.copyOf(init, encoderWeights.length));
     }
     FederateJob.execute(spark, spec("ssl", "rounds=2", "init=ssl:" + encoder, "transfer.head_rounds=1"), false,
@@ -212,11 +215,11 @@ class FederateJobTest {
       random = g.current();
     }
     try (GlobalModel g = new GlobalModel(Architecture.SMALL, 14, seed); var in = Files.newInputStream(encoder)) {
-      assertArrayEquals(random, g.load(in, true, 0f), "share 0 is the random initialisation");
+      assertArrayEquals(random, g.load(in, true, 0f, Set.of()), "share 0 is the random initialisation");
     }
     try (GlobalModel g = new GlobalModel(Architecture.SMALL, 14, seed); var in = Files.newInputStream(encoder)) {
-      quarter = g.load(in, true, 0.25f);
-      assertThrows(IllegalArgumentException.class, () -> g.load(Files.newInputStream(encoder), true, 1.5f));
+      quarter = g.load(in, true, 0.25f, Set.of());
+      assertThrows(IllegalArgumentException.class, () -> g.load(Files.newInputStream(encoder), true, 1.5f, Set.of()));
     }
     assertFalse(Arrays.equals(random, Arrays.copyOf(pretrained, random.length)));
     for (int i = 0; i < random.length; i++) {
@@ -233,10 +236,65 @@ class FederateJobTest {
   }
 
   @Test
+  void randomPartsStartFromTheSeededRandomWeightsAndTheRestFromThePretrainedOnes() throws Exception {
+    Path encoder = dir.resolve("parts-encoder.safetensors");
+    saveFreshModel(encoder, dir.resolve("parts-whole.safetensors"));
+    Map<String, SafeTensors.Tensor> pretrained = tensors(encoder);
+    long seed = spec("unused").longValue("seed");
+    Map<String, SafeTensors.Tensor> random;
+    Map<String, SafeTensors.Tensor> kept;
+    Map<String, SafeTensors.Tensor> keptHalf;
+    try (GlobalModel g = new GlobalModel(Architecture.SMALL, 14, seed); var in = Files.newInputStream(encoder)) {
+      assertEquals(List.of("conv1", "bn1", "conv2", "bn2", "conv3", "bn3", "conv4", "bn4"), g.encoderParts());
+      random = tensors(g.toSafetensors(g.current(), Map.of()));
+      kept = tensors(g.toSafetensors(g.load(in, true, 1f, Set.of("conv4", "bn4")), Map.of()));
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> g.load(Files.newInputStream(encoder), true, 1f, Set.of("layer4")));
+      assertTrue(e.getMessage().contains("[layer4]") && e.getMessage().contains("conv4"), e.getMessage());
+    }
+    try (GlobalModel g = new GlobalModel(Architecture.SMALL, 14, seed); var in = Files.newInputStream(encoder)) {
+      keptHalf = tensors(g.toSafetensors(g.load(in, true, 0.5f, Set.of("conv4", "bn4")), Map.of()));
+    }
+    for (var e : random.entrySet()) {
+      String name = e.getKey();
+      if (!e.getValue().dtype().equals("F32")) {
+        continue;
+      }
+      boolean fromRandom = name.startsWith("conv4.") || name.startsWith("bn4.") || name.startsWith("fc.");
+      float[] expected = fromRandom ? e.getValue().floats() : pretrained.get(name).floats();
+      assertArrayEquals(expected, kept.get(name).floats(), name + (fromRandom ? " random" : " pretrained"));
+      if (!fromRandom) {
+        float[] half = new float[expected.length];
+        for (int i = 0; i < half.length; i++) {
+          half[i] = 0.5f * expected[i] + 0.5f * e.getValue().floats()[i];
+        }
+        expected = half;
+      }
+      assertArrayEquals(expected, keptHalf.get(name).floats(), name + " with share 0.5");
+    }
+    assertFalse(Arrays.equals(random.get("conv4.weight").floats(), pretrained.get("conv4.weight").floats()));
+    FederateJob.execute(spark, spec("ssl-parts", "rounds=1", "init=ssl:" + encoder, "transfer.head_rounds=1",
+        "transfer.random_parts=conv4, bn4"), false, false);
+    Map<String, SafeTensors.Tensor> roundOne = tensors(dir.resolve("ssl-parts/rounds/00001/global.safetensors"));
+    for (String name : pretrained.keySet()) {
+      if (pretrained.get(name).dtype().equals("F32")) {
+        assertArrayEquals(kept.get(name).floats(), roundOne.get(name).floats(), "round 1 holds " + name + " as "
+            + "loaded (it trains the head alone)");
+      }
+    }
+    SpecException bad = assertThrows(SpecException.class, () -> FederateJob.execute(spark, spec("ssl-bad-part",
+        "rounds=1", "init=ssl:" + encoder, "transfer.random_parts=conv4,layer4"), false, false));
+    assertTrue(bad.getMessage().contains("'transfer.random_parts'") && bad.getMessage().contains("'layer4'")
+        && bad.getMessage().contains("conv1, bn1"), bad.getMessage());
+    assertFalse(Files.exists(dir.resolve("ssl-bad-part")), "a refused spec writes nothing");
+  }
+
+  @Test
   void transferOptionsLeaveARandomlyInitialisedRunUnchanged() throws IOException {
     FederateJob.execute(spark, spec("plain", "rounds=1"), false, false);
     FederateJob.execute(spark, spec("with-transfer", "rounds=1", "transfer.head_rounds=1",
-        "transfer.frozen_bn=true", "transfer.encoder_lr_scale=0.1", "transfer.pretrained_share=0.5"), false, false);
+        "transfer.frozen_bn=true", "transfer.encoder_lr_scale=0.1", "transfer.pretrained_share=0.5",
+        "transfer.random_parts=conv4,bn4"), false, false);
     assertArrayEquals(finalWeights("plain"), finalWeights("with-transfer"));
   }
 
@@ -256,9 +314,11 @@ class FederateJobTest {
   }
 
   private static Map<String, SafeTensors.Tensor> tensors(Path file) throws IOException {
-    try (var in = Files.newInputStream(file)) {
-      return SafeTensors.read(in).tensors();
-    }
+    return tensors(Files.readAllBytes(file));
+  }
+
+  private static Map<String, SafeTensors.Tensor> tensors(byte[] safetensors) throws IOException {
+    return SafeTensors.read(new ByteArrayInputStream(safetensors)).tensors();
   }
 
   @Test

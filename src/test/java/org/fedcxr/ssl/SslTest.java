@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.fedcxr.fl.GlobalModel;
@@ -368,12 +369,12 @@ class SslTest {
       encoderWeights = StateDict.flatten(online.encoder());
     }
     try (GlobalModel g = new GlobalModel(Architecture.SMALL, 14, 1)) {
-      float[] init = g.load(new ByteArrayInputStream(encoder.toByteArray()), true, 1f);
+      float[] init = g.load(new ByteArrayInputStream(encoder.toByteArray()), true, 1f, Set.of());
       assertArrayEquals(encoderWeights, Arrays.copyOf(init, encoderWeights.length));
     }
     try (GlobalModel g = new GlobalModel(Architecture.RESNET18, 14, 1)) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> g.load(new ByteArrayInputStream(encoder.toByteArray()), true, 1f));
+          () -> g.load(new ByteArrayInputStream(encoder.toByteArray()), true, 1f, Set.of()));
       assertTrue(e.getMessage().contains("tensor '"), e.getMessage());
     }
   }
