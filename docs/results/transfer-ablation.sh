@@ -56,10 +56,13 @@
 #             initialisation (transfer.random_parts): each comma-separated list of PARTS (default "layer4
 #             layer3,layer4"), at FRACTION of each client's images (default 0.25); compare with `paired` against
 #             ssl$PRE-fedcxr and random-fedcxr at that share (grid's).
+#   rates:    at FRACTION of each client's images (default 0.25), fedcxr's recipe: SSL init with the encoder's
+#             learning rate ELR times the head's (default 3), SSL init and random init at learning rate LR (default
+#             3e-3); compare with `paired` against ssl$PRE-fedcxr and random-fedcxr at that share (grid's).
 #   joint:    the default pretraining with joint_views=true (both views through each branch as one batch) at the
 #             seeds JSEEDS (default 42 43 44), probed, against pretrains' probes; jointspread: only the comparison.
 # Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|claim2|grid|gridtable|variant|varianttable|factors|
-#   factorstable|shrink|reinit|frozen|
+#   factorstable|shrink|reinit|rates|frozen|
 #   standardize|raw|adam|randfrozen|partprobe|probe|pretrains|spread|epochs|bnstats|bnspread|joint|jointspread|table]
 #   (default: all);
 # docs/results/transfer-ablation.sh paired A B: A - B per seed with the paired 95% interval (A, B: cell names with
@@ -84,6 +87,8 @@ read -r -a VSHARES <<< "${VSHARES:-1.0 0.1}"  # shares of each client's images f
 VRECIPE=${VRECIPE:-indep}  # the variant's cells' recipe: indep (the independent implementation's) or fedcxr
 read -r -a MIXES <<< "${MIXES:-0.75 0.5 0.25}"  # shares of the pretrained encoder kept (shrink)
 read -r -a PARTS <<< "${PARTS:-layer4 layer3,layer4}"  # encoder parts kept random, one list per arm (reinit)
+ELR=${ELR:-3}  # the encoder's learning rate as a multiple of the head's (rates)
+LR=${LR:-3e-3}  # the learning rate of both inits (rates)
 read -r -a EPOCHS <<< "${EPOCHS:-120 240}"  # pretraining lengths compared (epochs)
 INDEPENDENT=(--set augment=false --set weight_decay=0 --set clip_norm=0 --set schedule=constant)
 # the encoder frozen (weights and BatchNorm statistics), its head trained 5 local epochs a round
@@ -152,6 +157,14 @@ reinit_cells() { # seed by seed, each list of PARTS started from the seeded rand
     for p in "${PARTS[@]}"; do
       FRACTION=${FRACTION:-0.25} cell "ssl$PRE-fedcxr-rnd-${p//,/+}" "$s" "ssl:$ENC" --set transfer.random_parts="$p"
     done
+  done
+}
+rate_cells() { # seed by seed: SSL init with the encoder at ELR x the head's rate; SSL and random init at rate LR
+  local f=${FRACTION:-0.25} s
+  for s in "${SEEDS[@]}"; do
+    FRACTION=$f cell "ssl$PRE-fedcxr-elr$ELR" "$s" "ssl:$ENC" --set transfer.encoder_lr_scale="$ELR"
+    FRACTION=$f cell "ssl$PRE-fedcxr-lr$LR" "$s" "ssl:$ENC" --set learning_rate="$LR"
+    FRACTION=$f cell "random-fedcxr-lr$LR" "$s" random --set learning_rate="$LR"
   done
 }
 claim2_cells() { # the 10% cells first (1-3 min each), then SSL's all-data reference (5-12 min each)
@@ -615,6 +628,7 @@ case "${1:-all}" in
   factorstable) factor_table ;;
   shrink) ingest ssl; shrink_cells ;;
   reinit) ingest ssl; reinit_cells ;;
+  rates) ingest ssl; rate_cells ;;
   joint) ingest ssl; joint_probes ;;
   jointspread) joint_spread ;;
   table) table ;;
