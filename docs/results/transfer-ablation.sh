@@ -58,7 +58,8 @@
 #             ssl$PRE-fedcxr and random-fedcxr at that share (grid's).
 #   rates:    at FRACTION of each client's images (default 0.25), fedcxr's recipe: SSL init with the encoder's
 #             learning rate ELR times the head's (default 3), SSL init and random init at learning rate LR (default
-#             3e-3); compare with `paired` against ssl$PRE-fedcxr and random-fedcxr at that share (grid's).
+#             3e-3), each arm of RARMS (default "elr ssl random"); compare with `paired` against ssl$PRE-fedcxr and
+#             random-fedcxr at that share (grid's).
 #   joint:    the default pretraining with joint_views=true (both views through each branch as one batch) at the
 #             seeds JSEEDS (default 42 43 44), probed, against pretrains' probes; jointspread: only the comparison.
 # Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|claim2|grid|gridtable|variant|varianttable|factors|
@@ -89,6 +90,7 @@ read -r -a MIXES <<< "${MIXES:-0.75 0.5 0.25}"  # shares of the pretrained encod
 read -r -a PARTS <<< "${PARTS:-layer4 layer3,layer4}"  # encoder parts kept random, one list per arm (reinit)
 ELR=${ELR:-3}  # the encoder's learning rate as a multiple of the head's (rates)
 LR=${LR:-3e-3}  # the learning rate of both inits (rates)
+read -r -a RARMS <<< "${RARMS:-elr ssl random}"  # the arms of rates, e.g. RARMS=ssl
 read -r -a EPOCHS <<< "${EPOCHS:-120 240}"  # pretraining lengths compared (epochs)
 INDEPENDENT=(--set augment=false --set weight_decay=0 --set clip_norm=0 --set schedule=constant)
 # the encoder frozen (weights and BatchNorm statistics), its head trained 5 local epochs a round
@@ -159,12 +161,17 @@ reinit_cells() { # seed by seed, each list of PARTS started from the seeded rand
     done
   done
 }
-rate_cells() { # seed by seed: SSL init with the encoder at ELR x the head's rate; SSL and random init at rate LR
-  local f=${FRACTION:-0.25} s
+rate_cells() { # seed by seed, the arms of RARMS: elr (SSL init, encoder at ELR x the head's rate), ssl and random
+  # (init at rate LR)
+  local f=${FRACTION:-0.25} s a
   for s in "${SEEDS[@]}"; do
-    FRACTION=$f cell "ssl$PRE-fedcxr-elr$ELR" "$s" "ssl:$ENC" --set transfer.encoder_lr_scale="$ELR"
-    FRACTION=$f cell "ssl$PRE-fedcxr-lr$LR" "$s" "ssl:$ENC" --set learning_rate="$LR"
-    FRACTION=$f cell "random-fedcxr-lr$LR" "$s" random --set learning_rate="$LR"
+    for a in "${RARMS[@]}"; do
+      case $a in
+        elr) FRACTION=$f cell "ssl$PRE-fedcxr-elr$ELR" "$s" "ssl:$ENC" --set transfer.encoder_lr_scale="$ELR" ;;
+        ssl) FRACTION=$f cell "ssl$PRE-fedcxr-lr$LR" "$s" "ssl:$ENC" --set learning_rate="$LR" ;;
+        random) FRACTION=$f cell "random-fedcxr-lr$LR" "$s" random --set learning_rate="$LR" ;;
+      esac
+    done
   done
 }
 claim2_cells() { # the 10% cells first (1-3 min each), then SSL's all-data reference (5-12 min each)
