@@ -200,18 +200,19 @@ public final class FederateJob extends JobCommand {
     if (init.equals("random")) {
       return model.current();
     }
-    Set<String> kept = transfer ? keptParts(spec, model) : Set.of();
+    Set<String> randomParts = transfer ? randomParts(spec, model) : Set.of();
     String location = Locations.resolve(init.substring(init.indexOf(':') + 1));
     Path path = new Path(location);
     try (InputStream in = path.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(path)) {
-      return model.load(in, transfer, transfer ? (float) spec.number("transfer.pretrained_share") : 1f, kept);
+      return model.load(in, transfer, transfer ? (float) spec.number("transfer.pretrained_share") : 1f,
+          randomParts);
     } catch (IOException | IllegalArgumentException e) {
       throw new JobFailure("cannot use init " + init + ": " + e.getMessage(), e);
     }
   }
 
   /** The encoder parts named by {@code transfer.random_parts}; a name the encoder does not have is refused. */
-  private static Set<String> keptParts(Spec spec, GlobalModel model) {
+  private static Set<String> randomParts(Spec spec, GlobalModel model) {
     Set<String> parts = new LinkedHashSet<>();
     for (String part : spec.string("transfer.random_parts").split(",")) {
       if (!part.isBlank()) {
@@ -227,5 +228,4 @@ public final class FederateJob extends JobCommand {
     }
     return parts;
   }
-
 }

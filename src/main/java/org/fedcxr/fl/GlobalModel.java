@@ -55,22 +55,22 @@ public final class GlobalModel implements AutoCloseable {
    * before (on a new instance, the seeded random ones): every entry, running statistics included, becomes
    * {@code share * loaded + (1 - share) * before}, so 1 keeps the checkpoint and 0 the random weights (shrink and
    * perturb, the perturbation drawn from the model's own initialisation). Entries the checkpoint does not hold (a
-   * fresh head) and entries of the encoder parts in {@code keptParts} (see {@link #encoderParts}) stay as they were.
+   * fresh head) and entries of the encoder parts in {@code randomParts} (see {@link #encoderParts}) stay as they were.
    */
-  public float[] load(InputStream in, boolean encoderOnly, float share, Set<String> keptParts) throws IOException {
+  public float[] load(InputStream in, boolean encoderOnly, float share, Set<String> randomParts) throws IOException {
     if (!(share >= 0f && share <= 1f)) {
       throw new IllegalArgumentException("the pretrained share must be in [0, 1], got " + share);
     }
-    if (!encoderParts().containsAll(keptParts)) {
-      throw new IllegalArgumentException("unknown encoder parts " + keptParts + "; " + architecture.name()
+    if (!encoderParts().containsAll(randomParts)) {
+      throw new IllegalArgumentException("unknown encoder parts " + randomParts + "; " + architecture.name()
           + "'s are " + encoderParts());
     }
     float[] random = StateDict.flatten(model);
     Weights.load(encoderOnly ? model.encoder() : model, in);
     float[] loaded = StateDict.flatten(model);
-    boolean[] kept = mask(name -> keptParts.contains(name.substring(0, name.indexOf('.'))));
+    boolean[] fromRandom = mask(name -> randomParts.contains(name.substring(0, name.indexOf('.'))));
     for (int i = 0; i < loaded.length; i++) {
-      if (kept[i]) {
+      if (fromRandom[i]) {
         loaded[i] = random[i];
       } else if (share != 1f) {
         loaded[i] = share * loaded[i] + (1f - share) * random[i];
