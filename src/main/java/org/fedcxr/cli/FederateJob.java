@@ -211,10 +211,14 @@ public final class FederateJob extends JobCommand {
     }
   }
 
-  /** The encoder parts named by {@code transfer.random_parts}; a name the encoder does not have is refused. */
+  /**
+   * The encoder parts named by {@code transfer.random_parts} ({@code none}: no part); a name the encoder does not have
+   * is refused.
+   */
   private static Set<String> randomParts(Spec spec, GlobalModel model) {
     Set<String> parts = new LinkedHashSet<>();
-    for (String part : spec.string("transfer.random_parts").split(",")) {
+    String value = spec.string("transfer.random_parts").strip();
+    for (String part : value.equals("none") ? new String[0] : value.split(",")) {
       if (!part.isBlank()) {
         parts.add(part.strip());
       }

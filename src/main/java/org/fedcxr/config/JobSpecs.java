@@ -116,8 +116,8 @@ public final class JobSpecs {
             + "the head alone (encoder and its statistics frozen), then fine-tune all"),
         SpecKey.number("transfer.pretrained_share", 1.0, 0, 1, "ssl: init only: the initial encoder is this share "
             + "of the pretrained weights plus the rest of the seeded random ones (1 = as pretrained)"),
-        SpecKey.string("transfer.random_parts", "", "ssl: init only: comma-separated top-level encoder parts (e.g. "
-            + "layer4) that start from the seeded random weights instead of the pretrained ones (empty: none)"),
+        SpecKey.string("transfer.random_parts", "none", "ssl: init only: comma-separated top-level encoder parts (e.g. "
+            + "layer4) that start from the seeded random weights instead of the pretrained ones, or none"),
         SpecKey.bool("transfer.head_standardize", false, "ssl: init only: clients train the head on their features "
             + "standardised by their own mean and std (a reparametrisation: they return a plain head)"),
         SpecKey.number("client_fraction", 1.0, 1e-6, 1, "share of clients sampled per round"),

@@ -2,6 +2,7 @@ package org.fedcxr.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.fedcxr.fl.Strategy;
@@ -34,6 +35,17 @@ class SpecRegistryTest {
     assertEquals(SslConfig.SCHEDULES, key("pretrain", "schedule").choices());
     assertEquals(SslConfig.EMA_SCHEDULES, key("pretrain", "ema_schedule").choices());
     assertEquals(SslConfig.METHODS, key("study", "pretrain.method").choices(), "the study forwards pretrain's keys");
+  }
+
+  @Test
+  void aStudysForwardedDefaultsAreValuesTheRunJobsAccept() {
+    Spec study = JobSpecs.schema("study").load(null, List.of("input=in", "output=out"));
+    List<String> federate = new ArrayList<>(JobSpecs.STUDY_FEDERATE.settings(study));
+    federate.addAll(List.of("input=x", "test=y", "output=z"));
+    assertEquals("none", JobSpecs.schema("federate").load(null, federate).string("transfer.random_parts"));
+    List<String> pretrain = new ArrayList<>(JobSpecs.STUDY_PRETRAIN.settings(study));
+    pretrain.addAll(List.of("input=x", "output=z"));
+    assertEquals(120, JobSpecs.schema("pretrain").load(null, pretrain).integer("epochs"));
   }
 
   @Test
