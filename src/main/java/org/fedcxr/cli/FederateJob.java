@@ -216,13 +216,7 @@ public final class FederateJob extends JobCommand {
    * is refused.
    */
   private static Set<String> randomParts(Spec spec, GlobalModel model) {
-    Set<String> parts = new LinkedHashSet<>();
-    String value = spec.string("transfer.random_parts").strip();
-    for (String part : value.equals("none") ? new String[0] : value.split(",")) {
-      if (!part.isBlank()) {
-        parts.add(part.strip());
-      }
-    }
+    Set<String> parts = new LinkedHashSet<>(spec.list("transfer.random_parts"));
     List<String> known = model.encoderParts();
     for (String part : parts) {
       if (!known.contains(part)) {

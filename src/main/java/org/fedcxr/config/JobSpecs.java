@@ -350,24 +350,20 @@ public final class JobSpecs {
   /** The {@code fractions} key of a study as numbers; a {@link SpecException} names the bad entry. */
   public static List<Double> fractions(Spec spec) {
     List<Double> out = new ArrayList<>();
-    String raw = spec.string("fractions").trim();
-    if (raw.equals("none")) {
-      return out;
-    }
-    for (String part : raw.split(",")) {
+    for (String part : spec.list("fractions")) {
       double f;
       try {
-        f = Double.parseDouble(part.trim());
+        f = Double.parseDouble(part);
       } catch (NumberFormatException e) {
-        throw new SpecException(spec.source() + ": key 'fractions' has entry '" + part.trim()
+        throw new SpecException(spec.source() + ": key 'fractions' has entry '" + part
             + "', but it must be a number in (0, 1)");
       }
       if (!(f > 0 && f < 1)) {
-        throw new SpecException(spec.source() + ": key 'fractions' has entry " + part.trim()
+        throw new SpecException(spec.source() + ": key 'fractions' has entry " + part
             + ", but each must be in (0, 1) (all data, 1, is always a cell)");
       }
       if (out.contains(f)) {
-        throw new SpecException(spec.source() + ": key 'fractions' lists " + part.trim() + " twice");
+        throw new SpecException(spec.source() + ": key 'fractions' lists " + part + " twice");
       }
       out.add(f);
     }

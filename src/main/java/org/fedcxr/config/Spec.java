@@ -1,7 +1,9 @@
 package org.fedcxr.config;
 
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** A validated job spec: every key of the job's schema with its typed value, and where the spec came from. */
@@ -48,6 +50,12 @@ public final class Spec {
 
   public boolean bool(String key) {
     return (Boolean) get(key);
+  }
+
+  /** A list key's entries: its comma-separated value, each entry trimmed; {@code none} is the empty list. */
+  public List<String> list(String key) {
+    String raw = string(key).strip();
+    return raw.equals("none") ? List.of() : Arrays.stream(raw.split(",", -1)).map(String::strip).toList();
   }
 
   /** A spec with one key replaced, validated by the same schema (used by jobs that run other jobs). */
