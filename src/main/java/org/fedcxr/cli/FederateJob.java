@@ -142,7 +142,7 @@ public final class FederateJob extends JobCommand {
         }
       };
       FederatedRun run = new FederatedRun(new JavaSparkContext(spark.sparkContext()), settings, model, strategy,
-          store).optClientHooks(hooks);
+          store).optClientHooks(hooks).optKeptCheckpoints(spec.integer("keep_checkpoints"));
       groups = run.groups(k, resume);
       byClient = FederatedRun.byClient(clients, k, groups);
       float[] last = run.run(byClient, k, initial, resume, evaluation, listener, history);

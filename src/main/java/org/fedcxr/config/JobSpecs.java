@@ -131,6 +131,8 @@ public final class JobSpecs {
         SpecKey.integer("groups", 0, 0, 1_000_000, "client groups G, one task and one partial sum each (0: twice "
             + "the executors; 1 in local mode; set it to get the same weights on clusters of other sizes)"),
         SpecKey.integer("eval_every", 1, 1, 100_000, "evaluate on the test set every this many rounds (and last)"),
+        SpecKey.integer("keep_checkpoints", 0, 0, 100_000, "rounds/ keeps the weights of only the last this many "
+            + "rounds (0: all); final.safetensors and every round's report stay"),
         SpecKey.integer("eval_batch_size", 64, 1, 4096, "batch size when scoring the test set"),
         SpecKey.integer("threads", 1, 1, 256, "libtorch threads outside Spark tasks (inside: spark.task.cpus)"));
     register("federate", federate, List.of(JobSpecs::initIsKnown));
@@ -247,7 +249,7 @@ public final class JobSpecs {
             + "pretraining"),
         SpecKey.integer("parallel_cells", 1, 1, 1000, "cells trained at once (1 on one machine; on a cluster, about "
             + "executors / clients)")));
-    study.addAll(STUDY_FEDERATE.keys(federate, Map.of("rounds", 15)));
+    study.addAll(STUDY_FEDERATE.keys(federate, Map.of("rounds", 15, "keep_checkpoints", 1)));
     study.addAll(STUDY_PRETRAIN.keys(pretrain, Map.of("epochs", 120)));
     register("study", study, List.of(JobSpecs::fractionsAreValid, s -> warmupFits(s, STUDY_PRETRAIN.prefix())));
 

@@ -67,6 +67,7 @@ public final class FederatedRun {
   /** The columns of a round's {@code clients.csv} (and of a federate job's {@code client_metrics.csv}). */
   public static final String CLIENTS_HEADER = "round,client,images,steps,loss,seconds,status";
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final List<String> CHECKPOINT_FILES = List.of("global.safetensors", "state.safetensors");
 
   private final JavaSparkContext jsc;
   private final Settings settings;
@@ -74,6 +75,7 @@ public final class FederatedRun {
   private final Strategy strategy;
   private final RunStore store;
   private ClientHooks hooks = ClientHooks.NONE;
+  private int keptCheckpoints;
 
   public FederatedRun(JavaSparkContext jsc, Settings settings, GlobalModel model, Strategy strategy,
       RunStore store) {
@@ -87,6 +89,19 @@ public final class FederatedRun {
   /** Runs {@code hooks} around every sampled client in the tasks (fault drills and tests; none by default). */
   public FederatedRun optClientHooks(ClientHooks hooks) {
     this.hooks = hooks;
+    return this;
+  }
+
+  /**
+   * Keeps the weights ({@code global.safetensors}, {@code state.safetensors}) of only the last {@code rounds} complete
+   * rounds, deleting older rounds' weights once a round is complete (0, the default: all); the rounds' reports and
+   * FedBN's per-client files stay. A resume needs only the last round's.
+   */
+  public FederatedRun optKeptCheckpoints(int rounds) {
+    if (rounds < 0) {
+      throw new IllegalArgumentException("kept checkpoints must be 0 (all) or more, not " + rounds);
+    }
+    this.keptCheckpoints = rounds;
     return this;
   }
 
@@ -225,6 +240,9 @@ public final class FederatedRun {
       writer.write("clients.csv", clientsCsv(m.reports));
       writer.write("state.json", stateJson(round, groups, history, bnFiles));
       writer.commit();
+      if (keptCheckpoints > 0) {
+        store.keepLastFiles(keptCheckpoints, CHECKPOINT_FILES);
+      }
       double elapsed = (System.nanoTime() - runStart) / 1e9;
       listener.onCheckpoint(report, settings.rounds(), elapsed,
           elapsed / (round - start + 1) * (settings.rounds() - round));

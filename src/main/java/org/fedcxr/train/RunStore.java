@@ -114,6 +114,24 @@ public final class RunStore {
     }
   }
 
+  /**
+   * Deletes the files {@code names} (where present) of every complete round but the {@code kept} highest; the rounds
+   * themselves stay, with their other files (reports, per-client state that later rounds may point to).
+   */
+  public void keepLastFiles(int kept, List<String> names) {
+    List<Integer> rounds = completeRounds();
+    for (int round : rounds.subList(0, Math.max(0, rounds.size() - kept))) {
+      for (String name : names) {
+        Path file = new Path(roundDir(round), name);
+        try {
+          fs.delete(file, false);
+        } catch (IOException e) {
+          throw new JobFailure("cannot delete " + file + ": " + e, e);
+        }
+      }
+    }
+  }
+
   /** The highest round with {@code _COMPLETE}, or 0 when there is none. */
   public int lastCompleteRound() {
     List<Integer> rounds = completeRounds();

@@ -135,6 +135,42 @@ class FederateJobTest {
         Files.readAllLines(dir.resolve("stopped/metrics.csv")).size());
   }
 
+  /**
+   * keep_checkpoints=1: older rounds lose their weights (global and the strategy's state) as each round completes, and
+   * keep their reports and FedBN's per-client files, which later rounds may still read (half the clients sampled a
+   * round); a run stopped after round 2 resumes to the same weights and tables as a run that keeps everything.
+   */
+  @Test
+  void keepCheckpointsDropsOlderRoundsWeightsOnlyAndAStoppedRunStillResumes() throws IOException {
+    for (String strategy : List.of("fedbn", "fedadam")) {
+      String[] sets = {"strategy=" + strategy, "client_fraction=0.5", "server_lr=0.05"};
+      FederateJob.execute(spark, spec("all-" + strategy, sets), false, false);
+      Spec kept = spec("kept-" + strategy, sets[0], sets[1], sets[2], "keep_checkpoints=1");
+      assertThrows(IllegalStateException.class, () -> FederateJob.execute(spark, kept, false, false,
+          FlTestHooks.stopAfterRound(2)));
+      Path rounds = dir.resolve("kept-" + strategy + "/rounds");
+      assertFalse(Files.exists(rounds.resolve("00001/global.safetensors")), strategy);
+      assertFalse(Files.exists(rounds.resolve("00001/state.safetensors")), strategy);
+      assertTrue(Files.exists(rounds.resolve("00002/global.safetensors")), strategy);
+      FederateJob.execute(spark, kept, true, false);
+      assertArrayEquals(finalWeights("all-" + strategy), finalWeights("kept-" + strategy), strategy);
+      for (String table : List.of("metrics.csv", "client_metrics.csv")) {
+        assertEquals(Files.readAllLines(dir.resolve("all-" + strategy).resolve(table)).size(),
+            Files.readAllLines(dir.resolve("kept-" + strategy).resolve(table)).size(), strategy + " " + table);
+      }
+      for (int r = 1; r <= 3; r++) {
+        Path round = rounds.resolve(String.format("%05d", r));
+        assertEquals(r == 3, Files.exists(round.resolve("global.safetensors")), strategy + " round " + r);
+        assertTrue(Files.exists(round.resolve("clients.csv")) && Files.exists(round.resolve("state.json")));
+      }
+    }
+    Path all = dir.resolve("all-fedadam/rounds/00001");
+    assertTrue(Files.exists(all.resolve("global.safetensors")) && Files.exists(all.resolve("state.safetensors")),
+        "by default every round keeps its weights");
+    assertTrue(Files.readString(dir.resolve("kept-fedbn/rounds/00003/state.json")).contains("rounds/00001/fedbn/"),
+        "some client's own BatchNorm state was last written in round 1 and read after it was pruned");
+  }
+
   @Test
   void aRetriedTaskGivesTheSameUpdateAndIsNoDropout() throws IOException {
     FederateJob.execute(spark, spec("calm", "rounds=2"), false, false);

@@ -83,6 +83,12 @@ class StudyJobTest {
   void passesItsFederateAndPretrainKeysToTheJobsItRuns() throws IOException {
     String cell = Files.readString(study.resolve("cells/noniid-f0.5-random-s43/_SUMMARY.json"));
     assertTrue(cell.contains("\"weight_decay\" : 5.0E-4") && cell.contains("\"rounds\" : 2"), cell);
+    // a study's cells keep the last round's weights only (its own default), with every round's report
+    assertTrue(cell.contains("\"keep_checkpoints\" : 1"), cell);
+    Path rounds = study.resolve("cells/noniid-f0.5-random-s43/rounds");
+    assertFalse(Files.exists(rounds.resolve("00001/global.safetensors")));
+    assertTrue(Files.exists(rounds.resolve("00001/clients.csv")));
+    assertTrue(Files.exists(rounds.resolve("00002/global.safetensors")));
     String pretrain = Files.readString(study.resolve("pretrain/_SUMMARY.json"));
     assertTrue(pretrain.contains("\"aug.edge_p\" : 0.9") && pretrain.contains("\"split\" : \"server\"")
         && pretrain.contains("\"epochs\" : 1"), pretrain);
