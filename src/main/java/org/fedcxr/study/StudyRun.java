@@ -35,8 +35,8 @@ import org.fedcxr.config.SpecKey;
  * them (run by the given {@link JobLauncher}: partition, pretrain, federate), and reading them back.
  */
 public final class StudyRun {
-  /** Spec keys that change no result (a study may be moved), so a resumed study may differ in them. */
-  private static final List<String> FREE_KEYS = List.of("parallel_cells", "output");
+  /** Spec keys that change no result (a study may be moved, keep fewer checkpoints), so a resume may change them. */
+  private static final List<String> FREE_KEYS = List.of("parallel_cells", "output", "keep_checkpoints");
 
   private final SparkSession spark;
   private final Spec spec;
