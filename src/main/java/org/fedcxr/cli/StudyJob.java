@@ -79,9 +79,9 @@ public final class StudyJob extends JobCommand {
         spec.bool("iid_reference"));
     StudyRun.claim(root, spec, resume, conf);
     StudyRun study = new StudyRun(spark, spec, input, root, print, Jobs.on(spark, print));
-    String encoder = study.encoder();
+    List<String> encoders = study.encoders();
     List<StudyCell> cells = grid.cells();
-    Map<StudyCell, String> failures = study.runCells(cells, encoder, spec.integer("parallel_cells"));
+    Map<StudyCell, String> failures = study.runCells(cells, encoders, spec.integer("parallel_cells"));
     List<CellResult> results = new ArrayList<>();
     for (StudyCell c : cells) {
       if (JobOutput.isComplete(study.cellDir(c), conf)) {
@@ -116,7 +116,7 @@ public final class StudyJob extends JobCommand {
     }
     Map<String, Object> outcome = new LinkedHashMap<>();
     outcome.put("command", command);
-    outcome.put("encoder", encoder);
+    outcome.put("encoders", encoders);
     outcome.put("cells_in_grid", cells.size());
     outcome.put("cells_finished", results.size());
     outcome.put("cells_failed", failures);

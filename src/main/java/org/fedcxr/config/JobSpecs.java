@@ -247,11 +247,14 @@ public final class JobSpecs {
         SpecKey.choice("architecture", "resnet18", ARCHITECTURES, "the encoder and federated model"),
         SpecKey.optionalString("encoder", "reuse this pretraining export (encoder.safetensors) instead of "
             + "pretraining"),
+        SpecKey.integer("pretrainings", 1, 1, 100, "SSL encoders pretrained, with seeds seed, seed+1, ...; the SSL "
+            + "cells of the i-th seed start from the (i mod this)-th, so the SSL arm spans pretraining draws"),
         SpecKey.integer("parallel_cells", 1, 1, 1000, "cells trained at once (1 on one machine; on a cluster, about "
             + "executors / clients)")));
     study.addAll(STUDY_FEDERATE.keys(federate, Map.of("rounds", 15, "keep_checkpoints", 1)));
     study.addAll(STUDY_PRETRAIN.keys(pretrain, Map.of("epochs", 120)));
-    register("study", study, List.of(JobSpecs::fractionsAreValid, s -> warmupFits(s, STUDY_PRETRAIN.prefix())));
+    register("study", study, List.of(JobSpecs::fractionsAreValid, JobSpecs::onePretrainingForAGivenEncoder,
+        s -> warmupFits(s, STUDY_PRETRAIN.prefix())));
 
     List<SpecKey> bench = List.of(
         SpecKey.choice("suite", "ingest", List.of("ingest", "train", "pretrain", "memory", "rounds", "predict",
@@ -374,6 +377,14 @@ public final class JobSpecs {
 
   private static void fractionsAreValid(Spec spec) {
     fractions(spec);
+  }
+
+  private static void onePretrainingForAGivenEncoder(Spec spec) {
+    if (spec.string("encoder") != null && spec.integer("pretrainings") > 1) {
+      throw new SpecException(spec.source() + ": key 'pretrainings' is " + spec.integer("pretrainings")
+          + ", but 'encoder' gives one encoder and the study pretrains none: leave 'pretrainings' at 1 or drop "
+          + "'encoder'");
+    }
   }
 
   private static void warmupFits(Spec spec, String prefix) {

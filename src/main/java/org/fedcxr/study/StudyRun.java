@@ -116,8 +116,11 @@ public final class StudyRun {
     return root + "/partitions/" + c.partitionId();
   }
 
-  /** The SSL encoder: the given export, else this study's pretraining (resumed if it was stopped). */
-  public String encoder() {
+  /**
+   * The SSL encoders: the given export, else one per pretraining of this study (each resumed if it was stopped); the
+   * p-th pretraining has seed {@code seed + p} and its run in {@code pretrain/} (p = 0) or {@code pretrain-s<seed>/}.
+   */
+  public List<String> encoders() {
     String given = spec.string("encoder");
     if (given != null) {
       String location = Locations.resolve(given);
@@ -129,24 +132,37 @@ public final class StudyRun {
       } catch (IOException e) {
         throw new JobFailure("key 'encoder': cannot reach " + location + ": " + e, e);
       }
-      return location;
+      return List.of(location);
     }
-    String out = root + "/pretrain";
-    if (!JobOutput.isComplete(out, conf)) {
-      Spec pretrain = subSpec(JobSpecs.STUDY_PRETRAIN, List.of("input=" + input, "output=" + out,
-          "seed=" + spec.longValue("seed"), "architecture=" + spec.string("architecture"), "split=server"));
-      if (print) {
-        System.out.println("study: pretraining the SSL encoder on the server pool -> " + out);
+    List<String> encoders = new ArrayList<>();
+    for (int p = 0; p < spec.integer("pretrainings"); p++) {
+      String out = pretrainDir(p);
+      if (!JobOutput.isComplete(out, conf)) {
+        Spec pretrain = subSpec(JobSpecs.STUDY_PRETRAIN, List.of("input=" + input, "output=" + out,
+            "seed=" + (spec.longValue("seed") + p), "architecture=" + spec.string("architecture"), "split=server"));
+        if (print) {
+          System.out.println("study: pretraining an SSL encoder on the server pool -> " + out);
+        }
+        jobs.launch(pretrain, true);
+      } else if (print) {
+        System.out.println("study: SSL encoder pretrained before, reused: " + out + "/encoder.safetensors");
       }
-      jobs.launch(pretrain, true);
-    } else if (print) {
-      System.out.println("study: SSL encoder pretrained before, reused: " + out + "/encoder.safetensors");
+      encoders.add(out + "/encoder.safetensors");
     }
-    return out + "/encoder.safetensors";
+    return encoders;
+  }
+
+  private String pretrainDir(int p) {
+    return root + (p == 0 ? "/pretrain" : "/pretrain-s" + (spec.longValue("seed") + p));
+  }
+
+  /** The encoder an SSL cell starts from: the cells of the i-th seed use encoder i mod the number of encoders. */
+  static String encoderOf(StudyCell c, long baseSeed, List<String> encoders) {
+    return encoders.get((int) Math.floorMod(c.seed() - baseSeed, (long) encoders.size()));
   }
 
   /** Runs every unfinished cell; returns the failed ones with their reasons. */
-  public Map<StudyCell, String> runCells(List<StudyCell> cells, String encoder, int parallel) {
+  public Map<StudyCell, String> runCells(List<StudyCell> cells, List<String> encoders, int parallel) {
     Map<StudyCell, String> failures = new ConcurrentHashMap<>();
     double total = cells.stream().mapToDouble(StudyRun::work).sum();
     double[] done = {0, 0};
@@ -170,7 +186,7 @@ public final class StudyRun {
           }
           long start = System.nanoTime();
           try {
-            runCell(c, encoder);
+            runCell(c, encoderOf(c, spec.longValue("seed"), encoders));
             double meanAuc = result(c).finalMeanAuc();
             double secs = (System.nanoTime() - start) / 1e9;
             double left;
@@ -241,14 +257,20 @@ public final class StudyRun {
     return CellResult.parse(c, read(dir + "/metrics.csv"), read(dir + "/metrics_per_label.csv"), dir);
   }
 
-  /** Seconds of this study's pretraining epochs (losses.csv), 0 when the encoder was given. */
+  /** Seconds of this study's pretraining epochs (losses.csv), summed over its pretrainings; 0 when given one. */
   public double pretrainSeconds() {
-    String losses = root + "/pretrain/losses.csv";
-    if (spec.string("encoder") != null || !exists(losses)) {
+    if (spec.string("encoder") != null) {
       return 0;
     }
-    return read(losses).lines().skip(1).filter(l -> !l.isBlank()).mapToDouble(l -> Double.parseDouble(
-        l.split(",")[2])).sum();
+    double seconds = 0;
+    for (int p = 0; p < spec.integer("pretrainings"); p++) {
+      String losses = pretrainDir(p) + "/losses.csv";
+      if (exists(losses)) {
+        seconds += read(losses).lines().skip(1).filter(l -> !l.isBlank()).mapToDouble(l -> Double.parseDouble(
+            l.split(",")[2])).sum();
+      }
+    }
+    return seconds;
   }
 
   /** The clients chart of the first seed's non-IID, all-data partition. */

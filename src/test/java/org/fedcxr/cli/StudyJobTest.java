@@ -138,6 +138,34 @@ class StudyJobTest {
     assertFalse(Files.exists(side.resolve("pretrain")), "a given encoder is reused, not pretrained");
   }
 
+  /**
+   * pretrainings=2: a second pretraining with the next seed, and the SSL cells of the second seed start from it; the
+   * first seed's SSL cell is the one-pretraining study's, bit for bit. With a given encoder it is refused.
+   */
+  @Test
+  void pretrainingsGiveEachSeedsSslCellsItsOwnPretraining() throws IOException {
+    Path two = dir.resolve("study-two-pretrainings");
+    Map<String, Object> summary = StudyJob.execute(spark, spec(two, "pretrainings=2", "fractions=none", "iid_reference=false"),
+        false, "test", false);
+    Path second = two.resolve("pretrain-s43");
+    assertTrue(Files.exists(two.resolve("pretrain/_SUCCESS")) && Files.exists(second.resolve("_SUCCESS")));
+    assertTrue(Files.readString(second.resolve("_SUMMARY.json")).contains("\"seed\" : 43"));
+    List<?> encoders = (List<?>) JobSummary.results(summary).get("encoders");
+    assertEquals(2, encoders.size());
+    assertTrue(encoders.get(0).toString().endsWith("/pretrain/encoder.safetensors")
+        && encoders.get(1).toString().endsWith("/pretrain-s43/encoder.safetensors"), encoders.toString());
+    String cell = "cells/noniid-f1-ssl-s42/final.safetensors";
+    assertArrayEquals(FederateJobTest.weights(study.resolve(cell)), FederateJobTest.weights(two.resolve(cell)),
+        "the first seed's SSL cell starts from the first pretraining, as in a one-pretraining study");
+    assertTrue(Files.readString(two.resolve("cells/noniid-f1-ssl-s43/_SUMMARY.json")).contains("pretrain-s43/"));
+    cell = "cells/noniid-f1-ssl-s43/final.safetensors";
+    assertFalse(Arrays.equals(FederateJobTest.weights(study.resolve(cell)),
+        FederateJobTest.weights(two.resolve(cell))), "the second seed's SSL cell starts from the second pretraining");
+    SpecException e = assertThrows(SpecException.class, () -> spec(dir.resolve("y"), "pretrainings=2",
+        "encoder=" + study.resolve("pretrain/encoder.safetensors")));
+    assertTrue(e.getMessage().contains("'pretrainings' is 2, but 'encoder' gives one encoder"), e.getMessage());
+  }
+
   @Test
   void sslRecipeChangesTheSslCellsOnly() throws IOException {
     for (String init : List.of("ssl", "random")) {
