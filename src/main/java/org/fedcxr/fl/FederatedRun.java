@@ -94,8 +94,8 @@ public final class FederatedRun {
 
   /**
    * Keeps the weights ({@code global.safetensors}, {@code state.safetensors}) of only the last {@code rounds} complete
-   * rounds, deleting older rounds' weights once a round is complete (0, the default: all); the rounds' reports and
-   * FedBN's per-client files stay. A resume needs only the last round's.
+   * rounds, deleting the older round's weights once a round is complete, and any older ones left when resuming (0, the
+   * default: all); the rounds' reports and FedBN's per-client files stay. A resume needs only the last round's.
    */
   public FederatedRun optKeptCheckpoints(int rounds) {
     if (rounds < 0) {
@@ -171,6 +171,11 @@ public final class FederatedRun {
         strategy.restore(RunStore.vectors(store.read(last, "state.safetensors")));
       }
       restoreState(last, history, bnFiles);
+      if (keptCheckpoints > 0) { // weights left by a stop between a round and its pruning, or by a larger keep
+        for (int r = 1; r <= last - keptCheckpoints; r++) {
+          store.deleteFiles(r, CHECKPOINT_FILES);
+        }
+      }
       start = last + 1;
     } else {
       store.clear();
@@ -240,8 +245,8 @@ public final class FederatedRun {
       writer.write("clients.csv", clientsCsv(m.reports));
       writer.write("state.json", stateJson(round, groups, history, bnFiles));
       writer.commit();
-      if (keptCheckpoints > 0) {
-        store.keepLastFiles(keptCheckpoints, CHECKPOINT_FILES);
+      if (keptCheckpoints > 0 && round > keptCheckpoints) {
+        store.deleteFiles(round - keptCheckpoints, CHECKPOINT_FILES);
       }
       double elapsed = (System.nanoTime() - runStart) / 1e9;
       listener.onCheckpoint(report, settings.rounds(), elapsed,

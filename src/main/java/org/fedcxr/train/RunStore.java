@@ -114,20 +114,14 @@ public final class RunStore {
     }
   }
 
-  /**
-   * Deletes the files {@code names} (where present) of every complete round but the {@code kept} highest; the rounds
-   * themselves stay, with their other files (reports, per-client state that later rounds may point to).
-   */
-  public void keepLastFiles(int kept, List<String> names) {
-    List<Integer> rounds = completeRounds();
-    for (int round : rounds.subList(0, Math.max(0, rounds.size() - kept))) {
-      for (String name : names) {
-        Path file = new Path(roundDir(round), name);
-        try {
-          fs.delete(file, false);
-        } catch (IOException e) {
-          throw new JobFailure("cannot delete " + file + ": " + e, e);
-        }
+  /** Deletes the files {@code names} of a round where present; the round stays, with its other files. */
+  public void deleteFiles(int round, List<String> names) {
+    for (String name : names) {
+      Path file = new Path(roundDir(round), name);
+      try {
+        fs.delete(file, false);
+      } catch (IOException e) {
+        throw new JobFailure("cannot delete " + file + ": " + e, e);
       }
     }
   }

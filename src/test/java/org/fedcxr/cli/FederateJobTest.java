@@ -138,7 +138,8 @@ class FederateJobTest {
   /**
    * keep_checkpoints=1: older rounds lose their weights (global and the strategy's state) as each round completes, and
    * keep their reports and FedBN's per-client files, which later rounds may still read (half the clients sampled a
-   * round); a run stopped after round 2 resumes to the same weights and tables as a run that keeps everything.
+   * round); a run stopped after round 2 resumes to the same weights and tables as a run that keeps everything, and a
+   * run stopped while keeping every round loses the older rounds' weights when resumed with keep_checkpoints=1.
    */
   @Test
   void keepCheckpointsDropsOlderRoundsWeightsOnlyAndAStoppedRunStillResumes() throws IOException {
@@ -164,9 +165,18 @@ class FederateJobTest {
         assertTrue(Files.exists(round.resolve("clients.csv")) && Files.exists(round.resolve("state.json")));
       }
     }
-    Path all = dir.resolve("all-fedadam/rounds/00001");
-    assertTrue(Files.exists(all.resolve("global.safetensors")) && Files.exists(all.resolve("state.safetensors")),
-        "by default every round keeps its weights");
+    // a run stopped while keeping every round, resumed keeping one: the older rounds' weights go at the resume
+    String[] sets = {"strategy=fedadam", "client_fraction=0.5", "server_lr=0.05"};
+    assertThrows(IllegalStateException.class, () -> FederateJob.execute(spark, spec("late-fedadam", sets), false,
+        false, FlTestHooks.stopAfterRound(2)));
+    Path late = dir.resolve("late-fedadam/rounds");
+    assertTrue(Files.exists(late.resolve("00001/global.safetensors")) && Files.exists(late.resolve(
+        "00001/state.safetensors")), "by default every round keeps its weights");
+    FederateJob.execute(spark, spec("late-fedadam", sets[0], sets[1], sets[2], "keep_checkpoints=1"), true, false);
+    assertArrayEquals(finalWeights("all-fedadam"), finalWeights("late-fedadam"));
+    for (int r = 1; r <= 3; r++) {
+      assertEquals(r == 3, Files.exists(late.resolve(String.format("%05d/global.safetensors", r))), "round " + r);
+    }
     assertTrue(Files.readString(dir.resolve("kept-fedbn/rounds/00003/state.json")).contains("rounds/00001/fedbn/"),
         "some client's own BatchNorm state was last written in round 1 and read after it was pruned");
   }
