@@ -60,10 +60,18 @@
 #             learning rate ELR times the head's (default 3), SSL init and random init at learning rate LR (default
 #             3e-3), each arm of RARMS (default "elr ssl random"); compare with `paired` against ssl$PRE-fedcxr and
 #             random-fedcxr at that share (grid's).
+#   server:   more server data: the split server 50% / clients 20% / val 10% / test 20% (the same val and test images;
+#             the server pool gains the lower half of the client pool's range, the clients keep the upper half),
+#             ingested to runs/server50/ingest; the default pretraining on its 986 server images for SPRE epochs
+#             (default 62: the 120-epoch pretraining's optimizer steps over 511 images) with warmup_epochs=1 (its
+#             warm-up steps), probed with the PRE-epoch encoder (511 server images) and random encoders (seeds 1-5),
+#             fit on the new client pool; then at each share of SSHARES (default "1.0 0.1"), seed by seed, random
+#             init, SSL init from the PRE-epoch encoder and from the new one, fedcxr's recipe. Run with its own OUT
+#             (its partitions are of another client pool). servertable: its probes, cells and paired differences.
 #   joint:    the default pretraining with joint_views=true (both views through each branch as one batch) at the
 #             seeds JSEEDS (default 42 43 44), probed, against pretrains' probes; jointspread: only the comparison.
 # Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|claim2|grid|gridtable|variant|varianttable|factors|
-#   factorstable|shrink|reinit|rates|frozen|
+#   factorstable|shrink|reinit|rates|server|servertable|frozen|
 #   standardize|raw|adam|randfrozen|partprobe|probe|pretrains|spread|epochs|bnstats|bnspread|joint|jointspread|table]
 #   (default: all);
 # docs/results/transfer-ablation.sh paired A B: A - B per seed with the paired 95% interval (A, B: cell names with
@@ -74,6 +82,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-runs/ablation}
 IN=runs/shared64/ingest
+SIN=runs/server50/ingest  # the server part's ingest
+SPRE=${SPRE:-62}  # the server part's pretraining epochs
+SENC=runs/server50/pretrain-e$SPRE/encoder.safetensors
+read -r -a SSHARES <<< "${SSHARES:-1.0 0.1}"  # shares of each client's images for the server part's cells
 PRE=${PRE:-120}
 ENC=runs/shared64/pretrain-e$PRE/encoder.safetensors
 read -r -a SEEDS <<< "${SEEDS:-42 43 44}"  # e.g. SEEDS=42 for a one-seed screen
@@ -428,6 +440,54 @@ variant_table() { # the variant's cells against the default encoder's and random
     per_disease "${arms[@]}"
   done
 }
+server_cells() { # the server part: its ingest and pretraining, the probes, then the cells share by share
+  [ -f "$SIN/_SUCCESS" ] || bin/fedcxr ingest --set dataset=nih-cxr14-shared --set output=$SIN --set image_size=64 \
+    --set split.server=0.5 --set split.client=0.2 --set split.val=0.1 --set split.test=0.2 > "$OUT/ingest.log" 2>&1
+  [ -f "runs/server50/pretrain-e$SPRE/_SUCCESS" ] || bin/fedcxr pretrain --set input=$SIN \
+    --set output="runs/server50/pretrain-e$SPRE" --set epochs="$SPRE" --set warmup_epochs=1 \
+    > "$OUT/pretrain-e$SPRE.log" 2>&1
+  local IN=$SIN f s
+  probe "ssl${SPRE}srv" 42 "$SENC"
+  probe "ssl$PRE" 42 "$ENC"
+  for s in 1 2 3 4 5; do probe random "$s" random; done
+  for f in "${SSHARES[@]}"; do
+    for s in "${SEEDS[@]}"; do
+      FRACTION=$f cell random-fedcxr "$s" random
+      FRACTION=$f cell "ssl$PRE-fedcxr" "$s" "ssl:$ENC"
+      FRACTION=$f cell "ssl${SPRE}srv-fedcxr" "$s" "ssl:$SENC"
+    done
+  done
+}
+server_table() { # the server part's probes and cells, and the paired differences where every seed's cells exist
+  local s f a r=()
+  for s in 1 2 3 4 5; do r+=("$(auc "$OUT/probe-random-s$s")"); done
+  echo "| linear probe fit on the new client pool, mean val AUC | value |"
+  echo "|---|---|"
+  echo "| SSL encoder, 986 server images, $SPRE epochs | $(auc "$OUT/probe-ssl${SPRE}srv-s42") |"
+  echo "| SSL encoder, 511 server images, $PRE epochs | $(auc "$OUT/probe-ssl$PRE-s42") |"
+  echo "| random encoders, seeds 1-5 | ${r[*]} |"
+  printf '%s\n' "${r[@]}" | awk -v a="$(auc "$OUT/probe-ssl${SPRE}srv-s42")" -v b="$(auc "$OUT/probe-ssl$PRE-s42")" \
+    '{s += $1; q += $1 * $1} END {m = s / NR; printf "random encoders %.4f ± %.4f; 986 images %+.3f, 511 images %+.3f" \
+    " from their mean\n", m, sqrt((q - NR * m * m) / (NR - 1)), a - m, b - m}'
+  echo
+  header "federated, non-IID, 15 rounds, fedcxr's recipe, mean val AUC"
+  for f in "${SSHARES[@]}"; do
+    row "random init, share $f" random-fedcxr-f$f
+    row "SSL init, 511 server images, share $f" "ssl$PRE-fedcxr-f$f"
+    row "SSL init, 986 server images, share $f" "ssl${SPRE}srv-fedcxr-f$f"
+  done
+  echo
+  for f in "${SSHARES[@]}"; do
+    have "ssl${SPRE}srv-fedcxr-f$f" && have random-fedcxr-f$f && have "ssl$PRE-fedcxr-f$f" || continue
+    paired "ssl${SPRE}srv-fedcxr-f$f" random-fedcxr-f$f
+    paired "ssl${SPRE}srv-fedcxr-f$f" "ssl$PRE-fedcxr-f$f"
+    paired "ssl$PRE-fedcxr-f$f" random-fedcxr-f$f
+  done
+  for a in random-fedcxr "ssl$PRE-fedcxr" "ssl${SPRE}srv-fedcxr"; do
+    have "$a-f1.0" && have "$a-f0.1" && paired "$a-f1.0" "$a-f0.1"
+  done
+  return 0
+}
 joint_probes() { # pretraining with joint views (one batch of 2 x 32 per branch) at JSEEDS, probed, against pretrains
   local s dir name
   for s in "${JSEEDS[@]}"; do
@@ -638,6 +698,8 @@ case "${1:-all}" in
   rates) ingest ssl; rate_cells ;;
   joint) ingest ssl; joint_probes ;;
   jointspread) joint_spread ;;
+  server) ingest ssl; server_cells ;;
+  servertable) server_table ;;
   table) table ;;
   paired) paired "$2" "$3" ;;
   all) ingest ssl; probes; core_cells; lowdata_cells; transfer_cells; table ;;
