@@ -7,13 +7,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.fedcxr.config.Spec;
 
 /**
  * The one shape of every job's {@code _SUMMARY.json}: {@code job}, {@code fedcxr_version}, {@code commit} (the
- * source, {@link SourceVersion}), {@code cpu} (the driver's CPU and the cap on libtorch's vector instructions, which
- * change a trained model's rounding), {@code output}, {@code spec_source}, {@code spec} (resolved), {@code started},
+ * source, {@link SourceVersion}), {@code cpu} (the driver's CPU, the cap on libtorch's vector instructions, which
+ * change a trained model's rounding, and glibc's allocator settings, which change its speed), {@code output}, {@code spec_source}, {@code spec} (resolved), {@code started},
  * {@code seconds}, then the job's own {@code results}.
  */
 final class JobSummary {
@@ -38,7 +40,8 @@ final class JobSummary {
 
   /**
    * The driver's CPU: its model with family and model numbers (Linux's /proc/cpuinfo; elsewhere the architecture),
-   * whether it has AVX-512, and DNNL_MAX_CPU_ISA, the cap bin/fedcxr puts on libtorch's kernels.
+   * whether it has AVX-512, DNNL_MAX_CPU_ISA, the cap bin/fedcxr puts on libtorch's kernels, and the MALLOC_*
+   * variables it sets for glibc's allocator.
    */
   static Map<String, Object> cpu() {
     Map<String, String> info = new LinkedHashMap<>();
@@ -54,6 +57,9 @@ final class JobSummary {
     cpu.put("avx512", (" " + info.getOrDefault("flags", "") + " ").contains(" avx512f "));
     String cap = System.getenv("DNNL_MAX_CPU_ISA");
     cpu.put("isa_cap", cap == null || cap.isEmpty() ? "native" : cap);
+    String malloc = new TreeMap<>(System.getenv()).entrySet().stream().filter(e -> e.getKey().startsWith("MALLOC_"))
+        .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+    cpu.put("malloc", malloc.isEmpty() ? "glibc defaults" : malloc);
     return cpu;
   }
 

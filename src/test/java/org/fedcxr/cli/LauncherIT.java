@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,14 +26,17 @@ class LauncherIT {
   }
 
   private Run fedcxr(String... args) throws IOException, InterruptedException {
-    return fedcxrWith(null, args);
+    return fedcxrWith(null, Map.of(), args);
   }
 
-  private Run fedcxrWith(Path sparkHome, String... args) throws IOException, InterruptedException {
+  private Run fedcxrWith(Path sparkHome, Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of("bin/fedcxr"));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().remove("SPARK_HOME");
+    pb.environment().keySet().removeIf(k -> k.startsWith("MALLOC_") || k.equals("FEDCXR_MALLOC"));
+    pb.environment().putAll(env);
     if (sparkHome != null) {
       pb.environment().put("SPARK_HOME", sparkHome.toString());
     }
@@ -74,6 +78,8 @@ class LauncherIT {
     assertTrue(summary.contains("\"images_ingested\" : 400"), summary);
     assertTrue(summary.contains("\"fedcxr_version\" : \"0.1.0-SNAPSHOT\""), summary);
     assertTrue(summary.contains("\"isa_cap\" : \"AVX2\""), "bin/fedcxr caps libtorch at AVX2 by default: " + summary);
+    assertTrue(summary.contains("\"malloc\" : \"MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=268435456 "
+        + "MALLOC_TOP_PAD_=67108864 MALLOC_TRIM_THRESHOLD_=4294967296\""), "bin/fedcxr tunes glibc's malloc: " + summary);
 
     // new images without a label table, scored with the demo's model (README's predict command)
     Path folder = Files.createDirectories(dir.resolve("new-xrays"));
@@ -98,9 +104,11 @@ class LauncherIT {
     Path argsFile = dir.resolve("args.txt");
     Files.writeString(submit, "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\" > " + argsFile + "\n");
     submit.toFile().setExecutable(true);
-    Run run = fedcxrWith(home, "ingest", "--set", "seed=3");
+    Run run = fedcxrWith(home, Map.of("MALLOC_ARENA_MAX", "4"), "ingest", "--set", "seed=3");
     assertEquals(0, run.code(), run.out());
     List<String> args = Files.readAllLines(argsFile);
+    assertTrue(args.contains("spark.executorEnv.MALLOC_ARENA_MAX=4"), "a MALLOC_* variable set wins: " + args);
+    assertTrue(args.contains("spark.executorEnv.MALLOC_TRIM_THRESHOLD_=4294967296"), args.toString());
     assertEquals("--properties-file", args.get(0));
     assertTrue(args.get(1).endsWith("spark-conf/local/spark-defaults.conf"), args.get(1));
     int cls = args.indexOf("--class");
@@ -117,6 +125,11 @@ class LauncherIT {
     Run fail = fedcxr("partition", "--set", "input=" + dir.resolve("missing"), "--set", "output=" + dir.resolve("p"));
     assertEquals(1, fail.code(), fail.out());
     assertTrue(fail.out().contains("is not a complete ingest output"), fail.out());
+    assertFalse(Files.exists(dir.resolve("p")));
+    Run malloc = fedcxrWith(null, Map.of("FEDCXR_MALLOC", "jemalloc"), "partition", "--set",
+        "output=" + dir.resolve("p"));
+    assertEquals(2, malloc.code(), malloc.out());
+    assertTrue(malloc.out().contains("FEDCXR_MALLOC must be tuned or glibc, not 'jemalloc'"), malloc.out());
     assertFalse(Files.exists(dir.resolve("p")));
   }
 }
