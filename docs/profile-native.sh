@@ -13,7 +13,8 @@ table() { # perf.data
       for (i = 1; i <= n; i++) chain = chain " " sym[i]
       if (dso[1] ~ /libgomp/) return "OpenMP pool: waiting at barriers or for work"
       if (dso[1] ~ /perf-[0-9]+\.map|\[unknown\]|\[JIT\]/)
-        return chain ~ /dnnl/ ? "convolutions: oneDNN generated kernels" : "generated code, caller unknown (oneDNN kernels or JVM JIT)"
+        return chain ~ /dnnl/ ? "convolutions: oneDNN generated kernels" \
+          : "generated code, caller unknown (oneDNN kernels or JVM JIT)"
       if (dso[1] ~ /kernel/) return "kernel: page faults, interrupts, scheduling"
       if (sym[1] ~ /dnnl|gemm|mkl|im2col|col2im/) return "convolutions: oneDNN and BLAS, compiled code"
       if (sym[1] ~ /batch_norm/) return "BatchNorm"

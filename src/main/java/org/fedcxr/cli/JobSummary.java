@@ -15,8 +15,8 @@ import org.fedcxr.config.Spec;
 /**
  * The one shape of every job's {@code _SUMMARY.json}: {@code job}, {@code fedcxr_version}, {@code commit} (the
  * source, {@link SourceVersion}), {@code cpu} (the driver's CPU, the cap on libtorch's vector instructions, which
- * change a trained model's rounding, and glibc's allocator settings, which change its speed), {@code output}, {@code spec_source}, {@code spec} (resolved), {@code started},
- * {@code seconds}, then the job's own {@code results}.
+ * change a trained model's rounding, and glibc's allocator settings, which change its speed), {@code output},
+ * {@code spec_source}, {@code spec} (resolved), {@code started}, {@code seconds}, then the job's own {@code results}.
  */
 final class JobSummary {
   private JobSummary() {
@@ -41,7 +41,7 @@ final class JobSummary {
   /**
    * The driver's CPU: its model with family and model numbers (Linux's /proc/cpuinfo; elsewhere the architecture),
    * whether it has AVX-512, DNNL_MAX_CPU_ISA, the cap bin/fedcxr puts on libtorch's kernels, and the MALLOC_*
-   * variables it sets for glibc's allocator.
+   * variables of its environment, through which bin/fedcxr sets glibc's allocator.
    */
   static Map<String, Object> cpu() {
     Map<String, String> info = new LinkedHashMap<>();

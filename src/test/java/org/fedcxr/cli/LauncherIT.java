@@ -79,7 +79,8 @@ class LauncherIT {
     assertTrue(summary.contains("\"fedcxr_version\" : \"0.1.0-SNAPSHOT\""), summary);
     assertTrue(summary.contains("\"isa_cap\" : \"AVX2\""), "bin/fedcxr caps libtorch at AVX2 by default: " + summary);
     assertTrue(summary.contains("\"malloc\" : \"MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=268435456 "
-        + "MALLOC_TOP_PAD_=67108864 MALLOC_TRIM_THRESHOLD_=4294967296\""), "bin/fedcxr tunes glibc's malloc: " + summary);
+        + "MALLOC_TOP_PAD_=67108864 MALLOC_TRIM_THRESHOLD_=4294967296\""),
+        "bin/fedcxr tunes glibc's malloc: " + summary);
 
     // new images without a label table, scored with the demo's model (README's predict command)
     Path folder = Files.createDirectories(dir.resolve("new-xrays"));
