@@ -65,9 +65,11 @@
 #             ingested to runs/server50/ingest; the default pretraining on its 986 server images for SPRE epochs
 #             (default 62: the 120-epoch pretraining's optimizer steps over 511 images) with warmup_epochs=1 (its
 #             warm-up steps), probed with the PRE-epoch encoder (511 server images) and random encoders (seeds 1-5),
-#             fit on the new client pool; then at each share of SSHARES (default "1.0 0.1"), seed by seed, random
-#             init, SSL init from the PRE-epoch encoder and from the new one, fedcxr's recipe. Run with its own OUT
-#             (its partitions are of another client pool). servertable: its probes, cells and paired differences.
+#             fit on the new client pool; then at each share of SSHARES (default "1.0 0.1"), seed by seed, the arms
+#             of SARMS (default "random ssl$PRE ssl${SPRE}srv": random init, SSL init from the PRE-epoch encoder and
+#             from the new one), fedcxr's recipe. Run with its own OUT (its partitions are of another client pool).
+#             servertable: its probes, the cells at the shares of SSHARES, and the paired differences: each arm
+#             against random init (and the two SSL arms), each arm's loss from share 1.0 to the others.
 #   joint:    the default pretraining with joint_views=true (both views through each branch as one batch) at the
 #             seeds JSEEDS (default 42 43 44), probed, against pretrains' probes; jointspread: only the comparison.
 # Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|claim2|grid|gridtable|variant|varianttable|factors|
@@ -88,6 +90,7 @@ SENC=runs/server50/pretrain-e$SPRE/encoder.safetensors
 read -r -a SSHARES <<< "${SSHARES:-1.0 0.1}"  # shares of each client's images for the server part's cells
 PRE=${PRE:-120}
 ENC=runs/shared64/pretrain-e$PRE/encoder.safetensors
+read -r -a SARMS <<< "${SARMS:-random ssl$PRE ssl${SPRE}srv}"  # the server part's arms (random, ssl$PRE, ssl${SPRE}srv)
 read -r -a SEEDS <<< "${SEEDS:-42 43 44}"  # e.g. SEEDS=42 for a one-seed screen
 read -r -a PRESEEDS <<< "${PRESEEDS:-42 43 44 45}"  # pretrainings' seeds (pretrains)
 read -r -a RSEEDS <<< "${RSEEDS:-1 2 3 4 5 6 7 8 9 10}"  # random encoders' seeds (pretrains)
@@ -446,19 +449,26 @@ server_cells() { # the server part: its ingest and pretraining, the probes, then
   [ -f "runs/server50/pretrain-e$SPRE/_SUCCESS" ] || bin/fedcxr pretrain --set input=$SIN \
     --set output="runs/server50/pretrain-e$SPRE" --set epochs="$SPRE" --set warmup_epochs=1 \
     > "$OUT/pretrain-e$SPRE.log" 2>&1
-  local IN=$SIN f s
+  local IN=$SIN f s a
   probe "ssl${SPRE}srv" 42 "$SENC"
   probe "ssl$PRE" 42 "$ENC"
   for s in 1 2 3 4 5; do probe random "$s" random; done
   for f in "${SSHARES[@]}"; do
     for s in "${SEEDS[@]}"; do
-      FRACTION=$f cell random-fedcxr "$s" random
-      FRACTION=$f cell "ssl$PRE-fedcxr" "$s" "ssl:$ENC"
-      FRACTION=$f cell "ssl${SPRE}srv-fedcxr" "$s" "ssl:$SENC"
+      for a in "${SARMS[@]}"; do
+        case $a in
+          random) FRACTION=$f cell random-fedcxr "$s" random ;;
+          "ssl$PRE") FRACTION=$f cell "ssl$PRE-fedcxr" "$s" "ssl:$ENC" ;;
+          "ssl${SPRE}srv") FRACTION=$f cell "ssl${SPRE}srv-fedcxr" "$s" "ssl:$SENC" ;;
+          *) echo "unknown server arm '$a' (random, ssl$PRE, ssl${SPRE}srv)" >&2; exit 2 ;;
+        esac
+      done
     done
   done
 }
-server_table() { # the server part's probes and cells, and the paired differences where every seed's cells exist
+server_table() { # the server part's probes and cells (the shares in SSHARES), the paired differences where every
+  # seed's cells exist: each SSL arm against random initialisation and against the other, each arm's loss from all
+  # the images to every other share
   local s f a r=()
   for s in 1 2 3 4 5; do r+=("$(auc "$OUT/probe-random-s$s")"); done
   echo "| linear probe fit on the new client pool, mean val AUC | value |"
@@ -472,19 +482,21 @@ server_table() { # the server part's probes and cells, and the paired difference
   echo
   header "federated, non-IID, 15 rounds, fedcxr's recipe, mean val AUC"
   for f in "${SSHARES[@]}"; do
-    row "random init, share $f" random-fedcxr-f$f
-    row "SSL init, 511 server images, share $f" "ssl$PRE-fedcxr-f$f"
-    row "SSL init, 986 server images, share $f" "ssl${SPRE}srv-fedcxr-f$f"
+    have random-fedcxr-f$f any && row "random init, share $f" random-fedcxr-f$f
+    have "ssl$PRE-fedcxr-f$f" any && row "SSL init, 511 server images, share $f" "ssl$PRE-fedcxr-f$f"
+    have "ssl${SPRE}srv-fedcxr-f$f" any && row "SSL init, 986 server images, share $f" "ssl${SPRE}srv-fedcxr-f$f"
   done
   echo
   for f in "${SSHARES[@]}"; do
-    have "ssl${SPRE}srv-fedcxr-f$f" && have random-fedcxr-f$f && have "ssl$PRE-fedcxr-f$f" || continue
-    paired "ssl${SPRE}srv-fedcxr-f$f" random-fedcxr-f$f
-    paired "ssl${SPRE}srv-fedcxr-f$f" "ssl$PRE-fedcxr-f$f"
-    paired "ssl$PRE-fedcxr-f$f" random-fedcxr-f$f
+    have random-fedcxr-f$f || continue
+    have "ssl${SPRE}srv-fedcxr-f$f" && paired "ssl${SPRE}srv-fedcxr-f$f" random-fedcxr-f$f
+    have "ssl${SPRE}srv-fedcxr-f$f" && have "ssl$PRE-fedcxr-f$f" && paired "ssl${SPRE}srv-fedcxr-f$f" "ssl$PRE-fedcxr-f$f"
+    have "ssl$PRE-fedcxr-f$f" && paired "ssl$PRE-fedcxr-f$f" random-fedcxr-f$f
   done
   for a in random-fedcxr "ssl$PRE-fedcxr" "ssl${SPRE}srv-fedcxr"; do
-    have "$a-f1.0" && have "$a-f0.1" && paired "$a-f1.0" "$a-f0.1"
+    for f in "${SSHARES[@]}"; do
+      [ "$f" != 1.0 ] && have "$a-f1.0" && have "$a-f$f" && paired "$a-f1.0" "$a-f$f"
+    done
   done
   return 0
 }
