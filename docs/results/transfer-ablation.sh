@@ -77,7 +77,7 @@
 #   standardize|raw|adam|randfrozen|partprobe|probe|pretrains|spread|epochs|bnstats|bnspread|joint|jointspread|table]
 #   (default: all);
 # docs/results/transfer-ablation.sh paired A B: A - B per seed with the paired 95% interval (A, B: cell names with
-# their fraction, e.g. ssl120-indep-f0.1 random-indep-f0.1; 2 to 5 seeds). Parts can run side by side (on 2 cores a
+# their fraction, e.g. ssl120-indep-f0.1 random-indep-f0.1; 2 to 10 seeds). Parts can run side by side (on 2 cores a
 # cell beside a pretraining cut the pretraining from ~20 to 5-7 images/s); FEDCXR_SUBMIT_ARGS="--conf
 # spark.executor.cores=1" gives each a single libtorch thread (results then differ from cells run with 2).
 set -euo pipefail
@@ -618,7 +618,7 @@ paired() { # name-a name-b (each with its -f<fraction>): a - b per seed, their m
   done
   printf '%s\n' "${d[@]}" | awk -v label="$1 - $2" '{x[NR] = $1; s += $1} END {m = s / NR
     for (i = 1; i <= NR; i++) q += (x[i] - m) ^ 2
-    split("12.706 4.303 3.182 2.776", t, " "); h = t[NR - 1] * sqrt(q / (NR - 1)) / sqrt(NR)
+    split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262", t, " "); h = t[NR - 1] * sqrt(q / (NR - 1)) / sqrt(NR)
     printf "%s:", label; for (i = 1; i <= NR; i++) printf " %+.3f", x[i]
     printf "  mean %+.3f [%+.3f, %+.3f]\n", m, m - h, m + h}'
 }
