@@ -490,7 +490,8 @@ server_table() { # the server part's probes and cells (the shares in SSHARES), t
   for f in "${SSHARES[@]}"; do
     have random-fedcxr-f$f || continue
     have "ssl${SPRE}srv-fedcxr-f$f" && paired "ssl${SPRE}srv-fedcxr-f$f" random-fedcxr-f$f
-    have "ssl${SPRE}srv-fedcxr-f$f" && have "ssl$PRE-fedcxr-f$f" && paired "ssl${SPRE}srv-fedcxr-f$f" "ssl$PRE-fedcxr-f$f"
+    have "ssl${SPRE}srv-fedcxr-f$f" && have "ssl$PRE-fedcxr-f$f" \
+      && paired "ssl${SPRE}srv-fedcxr-f$f" "ssl$PRE-fedcxr-f$f"
     have "ssl$PRE-fedcxr-f$f" && paired "ssl$PRE-fedcxr-f$f" random-fedcxr-f$f
   done
   for a in random-fedcxr "ssl$PRE-fedcxr" "ssl${SPRE}srv-fedcxr"; do
@@ -618,7 +619,8 @@ paired() { # name-a name-b (each with its -f<fraction>): a - b per seed, their m
   done
   printf '%s\n' "${d[@]}" | awk -v label="$1 - $2" '{x[NR] = $1; s += $1} END {m = s / NR
     for (i = 1; i <= NR; i++) q += (x[i] - m) ^ 2
-    split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262", t, " "); h = t[NR - 1] * sqrt(q / (NR - 1)) / sqrt(NR)
+    split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262", t, " ")
+    h = t[NR - 1] * sqrt(q / (NR - 1)) / sqrt(NR)
     printf "%s:", label; for (i = 1; i <= NR; i++) printf " %+.3f", x[i]
     printf "  mean %+.3f [%+.3f, %+.3f]\n", m, m - h, m + h}'
 }
