@@ -6,6 +6,7 @@
 # the client pool, mean AUC on the VALIDATION split), beside random encoders of the same seeds. Nothing here reads
 # the test split.
 # Usage: docs/results/sr-layer-ablation.sh [run|table]  (default: both). EPOCHS=20 SEEDS="1 2" by default.
+# Rerun to continue: finished runs are kept, a pretraining stopped after a checkpoint resumes from it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-runs/sr-ablation}
@@ -25,9 +26,10 @@ run() {
   local s sr
   for s in "${SEEDS[@]}"; do
     for sr in spectral-residual none; do
-      [ -f "$OUT/pretrain-$sr-e$EPOCHS-s$s/_SUCCESS" ] || bin/fedcxr pretrain --set input=$IN --set seed="$s" \
-        --set sr_layer=$sr --set epochs="$EPOCHS" --set output="$OUT/pretrain-$sr-e$EPOCHS-s$s" \
-        > "$OUT/pretrain-$sr-e$EPOCHS-s$s.log" 2>&1
+      local dir="$OUT/pretrain-$sr-e$EPOCHS-s$s" resume=()
+      [ -d "$dir/rounds" ] && resume=(--resume)  # a run stopped after a checkpoint continues from it
+      [ -f "$dir/_SUCCESS" ] || bin/fedcxr pretrain ${resume[@]+"${resume[@]}"} --set input=$IN --set seed="$s" \
+        --set sr_layer=$sr --set epochs="$EPOCHS" --set output="$dir" >> "$dir.log" 2>&1
       probe "$sr-e$EPOCHS" "$s" "$OUT/pretrain-$sr-e$EPOCHS-s$s/encoder.safetensors"
     done
     probe random "$s" random
