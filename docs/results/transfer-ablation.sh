@@ -70,10 +70,12 @@
 #             from the new one), fedcxr's recipe. Run with its own OUT (its partitions are of another client pool).
 #             servertable: its probes, the cells at the shares of SSHARES, and the paired differences: each arm
 #             against random init (and the two SSL arms), each arm's loss from share 1.0 to the others.
+#             serverregime: SSL init (PRE-epoch encoder) against random init per disease at shares 0.5 and 1.0, and
+#             SSL's gap at 0.5, 0.25, 0.1, 0.05 against its gap at 1.0, seed by seed.
 #   joint:    the default pretraining with joint_views=true (both views through each branch as one batch) at the
 #             seeds JSEEDS (default 42 43 44), probed, against pretrains' probes; jointspread: only the comparison.
 # Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|claim2|grid|gridtable|variant|varianttable|factors|
-#   factorstable|shrink|reinit|rates|server|servertable|frozen|
+#   factorstable|shrink|reinit|rates|server|servertable|serverregime|frozen|
 #   standardize|raw|adam|randfrozen|partprobe|probe|pretrains|spread|epochs|bnstats|bnspread|joint|jointspread|table]
 #   (default: all);
 # docs/results/transfer-ablation.sh paired A B: A - B per seed with the paired 95% interval (A, B: cell names with
@@ -422,6 +424,42 @@ per_disease() { # cell names (with their -f<fraction>): a table of each disease'
       for (l in labels) {line = "| " l " |"; for (i = 1; i <= k; i++) line = line sprintf(" %.3f |",
         sum[l "|" arm[i]] / n[l "|" arm[i]]); print line}}' | sort
 }
+disease_gaps() { # name-a name-b (each with its -f<fraction>): per disease, a - b averaged over SEEDS and the seeds
+  # where a is higher (a disease missing from a seed's validation set counts in neither)
+  local s
+  echo "| val AUC per disease, $1 - $2 | mean over seeds ${SEEDS[*]} | seeds higher |"
+  echo "|---|---|---|"
+  for s in "${SEEDS[@]}"; do
+    awk -F, 'FNR == 1 {f++} FNR > 1 && $3 != "" {v[f, $2] = $3; l[$2]}
+      END {for (d in l) if ((1, d) in v && (2, d) in v) print d, v[1, d] - v[2, d]}' \
+      "$OUT/$1-s$s/metrics_per_label.csv" "$OUT/$2-s$s/metrics_per_label.csv"
+  done | awk '{s[$1] += $2; n[$1]++; w[$1] += ($2 > 0)}
+    END {for (d in s) printf "| %s | %+.3f | %d of %d |\n", d, s[d] / n[d], w[d], n[d]}' | sort
+}
+gap_change() { # a1 b1 a2 b2 (cell names with their -f<fraction>): (a1 - b1) - (a2 - b2) per seed, the mean and
+  # paired 95% interval, and how many seeds the interval of (a1 - b1) would need to clear zero if its mean and sd
+  # stayed as measured here (t at n - 1 degrees of freedom)
+  local s d=() g=()
+  for s in "${SEEDS[@]}"; do
+    read -r x y < <(awk -v a="$(auc "$OUT/$1-s$s")" -v b="$(auc "$OUT/$2-s$s")" -v c="$(auc "$OUT/$3-s$s")" \
+      -v e="$(auc "$OUT/$4-s$s")" 'BEGIN {printf "%+.4f %+.4f\n", (a - b) - (c - e), a - b}')
+    d+=("$x"); g+=("$y")
+  done
+  printf '%s\n' "${d[@]}" | awk -v label="($1 - $2) - ($3 - $4)" '{x[NR] = $1; s += $1} END {m = s / NR
+    for (i = 1; i <= NR; i++) q += (x[i] - m) ^ 2
+    split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262", t, " ")
+    h = t[NR - 1] * sqrt(q / (NR - 1)) / sqrt(NR)
+    printf "%s:", label; for (i = 1; i <= NR; i++) printf " %+.3f", x[i]
+    printf "  mean %+.3f [%+.3f, %+.3f]\n", m, m - h, m + h}'
+  printf '%s\n' "${g[@]}" | awk -v label="$1 - $2" '{s += $1; q += $1 * $1} END {m = s / NR
+    sd = sqrt((q - NR * m * m) / (NR - 1)); n = 2
+    while (n < 1000 && (n - 1 > 30 ? 1.96 : tq(n - 1)) * sd / sqrt(n) >= m) n++
+    printf "%s: mean %+.3f, sd %.3f: its interval clears zero at %s seeds if they stay so\n", label, m, sd,
+      (m > 0 && n < 1000 ? n : "no number of")}
+    function tq(df,   t) {split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262 2.228 2.201 2.179 2.160 " \
+      "2.145 2.131 2.120 2.110 2.101 2.093 2.086 2.080 2.074 2.069 2.064 2.060 2.056 2.052 2.048 2.045 2.042", t, " ")
+      return t[df]}'
+}
 variant_table() { # the variant's cells against the default encoder's and random init's, then AUC per disease
   local f a arms
   echo "| linear probe fit on the client pool, mean val AUC | value |"
@@ -500,6 +538,14 @@ server_table() { # the server part's probes and cells (the shares in SSHARES), t
     done
   done
   return 0
+}
+server_regime() { # the server part's cells: per disease at half of each client's images and at all of them, and
+  # whether SSL's gap over random init at each share of 0.5 0.25 0.1 0.05 differs from its gap with all the images
+  local f
+  for f in 0.5 1.0; do disease_gaps "ssl$PRE-fedcxr-f$f" random-fedcxr-f$f; echo; done
+  for f in 0.5 0.25 0.1 0.05; do
+    gap_change "ssl$PRE-fedcxr-f$f" random-fedcxr-f$f "ssl$PRE-fedcxr-f1.0" random-fedcxr-f1.0
+  done
 }
 joint_probes() { # pretraining with joint views (one batch of 2 x 32 per branch) at JSEEDS, probed, against pretrains
   local s dir name
@@ -714,6 +760,7 @@ case "${1:-all}" in
   jointspread) joint_spread ;;
   server) ingest ssl; server_cells ;;
   servertable) server_table ;;
+  serverregime) server_regime ;;
   table) table ;;
   paired) paired "$2" "$3" ;;
   all) ingest ssl; probes; core_cells; lowdata_cells; transfer_cells; table ;;
