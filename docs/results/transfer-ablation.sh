@@ -115,9 +115,13 @@ FROZEN=(--set local_epochs=5 --set transfer.encoder_lr_scale=0 --set transfer.fr
 STD=(--set transfer.head_standardize=true)
 mkdir -p "$OUT"
 
+ingest_split() { # output server-share client-share: the NIH sample at 64 px split by patient (seed 42), val 10%,
+  # test 20%
+  [ -f "$1/_SUCCESS" ] || bin/fedcxr ingest --set dataset=nih-cxr14-shared --set output="$1" --set image_size=64 \
+    --set split.server="$2" --set split.client="$3" --set split.val=0.1 --set split.test=0.2 > "$OUT/ingest.log" 2>&1
+}
 ingest() {
-  [ -f "$IN/_SUCCESS" ] || bin/fedcxr ingest --set dataset=nih-cxr14-shared --set output=$IN --set image_size=64 \
-    --set split.server=0.3 --set split.client=0.4 --set split.val=0.1 --set split.test=0.2 > "$OUT/ingest.log" 2>&1
+  ingest_split "$IN" 0.3 0.4
   [ -f "runs/shared64/pretrain-e$PRE/_SUCCESS" ] || [ "${1:-}" != ssl ] || bin/fedcxr pretrain --set input=$IN \
     --set output=runs/shared64/pretrain-e$PRE --set epochs=$PRE > "$OUT/pretrain-e$PRE.log" 2>&1
 }
@@ -482,8 +486,7 @@ variant_table() { # the variant's cells against the default encoder's and random
   done
 }
 server_cells() { # the server part: its ingest and pretraining, the probes, then the cells share by share
-  [ -f "$SIN/_SUCCESS" ] || bin/fedcxr ingest --set dataset=nih-cxr14-shared --set output=$SIN --set image_size=64 \
-    --set split.server=0.5 --set split.client=0.2 --set split.val=0.1 --set split.test=0.2 > "$OUT/ingest.log" 2>&1
+  ingest_split "$SIN" 0.5 0.2
   [ -f "runs/server50/pretrain-e$SPRE/_SUCCESS" ] || bin/fedcxr pretrain --set input=$SIN \
     --set output="runs/server50/pretrain-e$SPRE" --set epochs="$SPRE" --set warmup_epochs=1 \
     > "$OUT/pretrain-e$SPRE.log" 2>&1
