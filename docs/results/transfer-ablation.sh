@@ -449,12 +449,7 @@ gap_change() { # a1 b1 a2 b2 (cell names with their -f<fraction>): (a1 - b1) - (
       -v e="$(auc "$OUT/$4-s$s")" 'BEGIN {printf "%+.4f %+.4f\n", (a - b) - (c - e), a - b}')
     d+=("$x"); g+=("$y")
   done
-  printf '%s\n' "${d[@]}" | awk -v label="($1 - $2) - ($3 - $4)" '{x[NR] = $1; s += $1} END {m = s / NR
-    for (i = 1; i <= NR; i++) q += (x[i] - m) ^ 2
-    split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262", t, " ")
-    h = t[NR - 1] * sqrt(q / (NR - 1)) / sqrt(NR)
-    printf "%s:", label; for (i = 1; i <= NR; i++) printf " %+.3f", x[i]
-    printf "  mean %+.3f [%+.3f, %+.3f]\n", m, m - h, m + h}'
+  printf '%s\n' "${d[@]}" | interval "($1 - $2) - ($3 - $4)"
   printf '%s\n' "${g[@]}" | awk -v label="$1 - $2" '{s += $1; q += $1 * $1} END {m = s / NR
     sd = sqrt((q - NR * m * m) / (NR - 1)); n = 2
     while (n < 1000 && (n - 1 > 30 ? 1.96 : tq(n - 1)) * sd / sqrt(n) >= m) n++
@@ -660,18 +655,21 @@ grid_table() { # grid's cells, share by share, and the paired differences where 
     for r in random-fedcxr random-indep ssl$PRE-indep; do have $r-f$f && paired ssl$PRE-fedcxr-f$f $r-f$f; done
   done
 }
+interval() { # label, differences on stdin (one a line, 2 to 10 of them): each, their mean and paired 95% interval
+  awk -v label="$1" '{x[NR] = $1; s += $1} END {m = s / NR
+    for (i = 1; i <= NR; i++) q += (x[i] - m) ^ 2
+    split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262", t, " ")
+    h = t[NR - 1] * sqrt(q / (NR - 1)) / sqrt(NR)
+    printf "%s:", label; for (i = 1; i <= NR; i++) printf " %+.3f", x[i]
+    printf "  mean %+.3f [%+.3f, %+.3f]\n", m, m - h, m + h}'
+}
 paired() { # name-a name-b (each with its -f<fraction>): a - b per seed, their mean and paired 95% interval
   local s a b d=()
   for s in "${SEEDS[@]}"; do
     a=$(auc "$OUT/$1-s$s"); b=$(auc "$OUT/$2-s$s")
     d+=("$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%+.4f", a - b}')")
   done
-  printf '%s\n' "${d[@]}" | awk -v label="$1 - $2" '{x[NR] = $1; s += $1} END {m = s / NR
-    for (i = 1; i <= NR; i++) q += (x[i] - m) ^ 2
-    split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262", t, " ")
-    h = t[NR - 1] * sqrt(q / (NR - 1)) / sqrt(NR)
-    printf "%s:", label; for (i = 1; i <= NR; i++) printf " %+.3f", x[i]
-    printf "  mean %+.3f [%+.3f, %+.3f]\n", m, m - h, m + h}'
+  printf '%s\n' "${d[@]}" | interval "$1 - $2"
 }
 table() {
   header "federated, non-IID, all client data; mean val AUC (diseases defined in val)"
