@@ -56,6 +56,15 @@ table() {
       END {if (n) printf "%.4f", s / n; else printf "-"}') |"
   done
   echo
+  echo "final pretraining loss (epoch $EPOCHS), minutes of pretraining:"
+  for name in spectral-residual none; do
+    for s in "${SEEDS[@]}"; do
+      local dir="$OUT/pretrain-$name-e$EPOCHS-s$s"
+      [ -f "$dir/_SUCCESS" ] && echo "$name seed $s: $(awk -F, -v e="$EPOCHS" '$1 == e {print $2}' "$dir/losses.csv")," \
+        "$(grep -m1 '"seconds"' "$dir/_SUMMARY.json" | tr -dc '0-9.' | awk '{printf "%.0f", $1 / 60}') min"
+    done
+  done
+  echo
   echo "SR-layer on - off, paired by seed:"
   for s in "${SEEDS[@]}"; do
     local on="$OUT/probe-spectral-residual-e$EPOCHS-s$s" off="$OUT/probe-none-e$EPOCHS-s$s"
