@@ -72,14 +72,20 @@
 #             against random init (and the two SSL arms), each arm's loss from share 1.0 to the others.
 #             serverregime: SSL init (PRE-epoch encoder) against random init per disease at shares 0.5 and 1.0, and
 #             SSL's gap at 0.5, 0.25, 0.1, 0.05 against its gap at 1.0, seed by seed.
+#   hires:    the server part's split ingested at 128 px (runs/server50-128/ingest); at each share of SSHARES, seed by
+#             seed, random init and SSL init from HENC (default the thirtieth measurement's 128 px encoder with the
+#             SR-layer, seed 1, made by docs/results/sr-layer-ablation.sh), fedcxr's recipe. Run with its own OUT.
+#             hirestable: its cells and the paired differences.
 #   joint:    the default pretraining with joint_views=true (both views through each branch as one batch) at the
 #             seeds JSEEDS (default 42 43 44), probed, against pretrains' probes; jointspread: only the comparison.
 # Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|claim2|grid|gridtable|variant|varianttable|factors|
-#   factorstable|shrink|reinit|rates|server|servertable|serverregime|frozen|
+#   factorstable|shrink|reinit|rates|server|servertable|serverregime|hires|hirestable|frozen|
 #   standardize|raw|adam|randfrozen|partprobe|probe|pretrains|spread|epochs|bnstats|bnspread|joint|jointspread|table]
 #   (default: all);
 # docs/results/transfer-ablation.sh paired A B: A - B per seed with the paired 95% interval (A, B: cell names with
-# their fraction, e.g. ssl120-indep-f0.1 random-indep-f0.1; 2 to 10 seeds). Parts can run side by side (on 2 cores a
+# their fraction, e.g. ssl120-indep-f0.1 random-indep-f0.1; 2 to 10 seeds); ... gap A1 B1 A2 B2: (A1 - B1) - (A2 -
+# B2) per seed with its interval (a name may lead out of OUT, e.g. ../ablation-28/random-fedcxr-f1.0), and the seeds
+# A1 - B1's interval would need to clear zero. Parts can run side by side (on 2 cores a
 # cell beside a pretraining cut the pretraining from ~20 to 5-7 images/s); FEDCXR_SUBMIT_ARGS="--conf
 # spark.executor.cores=1" gives each a single libtorch thread (results then differ from cells run with 2).
 set -euo pipefail
@@ -89,6 +95,8 @@ IN=runs/shared64/ingest
 SIN=runs/server50/ingest  # the server part's ingest
 SPRE=${SPRE:-62}  # the server part's pretraining epochs
 SENC=runs/server50/pretrain-e$SPRE/encoder.safetensors
+HIN=runs/server50-128/ingest  # the hires part's ingest: the server part's split at 128 px
+HENC=${HENC:-runs/sr-ablation/pretrain-spectral-residual-e120-s1/encoder.safetensors}  # the hires part's encoder
 read -r -a SSHARES <<< "${SSHARES:-1.0 0.1}"  # shares of each client's images for the server part's cells
 PRE=${PRE:-120}
 ENC=runs/shared64/pretrain-e$PRE/encoder.safetensors
@@ -115,10 +123,11 @@ FROZEN=(--set local_epochs=5 --set transfer.encoder_lr_scale=0 --set transfer.fr
 STD=(--set transfer.head_standardize=true)
 mkdir -p "$OUT"
 
-ingest_split() { # output server-share client-share: the NIH sample at 64 px split by patient (seed 42), val 10%,
-  # test 20%
-  [ -f "$1/_SUCCESS" ] || bin/fedcxr ingest --set dataset=nih-cxr14-shared --set output="$1" --set image_size=64 \
-    --set split.server="$2" --set split.client="$3" --set split.val=0.1 --set split.test=0.2 > "$OUT/ingest.log" 2>&1
+ingest_split() { # output server-share client-share [size, default 64]: the NIH sample split by patient (seed 42),
+  # val 10%, test 20%
+  [ -f "$1/_SUCCESS" ] || bin/fedcxr ingest --set dataset=nih-cxr14-shared --set output="$1" \
+    --set image_size="${4:-64}" --set split.server="$2" --set split.client="$3" --set split.val=0.1 \
+    --set split.test=0.2 > "$OUT/ingest.log" 2>&1
 }
 ingest() {
   ingest_split "$IN" 0.3 0.4
@@ -502,6 +511,32 @@ server_cells() { # the server part: its ingest and pretraining, the probes, then
     done
   done
 }
+hires_cells() { # the hires part: the server part's split at 128 px, random vs SSL init from HENC, share by share
+  ingest_split "$HIN" 0.5 0.2 128
+  local IN=$HIN f s
+  for f in "${SSHARES[@]}"; do
+    for s in "${SEEDS[@]}"; do
+      FRACTION=$f cell random-fedcxr "$s" random
+      FRACTION=$f cell ssl128-fedcxr "$s" "ssl:$HENC"
+    done
+  done
+}
+hires_table() { # the hires part's cells and the paired differences where every seed's cells exist
+  local f
+  header "federated at 128 px, non-IID, 15 rounds, fedcxr's recipe, mean val AUC"
+  for f in "${SSHARES[@]}"; do
+    have random-fedcxr-f$f any && row "random init, share $f" random-fedcxr-f$f
+    have ssl128-fedcxr-f$f any && row "SSL init, 128 px encoder, share $f" ssl128-fedcxr-f$f
+  done
+  echo
+  for f in "${SSHARES[@]}"; do
+    have random-fedcxr-f$f && have ssl128-fedcxr-f$f && paired ssl128-fedcxr-f$f random-fedcxr-f$f
+  done
+  for f in "${SSHARES[@]}"; do
+    [ "$f" != 1.0 ] && have ssl128-fedcxr-f1.0 && have ssl128-fedcxr-f$f && paired ssl128-fedcxr-f1.0 ssl128-fedcxr-f$f
+  done
+  return 0
+}
 server_table() { # the server part's probes and cells (the shares in SSHARES), the paired differences where every
   # seed's cells exist: each SSL arm against random initialisation and against the other, each arm's loss from all
   # the images to every other share
@@ -760,9 +795,12 @@ case "${1:-all}" in
   joint) ingest ssl; joint_probes ;;
   jointspread) joint_spread ;;
   server) ingest ssl; server_cells ;;
+  hires) hires_cells ;;
+  hirestable) hires_table ;;
   servertable) server_table ;;
   serverregime) server_regime ;;
   table) table ;;
   paired) paired "$2" "$3" ;;
+  gap) gap_change "$2" "$3" "$4" "$5" ;;
   all) ingest ssl; probes; core_cells; lowdata_cells; transfer_cells; table ;;
 esac
