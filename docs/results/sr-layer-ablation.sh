@@ -30,7 +30,7 @@ run() {
       [ -d "$dir/rounds" ] && resume=(--resume)  # a run stopped after a checkpoint continues from it
       [ -f "$dir/_SUCCESS" ] || bin/fedcxr pretrain ${resume[@]+"${resume[@]}"} --set input=$IN --set seed="$s" \
         --set sr_layer=$sr --set epochs="$EPOCHS" --set output="$dir" >> "$dir.log" 2>&1
-      probe "$sr-e$EPOCHS" "$s" "$OUT/pretrain-$sr-e$EPOCHS-s$s/encoder.safetensors"
+      probe "$sr-e$EPOCHS" "$s" "$dir/encoder.safetensors"
     done
     probe random "$s" random
   done
