@@ -5,7 +5,8 @@
 # defaults except sr_layer, pretraining seeds SEEDS; each encoder scored by the linear probe (frozen encoder, fit on
 # the client pool, mean AUC on the VALIDATION split), beside random encoders of the same seeds. Nothing here reads
 # the test split.
-# Usage: docs/results/sr-layer-ablation.sh [run|table]  (default: both). EPOCHS=20 SEEDS="1 2" by default.
+# Usage: docs/results/sr-layer-ablation.sh [run|table]  (default: both). EPOCHS=20 SEEDS="1 2" by default;
+# ARMS (default "spectral-residual none") picks which pretrainings `run` makes, e.g. one arm of one seed per session.
 # Rerun to continue: finished runs are kept, a pretraining stopped after a checkpoint resumes from it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,6 +14,7 @@ OUT=${OUT:-runs/sr-ablation}
 IN=runs/shared128/ingest
 EPOCHS=${EPOCHS:-20}
 read -r -a SEEDS <<< "${SEEDS:-1 2}"
+read -r -a ARMS <<< "${ARMS:-spectral-residual none}"
 export FEDCXR_SUBMIT_ARGS=${FEDCXR_SUBMIT_ARGS:-"--conf spark.task.cpus=2"}  # one training, both libtorch threads
 mkdir -p "$OUT"
 
@@ -25,7 +27,7 @@ run() {
     --set split.server=0.3 --set split.client=0.4 --set split.val=0.1 --set split.test=0.2 > "$OUT/ingest.log" 2>&1
   local s sr
   for s in "${SEEDS[@]}"; do
-    for sr in spectral-residual none; do
+    for sr in "${ARMS[@]}"; do
       local dir="$OUT/pretrain-$sr-e$EPOCHS-s$s" resume=()
       [ -d "$dir/rounds" ] && resume=(--resume)  # a run stopped after a checkpoint continues from it
       [ -f "$dir/_SUCCESS" ] || bin/fedcxr pretrain ${resume[@]+"${resume[@]}"} --set input=$IN --set seed="$s" \
