@@ -689,7 +689,7 @@ grid_table() { # grid's cells, share by share, and the paired differences where 
     for r in random-fedcxr random-indep ssl$PRE-indep; do have $r-f$f && paired ssl$PRE-fedcxr-f$f $r-f$f; done
   done
 }
-interval() { # label, differences on stdin (one a line, 2 to 10 of them): each, their mean and paired 95% interval
+interval() { # label, differences on stdin (one a line, 2 to 31 of them): each, their mean and paired 95% interval
   awk -v label="$1" -v tt="$T975" '{x[NR] = $1; s += $1} END {m = s / NR
     for (i = 1; i <= NR; i++) q += (x[i] - m) ^ 2
     split(tt, t, " ")
