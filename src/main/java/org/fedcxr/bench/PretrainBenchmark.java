@@ -65,6 +65,8 @@ final class PretrainBenchmark {
           double libtorch = k1.lastEpochSeconds() + k2.lastEpochSeconds();
           put(results, key, flops, 2 * images / onePass, matmul);
           put(results, key + "libtorch_updates_", flops, 2 * images / libtorch, matmul);
+          stepTimes(results, key, r, r2, spec.integer("train_steps"));
+          stepTimes(results, key + "libtorch_updates_", k1, k2, spec.integer("train_steps"));
           results.put(key + "one_pass_speedup", libtorch / onePass);
           results.put(key + "one_pass_speedup_first_pair", k1.lastEpochSeconds() / r.lastEpochSeconds());
           results.put(key + "one_pass_speedup_second_pair", k2.lastEpochSeconds() / r2.lastEpochSeconds());
@@ -80,6 +82,18 @@ final class PretrainBenchmark {
     results.put(key + "img_per_s", imagesPerSecond);
     results.put(key + "gflop_per_s", flopsPerImage * imagesPerSecond / 1e9);
     results.put(key + "share_of_matmul", flopsPerImage * imagesPerSecond / matmul);
+  }
+
+  /**
+   * Two runs' mean milliseconds per step of their timed epoch: in all, in the optimizer's updates, in BYOL's target
+   * update (the rest: building views and the passes).
+   */
+  private static void stepTimes(Map<String, Object> results, String key, SslTrainer.Result a, SslTrainer.Result b,
+      int steps) {
+    double perStep = 1e3 / (2.0 * steps);
+    results.put(key + "ms_per_step", (a.lastEpochSeconds() + b.lastEpochSeconds()) * perStep);
+    results.put(key + "optimizer_ms_per_step", (a.optimizerSeconds() + b.optimizerSeconds()) * perStep);
+    results.put(key + "target_update_ms_per_step", (a.emaSeconds() + b.emaSeconds()) * perStep);
   }
 
   static SslConfig config(Spec spec, String method, boolean jointViews) {

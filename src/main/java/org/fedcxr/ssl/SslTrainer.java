@@ -36,10 +36,12 @@ public final class SslTrainer {
   /**
    * Weights after training (online branch; target branch for BYOL, else null), the optimizer's state over the online
    * branch's trainable parameters (to continue the run), the mean loss of each epoch, the wall time of the run and
-   * of its last epoch alone, and the time spent reading and augmenting views (the rest is the model's step).
+   * of its last epoch alone, the time spent reading and augmenting views over the run, and the time its last epoch
+   * spent in the optimizer's updates and in BYOL's target update (the rest of that epoch: views and the passes,
+   * forward, loss and backward).
    */
   public record Result(float[] online, float[] target, ScopedOptimizer.Moments moments, List<Double> epochLosses,
-      double seconds, double lastEpochSeconds, double viewSeconds) {
+      double seconds, double lastEpochSeconds, double viewSeconds, double optimizerSeconds, double emaSeconds) {
   }
 
   private final Architecture architecture;
@@ -131,11 +133,15 @@ public final class SslTrainer {
         List<Double> losses = new ArrayList<>();
         double lastEpochSeconds = 0;
         long viewNanos = 0;
+        long optimizerNanos = 0;
+        long emaNanos = 0;
         byte[] px = new byte[h * w];
         float[] ignored = new float[shard.labelCount()];
         List<Parameter> parameters = List.copyOf(net.getParameters().values()); // walked once, not per step
         for (int epoch = firstEpoch; epoch < firstEpoch + epochs; epoch++) {
           long epochStart = System.nanoTime();
+          optimizerNanos = 0;
+          emaNanos = 0;
           int[] order = shard.order(seed, epoch);
           double sum = 0;
           for (int b = 0; b < order.length; b += config.batchSize()) {
@@ -154,10 +160,17 @@ public final class SslTrainer {
               config.augmenter().view(px, h, w, Seeds.random(seed, "view2", e, shard.id(idx)), v2, i * h * w);
             }
             viewNanos += System.nanoTime() - viewStart;
-            sum += step(trainer, optimizer, parameters, tgt, targetStore, v1, v2, n, h, w) * n;
+            try (NDManager batch = trainer.getManager().newSubManager()) { // the step's arrays, closed after it
+              sum += passes(trainer, batch, tgt, targetStore, v1, v2, n, h, w) * n;
+              long updateStart = System.nanoTime();
+              optimizer.step(parameters);
+              optimizerNanos += System.nanoTime() - updateStart;
+            }
             done++;
             if (ema != null) {
+              long emaStart = System.nanoTime();
               ema.update(schedule.tau(done));
+              emaNanos += System.nanoTime() - emaStart;
             }
           }
           losses.add(sum / order.length);
@@ -165,28 +178,24 @@ public final class SslTrainer {
         }
         return new Result(StateDict.flatten(net), byol ? StateDict.flatten(tgt) : null,
             optimizer.moments(StateDict.of(net).values()), losses, (System.nanoTime() - start) / 1e9,
-            lastEpochSeconds, viewNanos / 1e9);
+            lastEpochSeconds, viewNanos / 1e9, optimizerNanos / 1e9, emaNanos / 1e9);
       }
     }
   }
 
-  private float step(Trainer trainer, ScopedOptimizer optimizer, List<Parameter> parameters, SslBranch target,
-      ParameterStore targetStore, float[] v1, float[] v2, int n, int h, int w) {
-    try (NDManager batch = trainer.getManager().newSubManager()) {
-      NDArray x1 = batch.create(v1, new Shape(n, 1, h, w));
-      NDArray x2 = batch.create(v2, new Shape(n, 1, h, w));
-      float loss;
-      try (GradientCollector gc = trainer.newGradientCollector()) {
-        NDList[] online = views(x1, x2, x -> trainer.forward(x));
-        NDList[] targets = target == null ? online : views(x1, x2, x -> target.forward(targetStore, x, true));
-        NDArray t1 = targets[0].get(1).stopGradient();
-        NDArray t2 = targets[1].get(1).stopGradient();
-        NDArray l = negativeCosine(online[0].get(0), t2).add(negativeCosine(online[1].get(0), t1));
-        gc.backward(l);
-        loss = l.getFloat();
-      }
-      optimizer.step(parameters);
-      return loss;
+  /** Both views through both branches, the loss and its gradients on the online branch; returns the loss. */
+  private float passes(Trainer trainer, NDManager batch, SslBranch target, ParameterStore targetStore, float[] v1,
+      float[] v2, int n, int h, int w) {
+    NDArray x1 = batch.create(v1, new Shape(n, 1, h, w));
+    NDArray x2 = batch.create(v2, new Shape(n, 1, h, w));
+    try (GradientCollector gc = trainer.newGradientCollector()) {
+      NDList[] online = views(x1, x2, x -> trainer.forward(x));
+      NDList[] targets = target == null ? online : views(x1, x2, x -> target.forward(targetStore, x, true));
+      NDArray t1 = targets[0].get(1).stopGradient();
+      NDArray t2 = targets[1].get(1).stopGradient();
+      NDArray l = negativeCosine(online[0].get(0), t2).add(negativeCosine(online[1].get(0), t1));
+      gc.backward(l);
+      return l.getFloat();
     }
   }
 

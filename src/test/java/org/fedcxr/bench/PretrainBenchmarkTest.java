@@ -65,6 +65,14 @@ class PretrainBenchmarkTest {
       assertTrue(first > 0 && second > 0, c);
       // the pooled ratio is a time-weighted mean of the two pairs' ratios: between them
       assertTrue(ratio >= Math.min(first, second) - 1e-9 && ratio <= Math.max(first, second) + 1e-9, c);
+      for (String kind : List.of(c, c + "_libtorch_updates")) {
+        double step = (Double) r.get(kind + "_ms_per_step");
+        double optimizer = (Double) r.get(kind + "_optimizer_ms_per_step");
+        double target = (Double) r.get(kind + "_target_update_ms_per_step");
+        assertEquals(1e3 * 4 / (Double) r.get(kind + "_img_per_s"), step, 1e-9 * step, kind); // batch 4 a step
+        assertTrue(optimizer > 0 && optimizer + target < step, kind);
+        assertEquals(c.startsWith("byol"), target > 0, kind + ": only BYOL updates a target");
+      }
     }
   }
 }

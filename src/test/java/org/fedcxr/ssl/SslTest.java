@@ -352,7 +352,7 @@ class SslTest {
     }
     assertTrue(maxSecond > 0, "Adam's second moment is kept");
     SslTrainer.Result restarted = pretrain(c, new SslTrainer.Result(first.online(), first.target(), null,
-        List.of(), 0, 0, 0), 3, 1);
+        List.of(), 0, 0, 0, 0, 0), 3, 1);
     assertFalse(Arrays.equals(whole.online(), restarted.online()), "fresh Adam state gives other weights");
   }
 
