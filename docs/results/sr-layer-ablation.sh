@@ -10,6 +10,7 @@
 # Rerun to continue: finished runs are kept, a pretraining stopped after a checkpoint resumes from it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source docs/results/auc.sh
 OUT=${OUT:-runs/sr-ablation}
 IN=runs/shared128/ingest
 EPOCHS=${EPOCHS:-20}
@@ -36,9 +37,6 @@ run() {
     done
     probe random "$s" random
   done
-}
-auc() { # probe run directory -> its mean AUC
-  grep -o '"mean_auc" : [0-9.]*' "$1/_SUMMARY.json" | tail -1 | awk '{printf "%.4f", $3}'
 }
 table() {
   echo "| encoder (ResNet-18, 128 px; linear probe, mean val AUC) | $(printf 'seed %s | ' "${SEEDS[@]}")mean |"

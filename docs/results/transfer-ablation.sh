@@ -90,6 +90,7 @@
 # spark.executor.cores=1" gives each a single libtorch thread (results then differ from cells run with 2).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source docs/results/auc.sh
 OUT=${OUT:-runs/ablation}
 IN=runs/shared64/ingest
 SIN=runs/server50/ingest  # the server part's ingest
@@ -619,9 +620,6 @@ probe_spread() {
   welch "SSL - random" "${a[*]}" "${r[*]}"
 }
 
-auc() { # run directory -> mean AUC of its summary's final evaluation (federate) or results (probe)
-  grep -o '"mean_auc" : [0-9.]*' "$1/_SUMMARY.json" | tail -1 | awk '{printf "%.4f", $3}'
-}
 header() { # label: a table's first two lines, a column per seed
   local s cols="seed ${SEEDS[0]}" rule="|---|---|"
   for s in "${SEEDS[@]:1}"; do cols+=" | $s"; rule+="---|"; done
