@@ -72,6 +72,10 @@
 #             against random init (and the two SSL arms), each arm's loss from share 1.0 to the others.
 #             serverregime: SSL init (PRE-epoch encoder) against random init per disease at shares 0.5 and 1.0, and
 #             SSL's gap at 0.5, 0.25, 0.1, 0.05 against its gap at 1.0, seed by seed.
+#   servervariant: a pretraining variant's encoder (variant's pretraining, VTAG and VARGS) on the server part's
+#             clients: probed (fit on its client pool), then at each share of SSHARES, seed by seed, random init and
+#             SSL init from it, fedcxr's recipe. Run with the server part's OUT. servervarianttable: its probe, cells,
+#             paired differences (against random init; each arm's loss from share 1.0) and per disease at each share.
 #   hires:    the server part's split ingested at 128 px (runs/server50-128/ingest); at each share of SSHARES, seed by
 #             seed, random init and SSL init from HENC (default the thirtieth measurement's 128 px encoder with the
 #             SR-layer, seed 1, made by docs/results/sr-layer-ablation.sh), fedcxr's recipe. Run with its own OUT.
@@ -79,8 +83,9 @@
 #   joint:    the default pretraining with joint_views=true (both views through each branch as one batch) at the
 #             seeds JSEEDS (default 42 43 44), probed, against pretrains' probes; jointspread: only the comparison.
 # Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|claim2|grid|gridtable|variant|varianttable|factors|
-#   factorstable|shrink|reinit|rates|server|servertable|serverregime|hires|hirestable|frozen|
-#   standardize|raw|adam|randfrozen|partprobe|probe|pretrains|spread|epochs|bnstats|bnspread|joint|jointspread|table]
+#   factorstable|shrink|reinit|rates|server|servertable|serverregime|servervariant|servervarianttable|hires|
+#   hirestable|frozen|standardize|raw|adam|randfrozen|partprobe|probe|pretrains|spread|epochs|bnstats|bnspread|joint|
+#   jointspread|table]
 #   (default: all);
 # docs/results/transfer-ablation.sh paired A B: A - B per seed with the paired 95% interval (A, B: cell names with
 # their fraction, e.g. ssl120-indep-f0.1 random-indep-f0.1; 2 to 10 seeds); ... gap A1 B1 A2 B2: (A1 - B1) - (A2 -
@@ -411,10 +416,15 @@ variant_args() {
   [[ "$VTAG" =~ ^[a-z0-9]+$ ]] && [ ${#VARGS[@]} -gt 0 ] || {
     echo "variant: set VTAG (lower-case letters and digits) and VARGS (pretrain settings)" >&2; exit 2; }
 }
+VDIR=runs/shared64/pretrain-e$PRE-$VTAG  # the variant's pretraining (variant, servervariant)
+variant_pretrain() { # the default pretraining's command on the 511 server images plus VARGS
+  ingest_split "runs/shared64/ingest" 0.3 0.4
+  [ -f "$VDIR/_SUCCESS" ] || bin/fedcxr pretrain --set input=runs/shared64/ingest --set output="$VDIR" \
+    --set epochs=$PRE "${VARGS[@]}" > "$OUT/pretrain-e$PRE-$VTAG.log" 2>&1
+}
 variant_cells() { # the variant's pretraining, its probe, then its cells share by share
-  local dir=runs/shared64/pretrain-e$PRE-$VTAG f s
-  [ -f "$dir/_SUCCESS" ] || bin/fedcxr pretrain --set input=$IN --set output="$dir" --set epochs=$PRE \
-    "${VARGS[@]}" > "$OUT/pretrain-e$PRE-$VTAG.log" 2>&1
+  local dir=$VDIR f s
+  variant_pretrain
   probe "ssl$PRE$VTAG" 42 "$dir/encoder.safetensors"
   local recipe=()
   case $VRECIPE in
@@ -511,6 +521,43 @@ server_cells() { # the server part: its ingest and pretraining, the probes, then
       done
     done
   done
+}
+server_variant_cells() { # the variant's encoder on the server part's clients: its pretraining (on the 511 server
+  # images, as variant), its probe fit on the server part's client pool, then share by share (SSHARES), seed by seed,
+  # random init and SSL init from it on fedcxr's recipe
+  variant_pretrain
+  ingest_split "$SIN" 0.5 0.2
+  local IN=$SIN f s
+  probe "ssl$PRE$VTAG" 42 "$VDIR/encoder.safetensors"
+  for f in "${SSHARES[@]}"; do
+    for s in "${SEEDS[@]}"; do
+      FRACTION=$f cell random-fedcxr "$s" random
+      FRACTION=$f cell "ssl$PRE$VTAG-fedcxr" "$s" "ssl:$VDIR/encoder.safetensors"
+    done
+  done
+}
+server_variant_table() { # the variant's cells on the server part against random init: means, paired differences,
+  # each arm's loss from all the images, and per disease at every share
+  local f a="ssl$PRE$VTAG-fedcxr"
+  echo "linear probe of the variant's encoder, fit on the server part's client pool:" \
+    "$(auc "$OUT/probe-ssl$PRE$VTAG-s42")"
+  echo
+  header "federated, non-IID, 15 rounds, fedcxr's recipe, mean val AUC"
+  for f in "${SSHARES[@]}"; do
+    have random-fedcxr-f$f any && row "random init, share $f" random-fedcxr-f$f
+    have "$a-f$f" any && row "SSL init, $VTAG encoder, share $f" "$a-f$f"
+  done
+  echo
+  for f in "${SSHARES[@]}"; do have random-fedcxr-f$f && have "$a-f$f" && paired "$a-f$f" random-fedcxr-f$f; done
+  for a in random-fedcxr "ssl$PRE$VTAG-fedcxr"; do
+    for f in "${SSHARES[@]}"; do
+      [ "$f" != 1.0 ] && have "$a-f1.0" && have "$a-f$f" && paired "$a-f1.0" "$a-f$f"
+    done
+  done
+  for f in "${SSHARES[@]}"; do
+    have random-fedcxr-f$f && have "$a-f$f" && { echo; disease_gaps "$a-f$f" random-fedcxr-f$f; }
+  done
+  return 0
 }
 hires_cells() { # the hires part: the server part's split at 128 px, random vs SSL init from HENC, share by share
   ingest_split "$HIN" 0.5 0.2 128
@@ -795,6 +842,8 @@ case "${1:-all}" in
   hires) hires_cells ;;
   hirestable) hires_table ;;
   servertable) server_table ;;
+  servervariant) variant_args; server_variant_cells ;;
+  servervarianttable) server_variant_table ;;
   serverregime) server_regime ;;
   table) table ;;
   paired) paired "$2" "$3" ;;
