@@ -538,7 +538,7 @@ server_variant_cells() { # the variant's encoder on the server part's clients: i
 }
 server_variant_table() { # the variant's cells on the server part against random init: means, paired differences,
   # each arm's loss from all the images, and per disease at every share
-  local f a="ssl$PRE$VTAG-fedcxr"
+  local f b a="ssl$PRE$VTAG-fedcxr"
   echo "linear probe of the variant's encoder, fit on the server part's client pool:" \
     "$(auc "$OUT/probe-ssl$PRE$VTAG-s42")"
   echo
@@ -549,9 +549,9 @@ server_variant_table() { # the variant's cells on the server part against random
   done
   echo
   for f in "${SSHARES[@]}"; do have random-fedcxr-f$f && have "$a-f$f" && paired "$a-f$f" random-fedcxr-f$f; done
-  for a in random-fedcxr "ssl$PRE$VTAG-fedcxr"; do
+  for b in random-fedcxr "$a"; do
     for f in "${SSHARES[@]}"; do
-      [ "$f" != 1.0 ] && have "$a-f1.0" && have "$a-f$f" && paired "$a-f1.0" "$a-f$f"
+      [ "$f" != 1.0 ] && have "$b-f1.0" && have "$b-f$f" && paired "$b-f1.0" "$b-f$f"
     done
   done
   for f in "${SSHARES[@]}"; do
