@@ -527,12 +527,17 @@ server_variant_cells() { # the variant's encoder on the server part's clients: i
   # random init and SSL init from it on fedcxr's recipe
   variant_pretrain
   ingest_split "$SIN" 0.5 0.2
-  local IN=$SIN f s
+  local IN=$SIN
   probe "ssl$PRE$VTAG" 42 "$VDIR/encoder.safetensors"
+  pair_cells "ssl$PRE$VTAG" "$VDIR/encoder.safetensors"
+}
+pair_cells() { # name encoder: share by share (SSHARES), seed by seed, random init and SSL init from the encoder (as
+  # name-fedcxr) on $IN, fedcxr's recipe
+  local f s
   for f in "${SSHARES[@]}"; do
     for s in "${SEEDS[@]}"; do
       FRACTION=$f cell random-fedcxr "$s" random
-      FRACTION=$f cell "ssl$PRE$VTAG-fedcxr" "$s" "ssl:$VDIR/encoder.safetensors"
+      FRACTION=$f cell "$1-fedcxr" "$s" "ssl:$2"
     done
   done
 }
@@ -561,13 +566,8 @@ server_variant_table() { # the variant's cells on the server part against random
 }
 hires_cells() { # the hires part: the server part's split at 128 px, random vs SSL init from HENC, share by share
   ingest_split "$HIN" 0.5 0.2 128
-  local IN=$HIN f s
-  for f in "${SSHARES[@]}"; do
-    for s in "${SEEDS[@]}"; do
-      FRACTION=$f cell random-fedcxr "$s" random
-      FRACTION=$f cell ssl128-fedcxr "$s" "ssl:$HENC"
-    done
-  done
+  local IN=$HIN
+  pair_cells ssl128 "$HENC"
 }
 hires_table() { # the hires part's cells and the paired differences where every seed's cells exist
   local f
