@@ -12,7 +12,7 @@ import org.fedcxr.config.Spec;
  * for BYOL and SimSiam), {@code memory} (resident memory over many training steps), {@code rounds} (federated round
  * time, its overhead beyond client training, and driver memory, by number of clients), {@code predict} (the predict
  * job's images/s per core), {@code optimizer} (Adam and BYOL's EMA per step, libtorch's kernels against the one-pass
- * updates).
+ * updates), {@code ops} (libtorch's per-operator profile of a supervised and a BYOL training epoch).
  */
 public final class Benchmarks {
   private Benchmarks() {
@@ -27,6 +27,7 @@ public final class Benchmarks {
       case "rounds" -> RoundBenchmark.run(spark, spec, dir);
       case "predict" -> PredictBenchmark.run(spark, spec, dir, jobs);
       case "optimizer" -> OptimizerBenchmark.run(spec);
+      case "ops" -> OpsBenchmark.run(spec, dir);
       default -> MemoryBenchmark.run(spec);
     };
   }

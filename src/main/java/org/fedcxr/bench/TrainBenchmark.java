@@ -40,7 +40,7 @@ final class TrainBenchmark {
     Architecture arch = Architecture.named(spec.string("architecture"));
     double matmul = (Double) results.get(MATMUL) * 1e9;
     for (int size : new int[] {128, 224}) {
-      LocalTrainer.Result r = timedRun(arch, size, spec);
+      LocalTrainer.Result r = timedRun(arch, size, spec, 2);
       double imagesPerSecond = r.samples() / r.lastEpochSeconds();
       double flops = 3.0 * forwardFlops(arch, size) * imagesPerSecond;
       results.put("train_" + size + "px_img_per_s", imagesPerSecond);
@@ -97,10 +97,11 @@ final class TrainBenchmark {
     }
   }
 
-  static LocalTrainer.Result timedRun(Architecture arch, int size, Spec spec) {
+  /** {@code epochs} epochs of {@code train_steps} steps of supervised training on random images. */
+  static LocalTrainer.Result timedRun(Architecture arch, int size, Spec spec, int epochs) {
     int batch = spec.integer("batch_size");
     int steps = spec.integer("train_steps");
-    TrainConfig config = TrainConfig.builder().setBatchSize(batch).setEpochs(2).optThreads(spec.integer("threads"))
+    TrainConfig config = TrainConfig.builder().setBatchSize(batch).setEpochs(epochs).optThreads(spec.integer("threads"))
         .optAugmenter(Augmenter.DEFAULT).build();
     List<LabelledImage> images = randomImages(batch * steps, size, spec.longValue("seed"));
     try (LocalShard shard = LocalShard.spool(images.iterator(), Path.of(System.getProperty("java.io.tmpdir")))) {

@@ -258,7 +258,7 @@ public final class JobSpecs {
 
     List<SpecKey> bench = List.of(
         SpecKey.choice("suite", "ingest", List.of("ingest", "train", "pretrain", "memory", "rounds", "predict",
-            "optimizer"),
+            "optimizer", "ops"),
             "what to measure"),
         SpecKey.string("output", "runs/bench", "where the inputs, outputs and the summary go"),
         seed,
@@ -268,10 +268,10 @@ public final class JobSpecs {
         SpecKey.string("imagemagick", "/usr/bin/convert", "ImageMagick's convert to compare with; 'none' skips"),
         SpecKey.choice("architecture", "resnet18", ARCHITECTURES, "model of the train, pretrain, memory and predict "
             + "suites"),
-        SpecKey.integer("threads", 2, 1, 256, "libtorch intra-op threads (train, pretrain, memory, optimizer)"),
-        SpecKey.integer("batch_size", 32, 1, 4096, "batch of the train, pretrain and predict suites"),
+        SpecKey.integer("threads", 2, 1, 256, "libtorch intra-op threads (train, pretrain, memory, optimizer, ops)"),
+        SpecKey.integer("batch_size", 32, 1, 4096, "batch of the train, pretrain, predict and ops suites"),
         SpecKey.integer("train_steps", 10, 1, 100_000, "timed steps per image size (train, pretrain); timed "
-            + "repetitions (optimizer)"),
+            + "repetitions (optimizer); steps of each profiled epoch (ops)"),
         SpecKey.integer("memory_steps", 500, 50, 1_000_000, "training steps of the memory suite"),
         SpecKey.integer("memory_batch_size", 8, 1, 4096, "batch of the memory suite"),
         SpecKey.integer("memory_image_size", 64, 16, 1024, "image side of the memory suite"),

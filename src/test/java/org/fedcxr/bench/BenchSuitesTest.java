@@ -96,6 +96,33 @@ class BenchSuitesTest {
     }
   }
 
+  /**
+   * The ops suite on the small architecture: both cases profiled on the training thread (their backward nodes are
+   * in the trace), BYOL's step calls four forward passes' convolutions for supervised training's one (two views
+   * through the online and the target branch), and the printed totals agree with the tables.
+   */
+  @Test
+  void opsProfilesBothCasesOperatorByOperator() throws Exception {
+    Map<String, Object> r = OpsBenchmark.run(spec("suite=ops", "image_size=32", "train_steps=2"), dir);
+    Map<String, Double> convCalls = new java.util.HashMap<>();
+    for (String c : new String[] {"supervised", "byol"}) {
+      assertTrue(Files.size(dir.resolve("ops-profile/" + c + ".trace.json")) > 0, c);
+      List<String[]> rows = Files.readAllLines(dir.resolve("ops-profile/" + c + "-ops.csv")).stream().skip(1)
+          .map(l -> l.split(",")).toList();
+      List<String[]> outer = rows.stream().filter(x -> x[0].equals("outermost")).toList();
+      assertTrue(outer.stream().anyMatch(x -> x[1].contains("evaluate_function")), c + ": backward recorded");
+      double inOps = outer.stream().mapToDouble(x -> Double.parseDouble(x[3])).sum();
+      assertEquals(number(r, c + "_in_ops_ms_per_step"), inOps, 1e-3 * outer.size(), c);
+      assertEquals(number(r, c + "_profiled_ms_per_step") - number(r, c + "_in_ops_ms_per_step"),
+          number(r, c + "_outside_ops_ms_per_step"), 1e-9, c);
+      assertTrue(number(r, c + "_ms_per_step") > 0 && inOps > 0, c);
+      convCalls.put(c, outer.stream().filter(x -> x[1].equals("\"aten::conv2d\""))
+          .mapToDouble(x -> Double.parseDouble(x[2])).sum());
+    }
+    assertTrue(convCalls.get("supervised") > 0, convCalls.toString());
+    assertEquals(4 * convCalls.get("supervised"), convCalls.get("byol"), 1e-9, convCalls.toString());
+  }
+
   @Test
   void trainReportsBothSizesAgainstTheSameMatmul() {
     Map<String, Object> r = TrainBenchmark.run(spec("suite=train", "train_steps=1"));
