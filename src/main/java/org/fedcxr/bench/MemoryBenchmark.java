@@ -89,6 +89,20 @@ final class MemoryBenchmark {
     return out;
   }
 
+  /**
+   * Minor page faults of this process so far, from /proc (Linux): each is a page of memory touched for the first
+   * time since the process got it from the kernel (a heap grown, a block mapped anew).
+   */
+  static long minorPageFaults() {
+    try {
+      String stat = Files.readString(Path.of("/proc/self/stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // from field 3, the state
+      return Long.parseLong(fields[7]); // field 10, minflt
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** VmRSS of this process from /proc (Linux). */
   static double residentMegabytes() {
     try {

@@ -36,26 +36,6 @@ record OpProfile(List<Row> outermost, List<Row> self) {
     return outermost.stream().mapToDouble(Row::ms).sum();
   }
 
-  /**
-   * This profile less {@code other}, operator by operator (calls and time; an operator missing from one counts 0
-   * there): e.g. a two-epoch training's less a one-epoch training's, which leaves one epoch without what a training
-   * does once (initialisation, copying the weights out).
-   */
-  OpProfile minus(OpProfile other) {
-    return new OpProfile(minus(outermost, other.outermost), minus(self, other.self));
-  }
-
-  private static List<Row> minus(List<Row> a, List<Row> b) {
-    Map<String, double[]> totals = new LinkedHashMap<>();
-    a.forEach(r -> totals.put(r.op(), new double[] {r.calls(), r.ms() * 1e3}));
-    b.forEach(r -> {
-      double[] t = totals.computeIfAbsent(r.op(), k -> new double[2]);
-      t[0] -= r.calls();
-      t[1] -= r.ms() * 1e3;
-    });
-    return rows(totals);
-  }
-
   /** Reads a trace file; its complete ({@code "ph": "X"}) events are summed. */
   static OpProfile read(Path trace) {
     JsonNode events;

@@ -9,21 +9,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.ToDoubleFunction;
+import java.util.function.Consumer;
 import org.fedcxr.config.Spec;
 import org.fedcxr.model.Architecture;
-import org.fedcxr.model.TorchThread;
 import org.fedcxr.ssl.SslConfig;
 import org.fedcxr.ssl.SslTrainer;
+import org.fedcxr.train.TrainingListener;
 
 /**
  * The {@code ops} suite of {@code bench}: where a training step's time goes, operator by operator, for supervised
  * training and for BYOL pretraining (SR-layer on, one view per pass, the pretrain suite's settings) at
- * {@code image_size}, epochs of {@code train_steps} steps: the step time without the profiler, then one epoch under
- * libtorch's profiler (traces kept in {@code <output>/ops-profile/}) summed ({@link OpProfile}) into
- * {@code <case>-ops.csv}: per step, each operator's calls and milliseconds, by outermost operator and by self time.
- * Printed per case: milliseconds per step with and without the profiler, inside profiled operators and outside them
- * (Java, JNI, the one-pass updates, building batches), the FLOPs per image, and the largest outermost operators.
+ * {@code image_size}. Each case trains twice for two epochs of {@code train_steps} steps after a warm-up training:
+ * once plain, once with libtorch's profiler on over exactly the second epoch's steps (started and stopped from the
+ * trainer's step listener, on the training thread; trace kept in {@code <output>/ops-profile/<case>.trace.json}),
+ * summed ({@link OpProfile}) into {@code <case>-ops.csv}: per step, each operator's calls and milliseconds, by
+ * outermost operator and by self time. Printed per case, for the second epoch of each training: milliseconds and the
+ * process's minor page faults per step, the profiled epoch's milliseconds per step step by step, the milliseconds
+ * inside profiled operators and outside them (Java, JNI, the one-pass updates, building batches), the FLOPs per
+ * image and the largest outermost operators.
  */
 final class OpsBenchmark {
   private static final int PRINTED = 8;
@@ -44,51 +47,97 @@ final class OpsBenchmark {
     }
     results.put("image_size", size);
     results.put("supervised_gflop_per_img", 3.0 * TrainBenchmark.forwardFlops(arch, size) / 1e9);
-    profile(results, out, "supervised", steps,
-        n -> TrainBenchmark.timedRun(arch, size, spec, n).lastEpochSeconds());
+    profile(results, out, "supervised", steps, listener -> TrainBenchmark.timedRun(arch, size, spec, listener));
     SslConfig byol = PretrainBenchmark.config(spec, "byol", false);
     results.put("byol_gflop_per_img", PretrainBenchmark.flopsPerImage(arch, byol, size) / 1e9);
     profile(results, out, "byol", steps,
-        n -> PretrainBenchmark.timedRun(new SslTrainer(arch, byol), size, spec, n).lastEpochSeconds());
+        listener -> PretrainBenchmark.timedRun(new SslTrainer(arch, byol).optListener(listener), size, spec));
     return results;
   }
 
-  /**
-   * A case's figures; {@code training} trains the given number of epochs and returns the seconds of its last. The
-   * epoch without the profiler is the second of an unprofiled two-epoch training (the first warms up); the epoch
-   * under the profiler is a profiled two-epoch training's less a profiled one-epoch training's
-   * ({@link OpProfile#minus}), with the wall time of the two-epoch training's second epoch.
-   */
+  /** A case's figures; {@code training} trains two epochs telling the given listener of every step. */
   private static void profile(Map<String, Object> results, Path out, String name, int steps,
-      ToDoubleFunction<Integer> training) {
-    double plain = training.applyAsDouble(2);
-    OpProfile once = profiled(training, 1, out.resolve(name + "-1-epoch.trace.json")).ops();
-    Profiled twice = profiled(training, 2, out.resolve(name + ".trace.json"));
-    OpProfile ops = twice.ops().minus(once);
+      Consumer<TrainingListener<?>> training) {
+    training.accept(new Steps(steps, null)); // warm-up: the first training of a case grows the heap
+    Steps plain = new Steps(steps, null);
+    training.accept(plain);
+    Path trace = out.resolve(name + ".trace.json");
+    Steps profiled = new Steps(steps, trace);
+    try {
+      training.accept(profiled);
+    } finally {
+      profiled.stopProfiler();
+    }
+    OpProfile ops = OpProfile.read(trace);
     write(out.resolve(name + "-ops.csv"), ops, steps);
-    double perStep = 1e3 / steps;
-    results.put(name + "_ms_per_step", plain * perStep);
-    results.put(name + "_profiled_ms_per_step", twice.lastEpochSeconds() * perStep);
+    results.put(name + "_ms_per_step", plain.secondEpochMs() / steps);
+    results.put(name + "_minor_faults_per_step", (double) plain.secondEpochFaults() / steps);
+    results.put(name + "_profiled_ms_per_step", profiled.secondEpochMs() / steps);
+    results.put(name + "_profiled_minor_faults_per_step", (double) profiled.secondEpochFaults() / steps);
+    results.put(name + "_profiled_steps_ms", profiled.secondEpochStepsMs());
     results.put(name + "_in_ops_ms_per_step", ops.profiledMs() / steps);
-    results.put(name + "_outside_ops_ms_per_step", twice.lastEpochSeconds() * perStep - ops.profiledMs() / steps);
+    results.put(name + "_outside_ops_ms_per_step", (profiled.secondEpochMs() - ops.profiledMs()) / steps);
     for (OpProfile.Row row : ops.outermost().subList(0, Math.min(PRINTED, ops.outermost().size()))) {
       results.put(name + "_op " + row.op() + " ms_per_step", row.ms() / steps);
     }
   }
 
-  private record Profiled(OpProfile ops, double lastEpochSeconds) {
-  }
+  /**
+   * The time and the process's minor page faults at the end of every step of a two-epoch training, on the training
+   * thread; with a trace path, libtorch's profiler records the second epoch's steps (from the end of the first).
+   */
+  private static final class Steps implements TrainingListener<Void> {
+    private final int perEpoch;
+    private final Path trace;
+    private final long[] nanos;
+    private final long[] faults;
+    private boolean profiling;
 
-  private static Profiled profiled(ToDoubleFunction<Integer> training, int epochs, Path trace) {
-    double seconds = TorchThread.call(() -> { // the profiler records the thread that starts it
-      JniUtils.startProfile(false, false, false);
-      try {
-        return training.applyAsDouble(epochs);
-      } finally {
+    Steps(int perEpoch, Path trace) {
+      this.perEpoch = perEpoch;
+      this.trace = trace;
+      this.nanos = new long[2 * perEpoch + 1];
+      this.faults = new long[2 * perEpoch + 1];
+    }
+
+    @Override
+    public void onStep(int step, float loss) {
+      if (step > 2 * perEpoch) {
+        throw new IllegalStateException("a two-epoch training of " + perEpoch + " steps each took step " + step);
+      }
+      nanos[step] = System.nanoTime();
+      faults[step] = MemoryBenchmark.minorPageFaults();
+      if (trace != null && step == perEpoch) {
+        JniUtils.startProfile(false, false, false);
+        profiling = true;
+      } else if (step == 2 * perEpoch) {
+        stopProfiler();
+      }
+    }
+
+    /** Stops the profiler if this listener started it, writing its trace. */
+    void stopProfiler() {
+      if (profiling) {
+        profiling = false;
         JniUtils.stopProfile(trace.toString());
       }
-    });
-    return new Profiled(OpProfile.read(trace), seconds);
+    }
+
+    double secondEpochMs() {
+      return (nanos[2 * perEpoch] - nanos[perEpoch]) / 1e6;
+    }
+
+    long secondEpochFaults() {
+      return faults[2 * perEpoch] - faults[perEpoch];
+    }
+
+    List<Long> secondEpochStepsMs() {
+      List<Long> ms = new ArrayList<>();
+      for (int s = perEpoch + 1; s <= 2 * perEpoch; s++) {
+        ms.add(Math.round((nanos[s] - nanos[s - 1]) / 1e6));
+      }
+      return ms;
+    }
   }
 
   private static void write(Path csv, OpProfile ops, int steps) {

@@ -39,7 +39,7 @@ final class PretrainBenchmark {
     Architecture arch = Architecture.named(spec.string("architecture"));
     double matmul = (Double) results.get(TrainBenchmark.MATMUL) * 1e9;
     for (int size : SIZES) {
-      LocalTrainer.Result r = TrainBenchmark.timedRun(arch, size, spec, 2);
+      LocalTrainer.Result r = TrainBenchmark.timedRun(arch, size, spec);
       double flopsPerImage = 3.0 * TrainBenchmark.forwardFlops(arch, size);
       put(results, "supervised_" + size + "px_", flopsPerImage, r.samples() / r.lastEpochSeconds(), matmul);
     }
@@ -48,7 +48,7 @@ final class PretrainBenchmark {
         for (int size : SIZES) {
           SslConfig config = config(spec, method, joint);
           double flops = flopsPerImage(arch, config, size);
-          SslTrainer.Result r = timedRun(new SslTrainer(arch, config), size, spec, 2);
+          SslTrainer.Result r = timedRun(new SslTrainer(arch, config), size, spec);
           int images = spec.integer("batch_size") * spec.integer("train_steps");
           String key = method + (joint ? "_joint_views_" : "_") + size + "px_";
           results.put(key + "share_of_time_building_views", r.viewSeconds() / r.seconds());
@@ -58,9 +58,9 @@ final class PretrainBenchmark {
           }
           // against libtorch's Adam and EMA kernels in the order one pass, libtorch, libtorch, one pass: each kind
           // runs once early and once late, so a drift over the four runs cancels from their ratio
-          SslTrainer.Result k1 = timedRun(new SslTrainer(arch, config).optLibtorchUpdates(), size, spec, 2);
-          SslTrainer.Result k2 = timedRun(new SslTrainer(arch, config).optLibtorchUpdates(), size, spec, 2);
-          SslTrainer.Result r2 = timedRun(new SslTrainer(arch, config), size, spec, 2);
+          SslTrainer.Result k1 = timedRun(new SslTrainer(arch, config).optLibtorchUpdates(), size, spec);
+          SslTrainer.Result k2 = timedRun(new SslTrainer(arch, config).optLibtorchUpdates(), size, spec);
+          SslTrainer.Result r2 = timedRun(new SslTrainer(arch, config), size, spec);
           double onePass = r.lastEpochSeconds() + r2.lastEpochSeconds();
           double libtorch = k1.lastEpochSeconds() + k2.lastEpochSeconds();
           put(results, key, flops, 2 * images / onePass, matmul);
@@ -123,12 +123,12 @@ final class PretrainBenchmark {
     });
   }
 
-  /** {@code epochs} epochs of {@code train_steps} steps of self-supervised training on random images. */
-  static SslTrainer.Result timedRun(SslTrainer trainer, int size, Spec spec, int epochs) {
+  /** Two epochs of {@code train_steps} steps of self-supervised training on random images. */
+  static SslTrainer.Result timedRun(SslTrainer trainer, int size, Spec spec) {
     int n = spec.integer("batch_size") * spec.integer("train_steps");
     try (LocalShard shard = LocalShard.spool(TrainBenchmark.randomImages(n, size, spec.longValue("seed")).iterator(),
         Path.of(System.getProperty("java.io.tmpdir")))) {
-      return trainer.train(null, null, null, shard, spec.longValue("seed"), 1, epochs, Device.cpu());
+      return trainer.train(null, null, null, shard, spec.longValue("seed"), 1, 2, Device.cpu());
     }
   }
 }

@@ -64,7 +64,7 @@ final class RoundBenchmark {
           schema);
     };
     Dataset<Row> rows = spark.range((long) k * per).as(Encoders.LONG()).map(makeRow, Encoders.row(schema));
-    LocalTrainer.Result alone = TrainBenchmark.timedRun(arch, size, spec, 2);
+    LocalTrainer.Result alone = TrainBenchmark.timedRun(arch, size, spec);
     double aloneImagesPerSecond = alone.samples() / alone.lastEpochSeconds();
     TrainConfig train = TrainConfig.builder().setBatchSize(spec.integer("batch_size")).setEpochs(1)
         .optThreads(spec.integer("threads")).build();

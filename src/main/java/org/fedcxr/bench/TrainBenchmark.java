@@ -22,6 +22,7 @@ import org.fedcxr.train.LabelledImage;
 import org.fedcxr.train.LocalShard;
 import org.fedcxr.train.LocalTrainer;
 import org.fedcxr.train.TrainConfig;
+import org.fedcxr.train.TrainingListener;
 
 /**
  * The {@code train} suite of {@code bench}: a 2048x2048 fp32 matmul's FLOP/s, then training images/s of the
@@ -40,7 +41,7 @@ final class TrainBenchmark {
     Architecture arch = Architecture.named(spec.string("architecture"));
     double matmul = (Double) results.get(MATMUL) * 1e9;
     for (int size : new int[] {128, 224}) {
-      LocalTrainer.Result r = timedRun(arch, size, spec, 2);
+      LocalTrainer.Result r = timedRun(arch, size, spec);
       double imagesPerSecond = r.samples() / r.lastEpochSeconds();
       double flops = 3.0 * forwardFlops(arch, size) * imagesPerSecond;
       results.put("train_" + size + "px_img_per_s", imagesPerSecond);
@@ -97,15 +98,21 @@ final class TrainBenchmark {
     }
   }
 
-  /** {@code epochs} epochs of {@code train_steps} steps of supervised training on random images. */
-  static LocalTrainer.Result timedRun(Architecture arch, int size, Spec spec, int epochs) {
+  /** Two epochs of {@code train_steps} steps of supervised training on random images. */
+  static LocalTrainer.Result timedRun(Architecture arch, int size, Spec spec) {
+    return timedRun(arch, size, spec, new TrainingListener<Void>() { });
+  }
+
+  /** {@link #timedRun(Architecture, int, Spec)}, telling {@code listener} of every step. */
+  static LocalTrainer.Result timedRun(Architecture arch, int size, Spec spec, TrainingListener<?> listener) {
     int batch = spec.integer("batch_size");
     int steps = spec.integer("train_steps");
-    TrainConfig config = TrainConfig.builder().setBatchSize(batch).setEpochs(epochs).optThreads(spec.integer("threads"))
+    TrainConfig config = TrainConfig.builder().setBatchSize(batch).setEpochs(2).optThreads(spec.integer("threads"))
         .optAugmenter(Augmenter.DEFAULT).build();
     List<LabelledImage> images = randomImages(batch * steps, size, spec.longValue("seed"));
     try (LocalShard shard = LocalShard.spool(images.iterator(), Path.of(System.getProperty("java.io.tmpdir")))) {
-      return new LocalTrainer(arch, 14, config).train(null, shard, spec.longValue("seed"), Device.cpu());
+      return new LocalTrainer(arch, 14, config).optListener(listener).train(null, shard, spec.longValue("seed"),
+          Device.cpu());
     }
   }
 

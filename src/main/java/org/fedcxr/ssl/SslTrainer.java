@@ -24,6 +24,7 @@ import org.fedcxr.model.StateDict;
 import org.fedcxr.train.ScopedOptimizer;
 import org.fedcxr.train.Devices;
 import org.fedcxr.train.LocalShard;
+import org.fedcxr.train.TrainingListener;
 import org.fedcxr.model.TorchThread;
 
 /**
@@ -47,6 +48,7 @@ public final class SslTrainer {
   private final Architecture architecture;
   private final SslConfig config;
   private boolean libtorchUpdates;
+  private TrainingListener<?> listener = new TrainingListener<Void>() { };
 
   public SslTrainer(Architecture architecture, SslConfig config) {
     this.architecture = architecture;
@@ -59,6 +61,12 @@ public final class SslTrainer {
    */
   public SslTrainer optLibtorchUpdates() {
     libtorchUpdates = true;
+    return this;
+  }
+
+  /** Told of every step ({@link TrainingListener#onStep}: measurements per step); returns this trainer. */
+  public SslTrainer optListener(TrainingListener<?> listener) {
+    this.listener = listener;
     return this;
   }
 
@@ -138,6 +146,7 @@ public final class SslTrainer {
         byte[] px = new byte[h * w];
         float[] ignored = new float[shard.labelCount()];
         List<Parameter> parameters = List.copyOf(net.getParameters().values()); // walked once, not per step
+        int steps = 0;
         for (int epoch = firstEpoch; epoch < firstEpoch + epochs; epoch++) {
           long epochStart = System.nanoTime();
           optimizerNanos = 0;
@@ -160,8 +169,10 @@ public final class SslTrainer {
               config.augmenter().view(px, h, w, Seeds.random(seed, "view2", e, shard.id(idx)), v2, i * h * w);
             }
             viewNanos += System.nanoTime() - viewStart;
+            float loss;
             try (NDManager batch = trainer.getManager().newSubManager()) { // the step's arrays, closed after it
-              sum += passes(trainer, batch, tgt, targetStore, v1, v2, n, h, w) * n;
+              loss = passes(trainer, batch, tgt, targetStore, v1, v2, n, h, w);
+              sum += loss * n;
               long updateStart = System.nanoTime();
               optimizer.step(parameters);
               optimizerNanos += System.nanoTime() - updateStart;
@@ -172,6 +183,7 @@ public final class SslTrainer {
               ema.update(schedule.tau(done));
               emaNanos += System.nanoTime() - emaStart;
             }
+            listener.onStep(++steps, loss);
           }
           losses.add(sum / order.length);
           lastEpochSeconds = (System.nanoTime() - epochStart) / 1e9;

@@ -107,6 +107,7 @@ class BenchSuitesTest {
     Map<String, Double> convCalls = new java.util.HashMap<>();
     for (String c : new String[] {"supervised", "byol"}) {
       assertTrue(Files.size(dir.resolve("ops-profile/" + c + ".trace.json")) > 0, c);
+      assertEquals(2, ((List<?>) r.get(c + "_profiled_steps_ms")).size(), c + ": the second epoch's steps");
       List<String[]> rows = Files.readAllLines(dir.resolve("ops-profile/" + c + "-ops.csv")).stream().skip(1)
           .map(l -> l.split(",")).toList();
       List<String[]> outer = rows.stream().filter(x -> x[0].equals("outermost")).toList();
@@ -116,6 +117,8 @@ class BenchSuitesTest {
       assertEquals(number(r, c + "_profiled_ms_per_step") - number(r, c + "_in_ops_ms_per_step"),
           number(r, c + "_outside_ops_ms_per_step"), 1e-9, c);
       assertTrue(number(r, c + "_ms_per_step") > 0 && inOps > 0, c);
+      assertTrue(Double.isFinite(number(r, c + "_minor_faults_per_step")), c);
+      assertTrue(Double.isFinite(number(r, c + "_profiled_minor_faults_per_step")), c);
       convCalls.put(c, outer.stream().filter(x -> x[1].equals("\"aten::conv2d\""))
           .mapToDouble(x -> Double.parseDouble(x[2])).sum());
     }
@@ -155,6 +158,16 @@ class BenchSuitesTest {
         trainings.keySet().stream().map(String::valueOf).toList());
     assertEquals((Double) trainings.get("training_3") - (Double) trainings.get("training_2"),
         number(across, "rss_growth_mb_from_training_2"), 1e-12);
+  }
+
+  @Test
+  void minorPageFaultsCountMemoryTouchedForTheFirstTime() {
+    long before = MemoryBenchmark.minorPageFaults();
+    java.nio.ByteBuffer fresh = java.nio.ByteBuffer.allocateDirect(64 << 20);
+    for (int i = 0; i < fresh.capacity(); i += 4096) {
+      fresh.put(i, (byte) 1);
+    }
+    assertTrue(MemoryBenchmark.minorPageFaults() > before, "64 MB of new memory touched");
   }
 
   @SuppressWarnings("unchecked")

@@ -48,24 +48,6 @@ class OpProfileTest {
   }
 
   @Test
-  void aDifferenceSubtractsOperatorByOperatorAndKeepsOperatorsOfEitherSide() {
-    OpProfile twice = OpProfile.of(List.of(new Event("init", 1, 0, 5), new Event("step", 1, 10, 4),
-        new Event("inner", 1, 11, 1), new Event("step", 1, 20, 6), new Event("inner", 1, 21, 2)));
-    OpProfile once = OpProfile.of(List.of(new Event("init", 1, 0, 5), new Event("step", 1, 10, 4),
-        new Event("inner", 1, 11, 1), new Event("only-once", 1, 30, 1)));
-    OpProfile d = twice.minus(once);
-    Map<String, Row> outer = byOp(d.outermost());
-    assertEquals(1, outer.get("step").calls());
-    assertEquals(0.006, outer.get("step").ms(), 1e-12);
-    assertEquals(0, outer.get("init").calls());
-    assertEquals(0, outer.get("init").ms(), 1e-12);
-    assertEquals(-1, outer.get("only-once").calls());
-    assertEquals(0.004, byOp(d.self()).get("step").ms(), 1e-12);
-    assertEquals(0.002, byOp(d.self()).get("inner").ms(), 1e-12);
-    assertEquals(0.005, d.profiledMs(), 1e-12);
-  }
-
-  @Test
   void readsCompleteEventsOfATraceFileAndRejectsOtherFiles() throws Exception {
     Path trace = dir.resolve("t.json");
     Files.writeString(trace, """

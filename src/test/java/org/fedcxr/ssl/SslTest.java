@@ -229,6 +229,30 @@ class SslTest {
     }
   }
 
+  /** The listener hears every step in order with its batch loss, and listening changes nothing of the training. */
+  @Test
+  void aListenerIsToldEveryStepAndItsLoss() {
+    SslConfig c = config("byol", 3, 2e-3f); // two of its three epochs trained
+    List<Integer> steps = new java.util.ArrayList<>();
+    List<Float> losses = new java.util.ArrayList<>();
+    SslTrainer.Result heard;
+    try (LocalShard shard = LocalShard.spool(TrainingData.images(96, 32).iterator(), tmp)) {
+      heard = new SslTrainer(Architecture.SMALL, c).optListener(new org.fedcxr.train.TrainingListener<Void>() {
+        @Override
+        public void onStep(int step, float loss) {
+          steps.add(step);
+          losses.add(loss);
+        }
+      }).train(null, null, null, shard, 5, 1, 2, Device.cpu());
+    }
+    assertEquals(java.util.stream.IntStream.rangeClosed(1, 12).boxed().toList(), steps, "6 batches of 16, 2 epochs");
+    for (int e = 0; e < 2; e++) {
+      double mean = losses.subList(6 * e, 6 * e + 6).stream().mapToDouble(Float::doubleValue).average().orElseThrow();
+      assertEquals(heard.epochLosses().get(e), mean, 1e-6, "epoch " + (e + 1));
+    }
+    assertArrayEquals(pretrain(c, 2).online(), heard.online());
+  }
+
   /**
    * libtorch's Adam and EMA kernels (the bench's reference) train the network the one pass trains, up to the rounding
    * of Adam's square root, which training then carries on: far closer to it than a third epoch moves the weights,
