@@ -20,13 +20,14 @@ import org.fedcxr.train.TrainingListener;
  * The {@code ops} suite of {@code bench}: where a training step's time goes, operator by operator, for supervised
  * training and for BYOL pretraining (SR-layer on, one view per pass, the pretrain suite's settings) at
  * {@code image_size}. Each case trains twice for two epochs of {@code train_steps} steps after a warm-up training:
- * once plain, once with libtorch's profiler on over exactly the second epoch's steps (started and stopped from the
- * trainer's step listener, on the training thread; trace kept in {@code <output>/ops-profile/<case>.trace.json}),
- * summed ({@link OpProfile}) into {@code <case>-ops.csv}: per step, each operator's calls and milliseconds, by
- * outermost operator and by self time. Printed per case, for the second epoch of each training: milliseconds and the
- * process's minor page faults per step, the profiled epoch's milliseconds per step step by step, the milliseconds
- * inside profiled operators and outside them (Java, JNI, the one-pass updates, building batches), the FLOPs per
- * image and the largest outermost operators.
+ * once plain, once with libtorch's profiler on over the second epoch's first {@code profiled_steps} steps (started
+ * and stopped from the trainer's step listener, on the training thread; trace kept in
+ * {@code <output>/ops-profile/<case>.trace.json}), summed ({@link OpProfile}) into {@code <case>-ops.csv}: per
+ * profiled step, each operator's calls and milliseconds, by outermost operator and by self time. Printed per case:
+ * milliseconds and the process's minor page faults per step of the plain training's second epoch and of the profiled
+ * steps; the profiled training's second-epoch steps' milliseconds one by one; for the profiled steps, the
+ * milliseconds inside profiled operators and outside them (Java, JNI, the one-pass updates, building batches); the
+ * FLOPs per image and the largest outermost operators.
  */
 final class OpsBenchmark {
   private static final int PRINTED = 8;
@@ -39,6 +40,7 @@ final class OpsBenchmark {
     Architecture arch = Architecture.named(spec.string("architecture"));
     int size = spec.integer("image_size");
     int steps = spec.integer("train_steps");
+    int profiledSteps = spec.integer("profiled_steps");
     Path out = dir.resolve("ops-profile");
     try {
       Files.createDirectories(out);
@@ -47,54 +49,57 @@ final class OpsBenchmark {
     }
     results.put("image_size", size);
     results.put("supervised_gflop_per_img", 3.0 * TrainBenchmark.forwardFlops(arch, size) / 1e9);
-    profile(results, out, "supervised", steps, listener -> TrainBenchmark.timedRun(arch, size, spec, listener));
+    profile(results, out, "supervised", steps, profiledSteps,
+        listener -> TrainBenchmark.timedRun(arch, size, spec, listener));
     SslConfig byol = PretrainBenchmark.config(spec, "byol", false);
     results.put("byol_gflop_per_img", PretrainBenchmark.flopsPerImage(arch, byol, size) / 1e9);
-    profile(results, out, "byol", steps,
+    profile(results, out, "byol", steps, profiledSteps,
         listener -> PretrainBenchmark.timedRun(new SslTrainer(arch, byol).optListener(listener), size, spec));
     return results;
   }
 
   /** A case's figures; {@code training} trains two epochs telling the given listener of every step. */
-  private static void profile(Map<String, Object> results, Path out, String name, int steps,
+  private static void profile(Map<String, Object> results, Path out, String name, int steps, int profiledSteps,
       Consumer<TrainingListener<?>> training) {
-    training.accept(new Steps(steps, null)); // warm-up: the first training of a case grows the heap
-    Steps plain = new Steps(steps, null);
+    training.accept(new Steps(steps, 0, null)); // warm-up: the first training of a case grows the heap
+    Steps plain = new Steps(steps, 0, null);
     training.accept(plain);
     Path trace = out.resolve(name + ".trace.json");
-    Steps profiled = new Steps(steps, trace);
+    Steps profiled = new Steps(steps, profiledSteps, trace);
     try {
       training.accept(profiled);
     } finally {
       profiled.stopProfiler();
     }
     OpProfile ops = OpProfile.read(trace);
-    write(out.resolve(name + "-ops.csv"), ops, steps);
+    write(out.resolve(name + "-ops.csv"), ops, profiledSteps);
     results.put(name + "_ms_per_step", plain.secondEpochMs() / steps);
     results.put(name + "_minor_faults_per_step", (double) plain.secondEpochFaults() / steps);
-    results.put(name + "_profiled_ms_per_step", profiled.secondEpochMs() / steps);
-    results.put(name + "_profiled_minor_faults_per_step", (double) profiled.secondEpochFaults() / steps);
-    results.put(name + "_profiled_steps_ms", profiled.secondEpochStepsMs());
-    results.put(name + "_in_ops_ms_per_step", ops.profiledMs() / steps);
-    results.put(name + "_outside_ops_ms_per_step", (profiled.secondEpochMs() - ops.profiledMs()) / steps);
+    results.put(name + "_profiled_ms_per_step", profiled.recordedMs() / profiledSteps);
+    results.put(name + "_profiled_minor_faults_per_step", (double) profiled.recordedFaults() / profiledSteps);
+    results.put(name + "_profiled_training_steps_ms", profiled.secondEpochStepsMs());
+    results.put(name + "_in_ops_ms_per_step", ops.profiledMs() / profiledSteps);
+    results.put(name + "_outside_ops_ms_per_step", (profiled.recordedMs() - ops.profiledMs()) / profiledSteps);
     for (OpProfile.Row row : ops.outermost().subList(0, Math.min(PRINTED, ops.outermost().size()))) {
-      results.put(name + "_op " + row.op() + " ms_per_step", row.ms() / steps);
+      results.put(name + "_op " + row.op() + " ms_per_step", row.ms() / profiledSteps);
     }
   }
 
   /**
    * The time and the process's minor page faults at the end of every step of a two-epoch training, on the training
-   * thread; with a trace path, libtorch's profiler records the second epoch's steps (from the end of the first).
+   * thread; with a trace path, libtorch's profiler records the second epoch's first {@code profiled} steps.
    */
   private static final class Steps implements TrainingListener<Void> {
     private final int perEpoch;
+    private final int profiled;
     private final Path trace;
     private final long[] nanos;
     private final long[] faults;
     private boolean profiling;
 
-    Steps(int perEpoch, Path trace) {
+    Steps(int perEpoch, int profiled, Path trace) {
       this.perEpoch = perEpoch;
+      this.profiled = profiled;
       this.trace = trace;
       this.nanos = new long[2 * perEpoch + 1];
       this.faults = new long[2 * perEpoch + 1];
@@ -110,7 +115,7 @@ final class OpsBenchmark {
       if (trace != null && step == perEpoch) {
         JniUtils.startProfile(false, false, false);
         profiling = true;
-      } else if (step == 2 * perEpoch) {
+      } else if (step == perEpoch + profiled) {
         stopProfiler();
       }
     }
@@ -125,6 +130,14 @@ final class OpsBenchmark {
 
     double secondEpochMs() {
       return (nanos[2 * perEpoch] - nanos[perEpoch]) / 1e6;
+    }
+
+    double recordedMs() {
+      return (nanos[perEpoch + profiled] - nanos[perEpoch]) / 1e6;
+    }
+
+    long recordedFaults() {
+      return faults[perEpoch + profiled] - faults[perEpoch];
     }
 
     long secondEpochFaults() {

@@ -271,7 +271,9 @@ public final class JobSpecs {
         SpecKey.integer("threads", 2, 1, 256, "libtorch intra-op threads (train, pretrain, memory, optimizer, ops)"),
         SpecKey.integer("batch_size", 32, 1, 4096, "batch of the train, pretrain, predict and ops suites"),
         SpecKey.integer("train_steps", 10, 1, 100_000, "timed steps per image size (train, pretrain); timed "
-            + "repetitions (optimizer); steps of each profiled epoch (ops)"),
+            + "repetitions (optimizer); steps of each epoch (ops)"),
+        SpecKey.integer("profiled_steps", 1, 1, 100_000, "steps of the second epoch libtorch's profiler records, "
+            + "from its first (ops; at most train_steps)"),
         SpecKey.integer("memory_steps", 500, 50, 1_000_000, "training steps of the memory suite"),
         SpecKey.integer("memory_batch_size", 8, 1, 4096, "batch of the memory suite"),
         SpecKey.integer("memory_image_size", 64, 16, 1024, "image side of the memory suite"),
@@ -281,7 +283,7 @@ public final class JobSpecs {
         SpecKey.integer("images_per_client", 64, 1, 1_000_000, "synthetic images per client (rounds)"),
         SpecKey.integer("rounds", 3, 2, 1000, "federated rounds (rounds); the first is warm-up"),
         SpecKey.integer("groups", 0, 0, 1_000_000, "client groups G of the rounds suite (0: as federate)"));
-    register("bench", bench, List.of());
+    register("bench", bench, List.of(JobSpecs::profiledStepsFit));
   }
 
   private JobSpecs() {
@@ -393,6 +395,13 @@ public final class JobSpecs {
       throw new SpecException(spec.source() + ": key '" + prefix + "warmup_epochs' is "
           + spec.integer(prefix + "warmup_epochs") + ", but the warm-up must be shorter than '" + prefix
           + "epochs' (" + spec.integer(prefix + "epochs") + ")");
+    }
+  }
+
+  private static void profiledStepsFit(Spec spec) {
+    if (spec.integer("profiled_steps") > spec.integer("train_steps")) {
+      throw new SpecException(spec.source() + ": key 'profiled_steps' is " + spec.integer("profiled_steps")
+          + ", but the profiler records steps of one epoch of 'train_steps' (" + spec.integer("train_steps") + ")");
     }
   }
 

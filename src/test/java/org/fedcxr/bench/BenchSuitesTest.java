@@ -103,11 +103,12 @@ class BenchSuitesTest {
    */
   @Test
   void opsProfilesBothCasesOperatorByOperator() throws Exception {
-    Map<String, Object> r = OpsBenchmark.run(spec("suite=ops", "image_size=32", "train_steps=2"), dir);
+    Map<String, Object> r = OpsBenchmark.run(spec("suite=ops", "image_size=32", "train_steps=2", "profiled_steps=1"),
+        dir);
     Map<String, Double> convCalls = new java.util.HashMap<>();
     for (String c : new String[] {"supervised", "byol"}) {
       assertTrue(Files.size(dir.resolve("ops-profile/" + c + ".trace.json")) > 0, c);
-      assertEquals(2, ((List<?>) r.get(c + "_profiled_steps_ms")).size(), c + ": the second epoch's steps");
+      assertEquals(2, ((List<?>) r.get(c + "_profiled_training_steps_ms")).size(), c + ": the second epoch's steps");
       List<String[]> rows = Files.readAllLines(dir.resolve("ops-profile/" + c + "-ops.csv")).stream().skip(1)
           .map(l -> l.split(",")).toList();
       List<String[]> outer = rows.stream().filter(x -> x[0].equals("outermost")).toList();
@@ -158,6 +159,13 @@ class BenchSuitesTest {
         trainings.keySet().stream().map(String::valueOf).toList());
     assertEquals((Double) trainings.get("training_3") - (Double) trainings.get("training_2"),
         number(across, "rss_growth_mb_from_training_2"), 1e-12);
+  }
+
+  @Test
+  void moreProfiledStepsThanAnEpochHasIsAClearError() {
+    org.fedcxr.config.SpecException e = assertThrows(org.fedcxr.config.SpecException.class,
+        () -> spec("suite=ops", "train_steps=2", "profiled_steps=3"));
+    assertTrue(e.getMessage().contains("'profiled_steps' is 3") && e.getMessage().contains("(2)"), e.getMessage());
   }
 
   @Test
