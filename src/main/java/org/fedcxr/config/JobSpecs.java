@@ -266,8 +266,8 @@ public final class JobSpecs {
         SpecKey.integer("source_px", 1024, 16, 8192, "side of the source PNGs (NIH's are 1024)"),
         imageSize,
         SpecKey.string("imagemagick", "/usr/bin/convert", "ImageMagick's convert to compare with; 'none' skips"),
-        SpecKey.choice("architecture", "resnet18", ARCHITECTURES, "model of the train, pretrain, memory and predict "
-            + "suites"),
+        SpecKey.choice("architecture", "resnet18", ARCHITECTURES, "model of the train, pretrain, memory, predict and "
+            + "ops suites"),
         SpecKey.integer("threads", 2, 1, 256, "libtorch intra-op threads (train, pretrain, memory, optimizer, ops)"),
         SpecKey.integer("batch_size", 32, 1, 4096, "batch of the train, pretrain, predict and ops suites"),
         SpecKey.integer("train_steps", 10, 1, 100_000, "timed steps per image size (train, pretrain); timed "

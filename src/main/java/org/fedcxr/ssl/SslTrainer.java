@@ -198,31 +198,16 @@ public final class SslTrainer {
   /** Both views through both branches, the loss and its gradients on the online branch; returns the loss. */
   private float passes(Trainer trainer, NDManager batch, SslBranch target, ParameterStore targetStore, float[] v1,
       float[] v2, int n, int h, int w) {
-    Shape shape = new Shape(n, 1, h, w);
+    NDArray x1 = batch.create(v1, new Shape(n, 1, h, w));
+    NDArray x2 = batch.create(v2, new Shape(n, 1, h, w));
     try (GradientCollector gc = trainer.newGradientCollector()) {
-      NDList[] targets = target == null ? null : targetPasses(batch, target, targetStore, v1, v2, shape);
-      NDList[] online = views(batch.create(v1, shape), batch.create(v2, shape), x -> trainer.forward(x));
-      NDArray t1 = (targets == null ? online : targets)[0].get(1).stopGradient();
-      NDArray t2 = (targets == null ? online : targets)[1].get(1).stopGradient();
+      NDList[] online = views(x1, x2, x -> trainer.forward(x));
+      NDList[] targets = target == null ? online : views(x1, x2, x -> target.forward(targetStore, x, true));
+      NDArray t1 = targets[0].get(1).stopGradient();
+      NDArray t2 = targets[1].get(1).stopGradient();
       NDArray l = negativeCosine(online[0].get(0), t2).add(negativeCosine(online[1].get(0), t1));
       gc.backward(l);
       return l.getFloat();
-    }
-  }
-
-  /**
-   * BYOL's target branch on both views, before the online passes: its activations live in a manager closed once its
-   * outputs are moved to the step's, so the online passes and their backward never share memory with them.
-   */
-  private NDList[] targetPasses(NDManager batch, SslBranch target, ParameterStore targetStore, float[] v1,
-      float[] v2, Shape shape) {
-    try (NDManager scratch = batch.newSubManager()) {
-      NDList[] out = views(scratch.create(v1, shape), scratch.create(v2, shape),
-          x -> target.forward(targetStore, x, true));
-      for (NDList views : out) {
-        views.attach(batch);
-      }
-      return out;
     }
   }
 
