@@ -18,7 +18,7 @@ import org.fedcxr.train.TrainingListener;
 
 /**
  * The {@code ops} suite of {@code bench}: where a training step's time goes, operator by operator, for supervised
- * training and for BYOL pretraining (SR-layer on, one view per pass, the pretrain suite's settings) at
+ * training and for BYOL and SimSiam pretraining (SR-layer on, one view per pass, the pretrain suite's settings) at
  * {@code image_size}. Each case trains twice for two epochs of {@code train_steps} steps after a warm-up training:
  * once plain, once with libtorch's profiler on over the second epoch's first {@code profiled_steps} steps (started
  * and stopped from the trainer's step listener, on the training thread; trace kept in
@@ -51,10 +51,12 @@ final class OpsBenchmark {
     results.put("supervised_gflop_per_img", 3.0 * TrainBenchmark.forwardFlops(arch, size) / 1e9);
     profile(results, out, "supervised", steps, profiledSteps,
         listener -> TrainBenchmark.timedRun(arch, size, spec, listener));
-    SslConfig byol = PretrainBenchmark.config(spec, "byol", false);
-    results.put("byol_gflop_per_img", PretrainBenchmark.flopsPerImage(arch, byol, size) / 1e9);
-    profile(results, out, "byol", steps, profiledSteps,
-        listener -> PretrainBenchmark.timedRun(new SslTrainer(arch, byol).optListener(listener), size, spec));
+    for (String method : SslConfig.METHODS) {
+      SslConfig ssl = PretrainBenchmark.config(spec, method, false);
+      results.put(method + "_gflop_per_img", PretrainBenchmark.flopsPerImage(arch, ssl, size) / 1e9);
+      profile(results, out, method, steps, profiledSteps,
+          listener -> PretrainBenchmark.timedRun(new SslTrainer(arch, ssl).optListener(listener), size, spec));
+    }
     return results;
   }
 

@@ -99,14 +99,14 @@ class BenchSuitesTest {
   /**
    * The ops suite on the small architecture: both cases profiled on the training thread (their backward nodes are
    * in the trace), BYOL's step calls four forward passes' convolutions for supervised training's one (two views
-   * through the online and the target branch), and the printed totals agree with the tables.
+   * through the online and the target branch) and SimSiam's two, and the printed totals agree with the tables.
    */
   @Test
-  void opsProfilesBothCasesOperatorByOperator() throws Exception {
+  void opsProfilesEveryCaseOperatorByOperator() throws Exception {
     Map<String, Object> r = OpsBenchmark.run(spec("suite=ops", "image_size=32", "train_steps=2", "profiled_steps=1"),
         dir);
     Map<String, Double> convCalls = new java.util.HashMap<>();
-    for (String c : new String[] {"supervised", "byol"}) {
+    for (String c : new String[] {"supervised", "byol", "simsiam"}) {
       assertTrue(Files.size(dir.resolve("ops-profile/" + c + ".trace.json")) > 0, c);
       assertEquals(2, ((List<?>) r.get(c + "_profiled_training_steps_ms")).size(), c + ": the second epoch's steps");
       List<String[]> rows = Files.readAllLines(dir.resolve("ops-profile/" + c + "-ops.csv")).stream().skip(1)
@@ -125,6 +125,7 @@ class BenchSuitesTest {
     }
     assertTrue(convCalls.get("supervised") > 0, convCalls.toString());
     assertEquals(4 * convCalls.get("supervised"), convCalls.get("byol"), 1e-9, convCalls.toString());
+    assertEquals(2 * convCalls.get("supervised"), convCalls.get("simsiam"), 1e-9, "SimSiam: no target branch");
   }
 
   @Test
