@@ -12,7 +12,8 @@ import org.fedcxr.config.Spec;
  * for BYOL and SimSiam), {@code memory} (resident memory over many training steps), {@code rounds} (federated round
  * time, its overhead beyond client training, and driver memory, by number of clients), {@code predict} (the predict
  * job's images/s per core), {@code optimizer} (Adam and BYOL's EMA per step, libtorch's kernels against the one-pass
- * updates), {@code ops} (libtorch's per-operator profile of a supervised and a BYOL training epoch).
+ * updates), {@code ops} (libtorch's per-operator profile of supervised, BYOL and SimSiam training steps, with step
+ * times and minor page faults).
  */
 public final class Benchmarks {
   private Benchmarks() {
