@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
@@ -15,6 +17,7 @@ import org.fedcxr.cli.Jobs;
 import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.JobSpecs;
 import org.fedcxr.config.Spec;
+import org.fedcxr.config.SpecException;
 import org.fedcxr.fl.GlobalModel;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.testing.SparkTests;
@@ -105,7 +108,7 @@ class BenchSuitesTest {
   void opsProfilesEveryCaseOperatorByOperator() throws Exception {
     Map<String, Object> r = OpsBenchmark.run(spec("suite=ops", "image_size=32", "train_steps=2", "profiled_steps=1"),
         dir);
-    Map<String, Double> convCalls = new java.util.HashMap<>();
+    Map<String, Double> convCalls = new HashMap<>();
     for (String c : new String[] {"supervised", "byol", "simsiam"}) {
       assertTrue(Files.size(dir.resolve("ops-profile/" + c + ".trace.json")) > 0, c);
       assertEquals(2, ((List<?>) r.get(c + "_profiled_training_steps_ms")).size(), c + ": the second epoch's steps");
@@ -164,7 +167,7 @@ class BenchSuitesTest {
 
   @Test
   void moreProfiledStepsThanAnEpochHasIsAClearError() {
-    org.fedcxr.config.SpecException e = assertThrows(org.fedcxr.config.SpecException.class,
+    SpecException e = assertThrows(SpecException.class,
         () -> spec("suite=ops", "train_steps=2", "profiled_steps=3"));
     assertTrue(e.getMessage().contains("'profiled_steps' is 3") && e.getMessage().contains("(2)"), e.getMessage());
   }
@@ -172,7 +175,7 @@ class BenchSuitesTest {
   @Test
   void minorPageFaultsCountMemoryTouchedForTheFirstTime() {
     long before = MemoryBenchmark.minorPageFaults();
-    java.nio.ByteBuffer fresh = java.nio.ByteBuffer.allocateDirect(64 << 20);
+    ByteBuffer fresh = ByteBuffer.allocateDirect(64 << 20);
     for (int i = 0; i < fresh.capacity(); i += 4096) {
       fresh.put(i, (byte) 1);
     }

@@ -19,12 +19,14 @@ import ai.djl.training.ParameterStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
 import org.fedcxr.fl.GlobalModel;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.Pixels;
@@ -34,6 +36,7 @@ import org.fedcxr.model.Weights;
 import org.fedcxr.testing.TrainingData;
 import org.fedcxr.train.LabelledImage;
 import org.fedcxr.train.LocalShard;
+import org.fedcxr.train.TrainingListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -233,11 +236,11 @@ class SslTest {
   @Test
   void aListenerIsToldEveryStepAndItsLoss() {
     SslConfig c = config("byol", 3, 2e-3f); // two of its three epochs trained
-    List<Integer> steps = new java.util.ArrayList<>();
-    List<Float> losses = new java.util.ArrayList<>();
+    List<Integer> steps = new ArrayList<>();
+    List<Float> losses = new ArrayList<>();
     SslTrainer.Result heard;
     try (LocalShard shard = LocalShard.spool(TrainingData.images(96, 32).iterator(), tmp)) {
-      heard = new SslTrainer(Architecture.SMALL, c).optListener(new org.fedcxr.train.TrainingListener<Void>() {
+      heard = new SslTrainer(Architecture.SMALL, c).optListener(new TrainingListener<Void>() {
         @Override
         public void onStep(int step, float loss) {
           steps.add(step);
@@ -245,7 +248,7 @@ class SslTest {
         }
       }).train(null, null, null, shard, 5, 1, 2, Device.cpu());
     }
-    assertEquals(java.util.stream.IntStream.rangeClosed(1, 12).boxed().toList(), steps, "6 batches of 16, 2 epochs");
+    assertEquals(IntStream.rangeClosed(1, 12).boxed().toList(), steps, "6 batches of 16, 2 epochs");
     for (int e = 0; e < 2; e++) {
       double mean = losses.subList(6 * e, 6 * e + 6).stream().mapToDouble(Float::doubleValue).average().orElseThrow();
       assertEquals(heard.epochLosses().get(e), mean, 1e-6, "epoch " + (e + 1));
