@@ -80,10 +80,20 @@
 #             seed, random init and SSL init from HENC (default the thirtieth measurement's 128 px encoder with the
 #             SR-layer, seed 1, made by docs/results/sr-layer-ablation.sh), fedcxr's recipe. Run with its own OUT.
 #             hirestable: its cells and the paired differences.
+#   recipe:   issue 12's pretraining changes, each removed from the default recipe (leave-one-out): the arms of
+#             RECIPE_ARMS (tag=settings; default full1t, the recipe as it is, then constant learning rate, constant τ
+#             and a 512-wide projector), each a PRE-epoch pretraining at seed 42 on the 511 server images, run two at a
+#             time with each process pinned to one core (taskset: libtorch then uses one thread, so every arm,
+#             full1t included, trains so); each probed on the 30/40 split's client pool (fit there, scored on val),
+#             then on the server part's clients (ROUT, default runs/ablation-33: its probe and random init's cells
+#             are reused) probed and SSL init from it at the shares of SSHARES, seed by seed, fedcxr's recipe.
+#             recipetable: each arm's losses, probes and cells, the paired differences against random init and
+#             against full1t.
 #   joint:    the default pretraining with joint_views=true (both views through each branch as one batch) at the
 #             seeds JSEEDS (default 42 43 44), probed, against pretrains' probes; jointspread: only the comparison.
 # Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|claim2|grid|gridtable|variant|varianttable|factors|
-#   factorstable|shrink|reinit|rates|server|servertable|serverregime|servervariant|servervarianttable|hires|
+#   factorstable|shrink|reinit|rates|server|servertable|serverregime|servervariant|servervarianttable|recipe|
+#   recipetable|hires|
 #   hirestable|frozen|standardize|raw|adam|randfrozen|partprobe|probe|pretrains|spread|epochs|bnstats|bnspread|joint|
 #   jointspread|table]
 #   (default: all);
@@ -123,6 +133,9 @@ ELR=${ELR:-3}  # the encoder's learning rate as a multiple of the head's (rates)
 LR=${LR:-3e-3}  # the learning rate of both inits (rates)
 read -r -a RARMS <<< "${RARMS:-elr ssl random}"  # the arms of rates, e.g. RARMS=ssl
 read -r -a EPOCHS <<< "${EPOCHS:-120 240}"  # pretraining lengths compared (epochs)
+read -r -a RECIPE_ARMS <<< "${RECIPE_ARMS:-full1t=schedule=warmup-cosine constlr=schedule=constant \
+constema=ema_schedule=constant hidden512=hidden=512}"  # recipe's arms: tag=key=value (one setting each)
+ROUT=${ROUT:-runs/ablation-33}  # recipe's cells: the server part's OUT
 INDEPENDENT=(--set augment=false --set weight_decay=0 --set clip_norm=0 --set schedule=constant)
 # the encoder frozen (weights and BatchNorm statistics), its head trained 5 local epochs a round
 FROZEN=(--set local_epochs=5 --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true)
@@ -564,6 +577,58 @@ server_variant_table() { # the variant's cells on the server part against random
   done
   return 0
 }
+recipe_pretrain() { # core tag key=value: one arm's pretraining on the 511 server images, pinned to one core
+  local dir=runs/shared64/pretrain-e$PRE-$2
+  [ -f "$dir/_SUCCESS" ] || taskset -c "$1" bin/fedcxr pretrain --set input=runs/shared64/ingest --set output="$dir" \
+    --set epochs=$PRE --set "$3" > "$OUT/pretrain-e$PRE-$2.log" 2>&1
+}
+recipe_cells() { # recipe's pretrainings two at a time, then each arm's probes and cells
+  local i a tag
+  ingest_split runs/shared64/ingest 0.3 0.4
+  for ((i = 0; i < ${#RECIPE_ARMS[@]}; i += 2)); do
+    a=${RECIPE_ARMS[i]}; recipe_pretrain 0 "${a%%=*}" "${a#*=}" &
+    if [ $((i + 1)) -lt ${#RECIPE_ARMS[@]} ]; then a=${RECIPE_ARMS[i + 1]}; recipe_pretrain 1 "${a%%=*}" "${a#*=}" & fi
+    wait
+  done
+  for a in "${RECIPE_ARMS[@]}"; do
+    tag=${a%%=*}
+    [ -f "runs/shared64/pretrain-e$PRE-$tag/_SUCCESS" ] || {
+      echo "recipe: the $tag pretraining failed: $OUT/pretrain-e$PRE-$tag.log" >&2; exit 1; }
+    probe "ssl$PRE$tag" 42 "runs/shared64/pretrain-e$PRE-$tag/encoder.safetensors"
+  done
+  ingest_split "$SIN" 0.5 0.2
+  for a in "${RECIPE_ARMS[@]}"; do
+    tag=${a%%=*}
+    (OUT=$ROUT IN=$SIN; probe "ssl$PRE$tag" 42 "runs/shared64/pretrain-e$PRE-$tag/encoder.safetensors"
+      pair_cells "ssl$PRE$tag" "runs/shared64/pretrain-e$PRE-$tag/encoder.safetensors")
+  done
+}
+recipe_table() { # recipe's arms: losses, probes (both client pools), cells and paired differences
+  local a tag f full=${RECIPE_ARMS[0]%%=*}
+  echo "| arm (seed 42, $PRE epochs, one libtorch thread) | setting | loss at epochs 30 / 60 / 90 / $PRE |" \
+    "probe, 30/40 split's client pool | probe, server part's client pool |"
+  echo "|---|---|---|---|---|"
+  for a in "${RECIPE_ARMS[@]}"; do
+    tag=${a%%=*}
+    echo "| $tag | ${a#*=} | $(awk -F, -v e=$PRE 'NR > 1 && ($1 == 30 || $1 == 60 || $1 == 90 || $1 == e) {
+      printf "%s%.3f", n++ ? " / " : "", $2}' "runs/shared64/pretrain-e$PRE-$tag/losses.csv") |" \
+      "$(auc "$OUT/probe-ssl$PRE$tag-s42") | $(auc "$ROUT/probe-ssl$PRE$tag-s42") |"
+  done
+  echo
+  local OUT=$ROUT
+  header "federated on the server part's clients, non-IID, 15 rounds, fedcxr's recipe, mean val AUC"
+  for f in "${SSHARES[@]}"; do
+    row "random init, share $f" random-fedcxr-f$f
+    for a in "${RECIPE_ARMS[@]}"; do tag=${a%%=*}; row "SSL init, $tag encoder, share $f" "ssl$PRE$tag-fedcxr-f$f"; done
+  done
+  echo
+  for f in "${SSHARES[@]}"; do
+    for a in "${RECIPE_ARMS[@]}"; do tag=${a%%=*}; paired "ssl$PRE$tag-fedcxr-f$f" random-fedcxr-f$f; done
+    for a in "${RECIPE_ARMS[@]:1}"; do
+      tag=${a%%=*}; paired "ssl$PRE$full-fedcxr-f$f" "ssl$PRE$tag-fedcxr-f$f"
+    done
+  done
+}
 hires_cells() { # the hires part: the server part's split at 128 px, random vs SSL init from HENC, share by share
   ingest_split "$HIN" 0.5 0.2 128
   local IN=$HIN
@@ -844,6 +909,8 @@ case "${1:-all}" in
   servertable) server_table ;;
   servervariant) variant_args; server_variant_cells ;;
   servervarianttable) server_variant_table ;;
+  recipe) recipe_cells ;;
+  recipetable) recipe_table ;;
   serverregime) server_regime ;;
   table) table ;;
   paired) paired "$2" "$3" ;;
