@@ -119,6 +119,41 @@ class LauncherIT {
   }
 
   @Test
+  void launchersStartedTogetherBuildTheJarOnceAndEachRunsWithIt() throws Exception {
+    Path root = dir.resolve("checkout");
+    Files.createDirectories(root.resolve("bin"));
+    Files.copy(Path.of("bin/fedcxr"), root.resolve("bin/fedcxr"));
+    root.resolve("bin/fedcxr").toFile().setExecutable(true);
+    Files.createDirectories(root.resolve("spark-conf/local"));
+    Files.writeString(root.resolve("spark-conf/local/spark-defaults.conf"), "spark.master local[*]\n");
+    Files.createDirectories(root.resolve("src/main"));
+    Files.writeString(root.resolve("pom.xml"), "<project/>\n");
+    Path builds = dir.resolve("builds.txt");
+    Path tools = Files.createDirectories(dir.resolve("tools"));
+    // a slow build that, like the shade plugin, leaves no jar while it runs
+    Files.writeString(tools.resolve("mvn"), "#!/usr/bin/env bash\necho build >> " + builds + "\n"
+        + "mkdir -p target && rm -f target/fedcxr.jar && sleep 2 && touch target/fedcxr.jar target/spark-classpath.txt\n");
+    tools.resolve("mvn").toFile().setExecutable(true);
+    Path submit = Files.createDirectories(dir.resolve("spark/bin")).resolve("spark-submit");
+    Files.writeString(submit, "#!/usr/bin/env bash\nfor a; do case $a in *.jar) [ -f \"$a\" ] || exit 7 ;; esac; done\n");
+    submit.toFile().setExecutable(true);
+    List<Process> launchers = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ProcessBuilder pb = new ProcessBuilder(root.resolve("bin/fedcxr").toString(), "ingest")
+          .redirectErrorStream(true);
+      pb.environment().put("PATH", tools + ":" + pb.environment().get("PATH"));
+      pb.environment().put("SPARK_HOME", dir.resolve("spark").toString());
+      launchers.add(pb.start());
+    }
+    for (Process p : launchers) {
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(p.waitFor(1, TimeUnit.MINUTES));
+      assertEquals(0, p.exitValue(), "each launcher hands a present jar to spark-submit: " + out);
+    }
+    assertEquals(List.of("build"), Files.readAllLines(builds));
+  }
+
+  @Test
   void badSpecExitsTwoAndRuntimeFailureExitsOneWithoutOutput() throws Exception {
     Run bad = fedcxr("partition", "--set", "clients=0", "--set", "output=" + dir.resolve("p"));
     assertEquals(2, bad.code(), bad.out());
