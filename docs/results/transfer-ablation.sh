@@ -81,8 +81,8 @@
 #             SR-layer, seed 1, made by docs/results/sr-layer-ablation.sh), fedcxr's recipe. Run with its own OUT.
 #             hirestable: its cells and the paired differences.
 #   recipe:   issue 12's pretraining changes, each removed from the default recipe (leave-one-out): the arms of
-#             RECIPE_ARMS (tag=settings; default full1t, the recipe as it is, then constant learning rate, constant τ
-#             and a 512-wide projector), each a PRE-epoch pretraining at seed 42 on the 511 server images, run two at a
+#             RECIPE_ARMS (tag=key=value; default full1t, the recipe as it is, then constant learning rate and
+#             constant τ), each a PRE-epoch pretraining at seed 42 on the 511 server images, run two at a
 #             time with each process pinned to one core (taskset: libtorch then uses one thread, so every arm,
 #             full1t included, trains so); each probed on the 30/40 split's client pool (fit there, scored on val),
 #             then on the server part's clients (ROUT, default runs/ablation-33: its probe and random init's cells
@@ -134,7 +134,7 @@ LR=${LR:-3e-3}  # the learning rate of both inits (rates)
 read -r -a RARMS <<< "${RARMS:-elr ssl random}"  # the arms of rates, e.g. RARMS=ssl
 read -r -a EPOCHS <<< "${EPOCHS:-120 240}"  # pretraining lengths compared (epochs)
 read -r -a RECIPE_ARMS <<< "${RECIPE_ARMS:-full1t=schedule=warmup-cosine constlr=schedule=constant \
-constema=ema_schedule=constant hidden512=hidden=512}"  # recipe's arms: tag=key=value (one setting each)
+constema=ema_schedule=constant}"  # recipe's arms: tag=key=value (one setting each), e.g. add hidden512=hidden=512
 ROUT=${ROUT:-runs/ablation-33}  # recipe's cells: the server part's OUT
 INDEPENDENT=(--set augment=false --set weight_decay=0 --set clip_norm=0 --set schedule=constant)
 # the encoder frozen (weights and BatchNorm statistics), its head trained 5 local epochs a round
