@@ -132,10 +132,12 @@ class LauncherIT {
     Path tools = Files.createDirectories(dir.resolve("tools"));
     // a slow build that, like the shade plugin, leaves no jar while it runs
     Files.writeString(tools.resolve("mvn"), "#!/usr/bin/env bash\necho build >> " + builds + "\n"
-        + "mkdir -p target && rm -f target/fedcxr.jar && sleep 2 && touch target/fedcxr.jar target/spark-classpath.txt\n");
+        + "mkdir -p target && rm -f target/fedcxr.jar && sleep 2\n"
+        + "touch target/fedcxr.jar target/spark-classpath.txt\n");
     tools.resolve("mvn").toFile().setExecutable(true);
     Path submit = Files.createDirectories(dir.resolve("spark/bin")).resolve("spark-submit");
-    Files.writeString(submit, "#!/usr/bin/env bash\nfor a; do case $a in *.jar) [ -f \"$a\" ] || exit 7 ;; esac; done\n");
+    Files.writeString(submit,
+        "#!/usr/bin/env bash\nfor a; do case $a in *.jar) [ -f \"$a\" ] || exit 7 ;; esac; done\n");
     submit.toFile().setExecutable(true);
     List<Process> launchers = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
