@@ -81,9 +81,9 @@
 #             SR-layer, seed 1, made by docs/results/sr-layer-ablation.sh), fedcxr's recipe. Run with its own OUT.
 #             hirestable: its cells and the paired differences.
 #   recipe:   issue 12's pretraining changes, each removed from the default recipe (leave-one-out): the arms of
-#             RECIPE_ARMS (tag=key=value; default full1t, the recipe as it is, then constant learning rate and
-#             constant τ), each a PRE-epoch pretraining at seed 42 on the 511 server images, run two at a
-#             time with each process pinned to one core (taskset: libtorch then uses one thread, so every arm,
+#             RECIPE_ARMS (tag=key=value[,key=value]; default full1t, the recipe as it is, then constant learning
+#             rate, constant τ, both constant and the 512-wide heads), each a PRE-epoch pretraining at seed 42 on
+#             the 511 server images, the unfinished ones run two at a time with each process pinned to one core (taskset: libtorch then uses one thread, so every arm,
 #             full1t included, trains so); each probed on the 30/40 split's client pool (fit there, scored on val),
 #             then on the server part's clients (ROUT, default runs/ablation-33: its probe and random init's cells
 #             are reused) probed and SSL init from it at the shares of SSHARES, seed by seed, fedcxr's recipe.
@@ -134,7 +134,7 @@ LR=${LR:-3e-3}  # the learning rate of both inits (rates)
 read -r -a RARMS <<< "${RARMS:-elr ssl random}"  # the arms of rates, e.g. RARMS=ssl
 read -r -a EPOCHS <<< "${EPOCHS:-120 240}"  # pretraining lengths compared (epochs)
 read -r -a RECIPE_ARMS <<< "${RECIPE_ARMS:-full1t=schedule=warmup-cosine constlr=schedule=constant \
-constema=ema_schedule=constant}"  # recipe's arms: tag=key=value (one setting each), e.g. add hidden512=hidden=512
+constema=ema_schedule=constant constboth=schedule=constant,ema_schedule=constant hidden512=hidden=512}"  # recipe's arms
 ROUT=${ROUT:-runs/ablation-33}  # recipe's cells: the server part's OUT
 INDEPENDENT=(--set augment=false --set weight_decay=0 --set clip_norm=0 --set schedule=constant)
 # the encoder frozen (weights and BatchNorm statistics), its head trained 5 local epochs a round
@@ -577,17 +577,20 @@ server_variant_table() { # the variant's cells on the server part against random
   done
   return 0
 }
-recipe_pretrain() { # core tag key=value: one arm's pretraining on the 511 server images, pinned to one core
-  local dir=runs/shared64/pretrain-e$PRE-$2
-  [ -f "$dir/_SUCCESS" ] || taskset -c "$1" bin/fedcxr pretrain --set input=runs/shared64/ingest --set output="$dir" \
-    --set epochs=$PRE --set "$3" > "$OUT/pretrain-e$PRE-$2.log" 2>&1
+recipe_pretrain() { # core tag key=value[,key=value]: one arm's pretraining on the 511 server images, pinned
+  local set=() kv
+  IFS=, read -r -a kv <<< "$3"
+  for kv in "${kv[@]}"; do set+=(--set "$kv"); done
+  taskset -c "$1" bin/fedcxr pretrain --set input=runs/shared64/ingest --set output="runs/shared64/pretrain-e$PRE-$2" \
+    --set epochs=$PRE "${set[@]}" > "$OUT/pretrain-e$PRE-$2.log" 2>&1
 }
-recipe_cells() { # recipe's pretrainings two at a time, then each arm's probes and cells
-  local i a tag
+recipe_cells() { # recipe's unfinished pretrainings two at a time, then each arm's probes and cells
+  local i a tag todo=()
   ingest_split runs/shared64/ingest 0.3 0.4
-  for ((i = 0; i < ${#RECIPE_ARMS[@]}; i += 2)); do
-    a=${RECIPE_ARMS[i]}; recipe_pretrain 0 "${a%%=*}" "${a#*=}" &
-    if [ $((i + 1)) -lt ${#RECIPE_ARMS[@]} ]; then a=${RECIPE_ARMS[i + 1]}; recipe_pretrain 1 "${a%%=*}" "${a#*=}" & fi
+  for a in "${RECIPE_ARMS[@]}"; do [ -f "runs/shared64/pretrain-e$PRE-${a%%=*}/_SUCCESS" ] || todo+=("$a"); done
+  for ((i = 0; i < ${#todo[@]}; i += 2)); do
+    a=${todo[i]}; recipe_pretrain 0 "${a%%=*}" "${a#*=}" &
+    if [ $((i + 1)) -lt ${#todo[@]} ]; then a=${todo[i + 1]}; recipe_pretrain 1 "${a%%=*}" "${a#*=}" & fi
     wait
   done
   for a in "${RECIPE_ARMS[@]}"; do
@@ -626,6 +629,10 @@ recipe_table() { # recipe's arms: losses, probes (both client pools), cells and 
     for a in "${RECIPE_ARMS[@]}"; do tag=${a%%=*}; paired "ssl$PRE$tag-fedcxr-f$f" random-fedcxr-f$f; done
     for a in "${RECIPE_ARMS[@]:1}"; do
       tag=${a%%=*}; paired "ssl$PRE$full-fedcxr-f$f" "ssl$PRE$tag-fedcxr-f$f"
+    done
+    have "ssl${PRE}constboth-fedcxr-f$f" || continue
+    for tag in constlr constema; do  # each schedule alone, added to the two constant ones
+      have "ssl$PRE$tag-fedcxr-f$f" && paired "ssl$PRE$tag-fedcxr-f$f" "ssl${PRE}constboth-fedcxr-f$f"
     done
   done
 }
