@@ -80,15 +80,16 @@
 #             seed, random init and SSL init from HENC (default the thirtieth measurement's 128 px encoder with the
 #             SR-layer, seed 1, made by docs/results/sr-layer-ablation.sh), fedcxr's recipe. Run with its own OUT.
 #             hirestable: its cells and the paired differences.
-#   recipe:   issue 12's pretraining changes, each removed from the default recipe (leave-one-out): the arms of
-#             RECIPE_ARMS (tag=key=value[,key=value]; default full1t, the recipe as it is, then constant learning
-#             rate, constant τ, both constant and the 512-wide heads), each a PRE-epoch pretraining at seed 42 on
-#             the 511 server images, the unfinished ones run two at a time with each process pinned to one core (taskset: libtorch then uses one thread, so every arm,
-#             full1t included, trains so); each probed on the 30/40 split's client pool (fit there, scored on val),
-#             then on the server part's clients (ROUT, default runs/ablation-33: its probe and random init's cells
-#             are reused) probed and SSL init from it at the shares of SSHARES, seed by seed, fedcxr's recipe.
-#             recipetable: each arm's losses, probes and cells, the paired differences against random init and
-#             against full1t.
+#   recipe:   issue 12's pretraining changes, removed from the default recipe one at a time and together: the
+#             arms of RECIPE_ARMS (tag=key=value[,key=value]; default full1t, the recipe as it is, then constant
+#             learning rate, constant τ, both constant, and the 512-wide heads), each a PRE-epoch pretraining at
+#             seed 42 on the 511 server images, the unfinished ones run two at a time with each process pinned to
+#             one core (taskset: libtorch then uses one thread, so every arm, full1t included, trains so); each
+#             probed on the 30/40 split's client pool (fit there, scored on val), then on the server part's
+#             clients (ROUT, default runs/ablation-33: its probe and random init's cells are reused) probed and SSL
+#             init from it at the shares of SSHARES, seed by seed, fedcxr's recipe. recipetable: each arm's
+#             losses, probes and cells, the paired differences against random init, against full1t, and (each
+#             schedule alone) constlr and constema against constboth.
 #   joint:    the default pretraining with joint_views=true (both views through each branch as one batch) at the
 #             seeds JSEEDS (default 42 43 44), probed, against pretrains' probes; jointspread: only the comparison.
 # Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|claim2|grid|gridtable|variant|varianttable|factors|
@@ -430,10 +431,14 @@ variant_args() {
     echo "variant: set VTAG (lower-case letters and digits) and VARGS (pretrain settings)" >&2; exit 2; }
 }
 VDIR=runs/shared64/pretrain-e$PRE-$VTAG  # the variant's pretraining (variant, servervariant)
-variant_pretrain() { # the default pretraining's command on the 511 server images plus VARGS
+server_pretrain() { # tag [pretrain's options...]: the default pretraining for PRE epochs on the 511 server images
+  local tag=$1; shift
+  [ -f "runs/shared64/pretrain-e$PRE-$tag/_SUCCESS" ] || bin/fedcxr pretrain --set input=runs/shared64/ingest \
+    --set output="runs/shared64/pretrain-e$PRE-$tag" --set epochs=$PRE "$@" > "$OUT/pretrain-e$PRE-$tag.log" 2>&1
+}
+variant_pretrain() { # the default pretraining plus VARGS
   ingest_split "runs/shared64/ingest" 0.3 0.4
-  [ -f "$VDIR/_SUCCESS" ] || bin/fedcxr pretrain --set input=runs/shared64/ingest --set output="$VDIR" \
-    --set epochs=$PRE "${VARGS[@]}" > "$OUT/pretrain-e$PRE-$VTAG.log" 2>&1
+  server_pretrain "$VTAG" "${VARGS[@]}"
 }
 variant_cells() { # the variant's pretraining, its probe, then its cells share by share
   local dir=$VDIR f s
@@ -577,12 +582,11 @@ server_variant_table() { # the variant's cells on the server part against random
   done
   return 0
 }
-recipe_pretrain() { # core tag key=value[,key=value]: one arm's pretraining on the 511 server images, pinned
+recipe_pretrain() { # core tag key=value[,key=value]: one arm's pretraining, pinned to one core
   local set=() kv
   IFS=, read -r -a kv <<< "$3"
   for kv in "${kv[@]}"; do set+=(--set "$kv"); done
-  taskset -c "$1" bin/fedcxr pretrain --set input=runs/shared64/ingest --set output="runs/shared64/pretrain-e$PRE-$2" \
-    --set epochs=$PRE "${set[@]}" > "$OUT/pretrain-e$PRE-$2.log" 2>&1
+  (taskset -cp "$1" $BASHPID > /dev/null && server_pretrain "$2" "${set[@]}")  # the subshell's children inherit the pin
 }
 recipe_cells() { # recipe's unfinished pretrainings two at a time, then each arm's probes and cells
   local i a tag todo=()
