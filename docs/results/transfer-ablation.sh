@@ -612,7 +612,7 @@ recipe_cells() { # recipe's unfinished pretrainings two at a time, then each arm
 }
 recipe_table() { # recipe's arms: losses, probes (both client pools), cells and paired differences
   local a tag f full=${RECIPE_ARMS[0]%%=*}
-  echo "| arm (seed 42, $PRE epochs, one libtorch thread) | setting | loss at epochs 30 / 60 / 90 / $PRE |" \
+  echo "| arm ($PRE epochs, one libtorch thread, seed 42 unless set) | setting | loss at epochs 30 / 60 / 90 / $PRE |" \
     "probe, 30/40 split's client pool | probe, server part's client pool |"
   echo "|---|---|---|---|---|"
   for a in "${RECIPE_ARMS[@]}"; do
