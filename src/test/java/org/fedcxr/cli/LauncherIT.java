@@ -100,11 +100,8 @@ class LauncherIT {
   @Test
   void withSparkHomeItHandsTheJobToThatSparkSubmit() throws Exception {
     Path home = dir.resolve("spark");
-    Path submit = home.resolve("bin/spark-submit");
-    Files.createDirectories(submit.getParent());
     Path argsFile = dir.resolve("args.txt");
-    Files.writeString(submit, "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\" > " + argsFile + "\n");
-    submit.toFile().setExecutable(true);
+    script(home.resolve("bin/spark-submit"), "printf '%s\\n' \"$@\" > " + argsFile + "\n");
     Run run = fedcxrWith(home, Map.of("MALLOC_ARENA_MAX", "4"), "ingest", "--set", "seed=3");
     assertEquals(0, run.code(), run.out());
     List<String> args = Files.readAllLines(argsFile);
@@ -129,16 +126,13 @@ class LauncherIT {
     Files.createDirectories(root.resolve("src/main"));
     Files.writeString(root.resolve("pom.xml"), "<project/>\n");
     Path builds = dir.resolve("builds.txt");
-    Path tools = Files.createDirectories(dir.resolve("tools"));
+    Path tools = dir.resolve("tools");
     // a slow build that, like the shade plugin, leaves no jar while it runs
-    Files.writeString(tools.resolve("mvn"), "#!/usr/bin/env bash\necho build >> " + builds + "\n"
+    script(tools.resolve("mvn"), "echo build >> " + builds + "\n"
         + "mkdir -p target && rm -f target/fedcxr.jar && sleep 2\n"
         + "touch target/fedcxr.jar target/spark-classpath.txt\n");
-    tools.resolve("mvn").toFile().setExecutable(true);
-    Path submit = Files.createDirectories(dir.resolve("spark/bin")).resolve("spark-submit");
-    Files.writeString(submit,
-        "#!/usr/bin/env bash\nfor a; do case $a in *.jar) [ -f \"$a\" ] || exit 7 ;; esac; done\n");
-    submit.toFile().setExecutable(true);
+    script(dir.resolve("spark/bin/spark-submit"),
+        "for a; do case $a in *.jar) [ -f \"$a\" ] || exit 7 ;; esac; done\n");
     List<Process> launchers = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       ProcessBuilder pb = new ProcessBuilder(root.resolve("bin/fedcxr").toString(), "ingest")
@@ -153,6 +147,13 @@ class LauncherIT {
       assertEquals(0, p.exitValue(), "each launcher hands a present jar to spark-submit: " + out);
     }
     assertEquals(List.of("build"), Files.readAllLines(builds));
+  }
+
+  /** Writes an executable bash script (a stand-in for a tool) at {@code path}. */
+  private static void script(Path path, String body) throws IOException {
+    Files.createDirectories(path.getParent());
+    Files.writeString(path, "#!/usr/bin/env bash\n" + body);
+    assertTrue(path.toFile().setExecutable(true), path.toString());
   }
 
   @Test
