@@ -82,8 +82,8 @@
 #             hirestable: its cells and the paired differences.
 #   recipe:   issue 12's pretraining changes, removed from the default recipe one at a time and together: the
 #             arms of RECIPE_ARMS (tag=key=value[,key=value]; default full1t, the recipe as it is, then constant
-#             learning rate, constant τ, both constant, and the 512-wide heads), each a PRE-epoch pretraining at
-#             seed 42 on the 511 server images, the unfinished ones run two at a time with each process pinned to
+#             learning rate, constant τ, both constant, and the 512-wide heads), each a PRE-epoch pretraining (seed
+#             42 unless it sets one) on the 511 server images, the unfinished ones run two at a time, pinned to
 #             one core (taskset: libtorch then uses one thread, so every arm, full1t included, trains so); each
 #             probed on the 30/40 split's client pool (fit there, scored on val), then on the server part's
 #             clients (ROUT, default runs/ablation-33: its probe and random init's cells are reused) probed and SSL
