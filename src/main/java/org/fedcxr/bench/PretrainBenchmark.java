@@ -97,8 +97,8 @@ final class PretrainBenchmark {
   }
 
   static SslConfig config(Spec spec, String method, boolean jointViews) {
-    return new SslConfig(method, true, 2, spec.integer("batch_size"), 1e-3f, "warmup-cosine", 1, 1e-6f, 0.99f,
-        "cosine", 1024, 128, jointViews, ViewAugmenter.DEFAULT, spec.integer("threads"));
+    return new SslConfig(method, true, 2, spec.integer("batch_size"), 1e-3f, "warmup-cosine", 1, 1e-6f, "run",
+        0.99f, "cosine", 1024, 128, jointViews, ViewAugmenter.DEFAULT, spec.integer("threads"));
   }
 
   /**

@@ -90,8 +90,8 @@ public final class PretrainJob extends JobCommand {
     SslConfig config = new SslConfig(spec.string("method"), spec.string("sr_layer").equals("spectral-residual"),
         spec.integer("epochs"), spec.integer("batch_size"), (float) spec.number("learning_rate"),
         spec.string("schedule"), spec.integer("warmup_epochs"), (float) spec.number("weight_decay"),
-        (float) spec.number("ema"), spec.string("ema_schedule"), spec.integer("hidden"), spec.integer("dim"),
-        spec.bool("joint_views"), augmenter, spec.integer("threads"));
+        spec.string("optimizer_state"), (float) spec.number("ema"), spec.string("ema_schedule"),
+        spec.integer("hidden"), spec.integer("dim"), spec.bool("joint_views"), augmenter, spec.integer("threads"));
     RunStore store = new RunStore(Locations.resolve(spec.string("output")),
         spark.sparkContext().hadoopConfiguration());
     List<PretrainRun.Epoch> history = new ArrayList<>();

@@ -184,6 +184,8 @@ public final class JobSpecs {
             "learning rate per step: constant, or linear warm-up then cosine decay to 0 over the run"),
         SpecKey.integer("warmup_epochs", 2, 0, 100_000, "warm-up length (warmup-cosine); less than epochs"),
         SpecKey.number("weight_decay", 1e-6, 0, 1, "weight decay"),
+        SpecKey.choice("optimizer_state", "run", List.of("run", "epoch"), "Adam's moments and bias correction: "
+            + "kept for the whole run, or restarted every epoch (the learning rate follows the run's step either way)"),
         SpecKey.number("ema", 0.99, 0, 1, "BYOL target momentum τ (its start value under ema_schedule cosine)"),
         SpecKey.choice("ema_schedule", "cosine", List.of("constant", "cosine"),
             "τ constant, or rising from ema to 1 by a cosine over the run's steps"),

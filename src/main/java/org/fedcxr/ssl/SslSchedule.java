@@ -42,6 +42,15 @@ public record SslSchedule(SslConfig config, int stepsPerEpoch) {
         : Tracker.warmUp().setMainTracker(cosine).optWarmUpSteps(warmup).optWarmUpBeginValue(0f).build();
   }
 
+  /**
+   * The learning rate for an optimizer whose update count n restarted after global step {@code stepsDone} (Adam
+   * restarted every epoch, {@code optimizer_state: epoch}): the rate of global step stepsDone + n.
+   */
+  public Tracker learningRateAfter(int stepsDone) {
+    Tracker global = learningRate();
+    return stepsDone == 0 ? global : n -> global.getNewValue(stepsDone + n);
+  }
+
   /** BYOL's target momentum for the EMA update after global step t. */
   public float tau(int t) {
     float base = config.ema();

@@ -86,7 +86,7 @@ public final class SslTrainer {
   /**
    * Trains epochs {@code firstEpoch .. firstEpoch + epochs − 1} of the run (the epoch number seeds the views and
    * places the step in the schedules), from the given flat weights (null: a fresh network from the seed) and
-   * optimizer state (null: fresh, as at the run's start).
+   * optimizer state (null: fresh, as at the run's start; ignored when Adam restarts every epoch).
    */
   public Result train(float[] online, float[] target, ScopedOptimizer.Moments moments, LocalShard shard, long seed,
       int firstEpoch, int epochs, Device device) {
@@ -111,7 +111,9 @@ public final class SslTrainer {
     boolean byol = config.method().equals("byol");
     SslSchedule schedule = new SslSchedule(config, stepsPerEpoch(shard.size()));
     int done = schedule.stepsBefore(firstEpoch);
-    ScopedOptimizer adam = ScopedOptimizer.adam(schedule.learningRate(), config.weightDecay(), done);
+    boolean perEpoch = config.optimizerState().equals("epoch"); // Adam restarted every epoch: nothing carried in
+    ScopedOptimizer adam = perEpoch ? ScopedOptimizer.adam(schedule.learningRateAfter(done), config.weightDecay())
+        : ScopedOptimizer.adam(schedule.learningRate(), config.weightDecay(), done);
     try (ScopedOptimizer optimizer = libtorchUpdates ? adam : adam.optOnePass(); // faster here (docs/benchmarks.md)
         Model model = Model.newInstance("fedcxr-ssl", device, "PyTorch")) {
       model.setBlock(net);
@@ -122,7 +124,7 @@ public final class SslTrainer {
         if (online != null) {
           StateDict.load(net, online);
         }
-        if (moments != null) {
+        if (moments != null && !perEpoch) {
           optimizer.restore(StateDict.of(net).values(), moments);
         }
         SslBranch tgt = null;
@@ -149,6 +151,9 @@ public final class SslTrainer {
         int steps = 0;
         for (int epoch = firstEpoch; epoch < firstEpoch + epochs; epoch++) {
           long epochStart = System.nanoTime();
+          if (perEpoch && epoch > firstEpoch) {
+            optimizer.restart(schedule.learningRateAfter(done));
+          }
           optimizerNanos = 0;
           emaNanos = 0;
           int[] order = shard.order(seed, epoch);

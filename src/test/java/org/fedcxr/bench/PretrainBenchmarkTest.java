@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 class PretrainBenchmarkTest {
   private static SslConfig config(String method) {
-    return new SslConfig(method, true, 2, 4, 1e-3f, "constant", 0, 0f, 0.99f, "constant", 1024, 128, false,
-        ViewAugmenter.DEFAULT, 1);
+    return new SslConfig(method, true, 2, 4, 1e-3f, "constant", 0, 0f, "run", 0.99f, "constant", 1024, 128,
+        false, ViewAugmenter.DEFAULT, 1);
   }
 
   @Test

@@ -48,8 +48,13 @@ class SslTest {
 
   /** A small-network config with the pretraining defaults' schedules (2 warm-up epochs, cosine; τ cosine). */
   static SslConfig config(String method, int epochs, float lr) {
-    return new SslConfig(method, true, epochs, 16, lr, "warmup-cosine", 2, 1e-5f, 0.99f, "cosine", 64, 32, false,
-        ViewAugmenter.DEFAULT, 1);
+    return config(method, epochs, lr, "run");
+  }
+
+  /** As {@link #config(String, int, float)}, with Adam's state kept for the run or restarted every epoch. */
+  static SslConfig config(String method, int epochs, float lr, String optimizerState) {
+    return new SslConfig(method, true, epochs, 16, lr, "warmup-cosine", 2, 1e-5f, optimizerState, 0.99f, "cosine", 64,
+        32, false, ViewAugmenter.DEFAULT, 1);
   }
 
   @Test
@@ -294,10 +299,10 @@ class SslTest {
       SslTrainer.Result[] still = new SslTrainer.Result[2];
       SslTrainer.Result[] stepped = new SslTrainer.Result[2];
       for (int joint = 0; joint < 2; joint++) {
-        still[joint] = pretrain(new SslConfig(method, true, 1, 16, 0f, "constant", 0, 0f, 0.99f, "constant", 64, 32,
-            joint == 1, identity, 1), 1);
-        stepped[joint] = pretrain(new SslConfig(method, true, 1, 96, 1e-3f, "constant", 0, 0f, 0.99f, "constant", 64,
-            32, joint == 1, identity, 1), 1); // one step: all 96 images in one batch
+        still[joint] = pretrain(new SslConfig(method, true, 1, 16, 0f, "constant", 0, 0f, "run", 0.99f, "constant",
+            64, 32, joint == 1, identity, 1), 1);
+        stepped[joint] = pretrain(new SslConfig(method, true, 1, 96, 1e-3f, "constant", 0, 0f, "run", 0.99f,
+            "constant", 64, 32, joint == 1, identity, 1), 1); // one step: all 96 images in one batch
       }
       // identical views: BatchNorm statistics over 2B equal those over B, so the losses agree
       assertEquals(still[0].epochLosses().get(0), still[1].epochLosses().get(0), 1e-5, method);
@@ -316,8 +321,8 @@ class SslTest {
       assertTrue(agree > 0.99 * weights, method + ": the same gradients give the same step, " + agree + " of "
           + weights + " weights agree");
     }
-    SslConfig joint = new SslConfig("byol", true, 2, 16, 2e-3f, "warmup-cosine", 1, 1e-5f, 0.99f, "cosine", 64, 32,
-        true, ViewAugmenter.DEFAULT, 1);
+    SslConfig joint = new SslConfig("byol", true, 2, 16, 2e-3f, "warmup-cosine", 1, 1e-5f, "run", 0.99f, "cosine",
+        64, 32, true, ViewAugmenter.DEFAULT, 1);
     assertArrayEquals(pretrain(joint, 2).online(), pretrain(joint, 2).online(), "joint views are deterministic");
   }
 
@@ -352,8 +357,10 @@ class SslTest {
     assertEquals(0.995f, s.tau(20), 1e-7f);
     assertEquals(1f, s.tau(40), 1e-7f);
     assertEquals(8, s.stepsBefore(3));
-    SslConfig constant = new SslConfig("byol", true, 10, 16, 1e-3f, "constant", 0, 0f, 0.99f, "constant", 64, 32,
-        false, ViewAugmenter.DEFAULT, 1);
+    assertEquals(lr.getNewValue(16), s.learningRateAfter(8).getNewValue(8)); // Adam restarted after step 8
+    assertEquals(lr.getNewValue(3), s.learningRateAfter(0).getNewValue(3));
+    SslConfig constant = new SslConfig("byol", true, 10, 16, 1e-3f, "constant", 0, 0f, "run", 0.99f, "constant", 64,
+        32, false, ViewAugmenter.DEFAULT, 1);
     SslSchedule c = new SslSchedule(constant, 4);
     assertEquals(1e-3f, c.learningRate().getNewValue(1));
     assertEquals(1e-3f, c.learningRate().getNewValue(40));
@@ -381,6 +388,82 @@ class SslTest {
     SslTrainer.Result restarted = pretrain(c, new SslTrainer.Result(first.online(), first.target(), null,
         List.of(), 0, 0, 0, 0, 0), 3, 1);
     assertFalse(Arrays.equals(whole.online(), restarted.online()), "fresh Adam state gives other weights");
+  }
+
+  /**
+   * {@code optimizer_state: epoch}: the first epoch is the run-long optimizer's, later ones start Adam afresh (the
+   * moments handed in are ignored, so a continued run equals an uninterrupted one), and the weights then differ.
+   */
+  @Test
+  void adamRestartedEveryEpochCarriesNothingAcrossAnEpochBoundary() {
+    SslConfig perEpoch = config("byol", 3, 2e-3f, "epoch");
+    SslConfig perRun = config("byol", 3, 2e-3f, "run");
+    assertArrayEquals(pretrain(perRun, null, 1, 1).online(), pretrain(perEpoch, null, 1, 1).online());
+    SslTrainer.Result whole = pretrain(perEpoch, null, 1, 3);
+    SslTrainer.Result first = pretrain(perEpoch, null, 1, 2);
+    SslTrainer.Result continued = pretrain(perEpoch, first, 3, 1);
+    assertArrayEquals(whole.online(), continued.online());
+    assertArrayEquals(whole.target(), continued.target());
+    SslTrainer.Result fresh = pretrain(perEpoch, new SslTrainer.Result(first.online(), first.target(), null,
+        List.of(), 0, 0, 0, 0, 0), 3, 1);
+    assertArrayEquals(whole.online(), fresh.online(), "the moments handed in are not used");
+    assertFalse(Arrays.equals(whole.online(), pretrain(perRun, null, 1, 3).online()), "restarting Adam changes it");
+    assertThrows(IllegalArgumentException.class, () -> config("byol", 3, 2e-3f, "step"));
+  }
+
+  /**
+   * The target branch runs in training mode (batch statistics), so its BatchNorm running statistics, which the EMA
+   * covers, never reach the online branch: replaced by other values, the online weights, Adam's state and every
+   * other target entry come out the same to the bit.
+   */
+  @Test
+  void theTargetsBatchNormStatisticsCannotReachTheOnlineBranch() {
+    SslConfig c = config("byol", 3, 2e-3f);
+    SslTrainer.Result first = pretrain(c, null, 1, 1);
+    boolean[] running = runningStatistics(c);
+    float[] changed = first.target().clone();
+    int replaced = 0;
+    for (int i = 0; i < changed.length; i++) {
+      if (running[i]) {
+        changed[i] = 3f + i % 7;
+        replaced++;
+      }
+    }
+    assertTrue(replaced > 0);
+    SslTrainer.Result kept = pretrain(c, first, 2, 1);
+    SslTrainer.Result other = pretrain(c, new SslTrainer.Result(first.online(), changed, first.moments(), List.of(),
+        0, 0, 0, 0, 0), 2, 1);
+    assertArrayEquals(kept.online(), other.online());
+    assertArrayEquals(kept.moments().first(), other.moments().first());
+    assertArrayEquals(kept.moments().second(), other.moments().second());
+    int differ = 0;
+    for (int i = 0; i < changed.length; i++) {
+      if (running[i]) {
+        differ += kept.target()[i] != other.target()[i] ? 1 : 0;
+      } else {
+        assertEquals(kept.target()[i], other.target()[i], "target entry " + i);
+      }
+    }
+    assertTrue(differ > 0, "the statistics themselves still differ");
+  }
+
+  /** Which entries of the flat target branch are BatchNorm running statistics. */
+  private static boolean[] runningStatistics(SslConfig c) {
+    return TorchThread.call(() -> {
+      try (NDManager m = NDManager.newBaseManager()) {
+        SslBranch target = new SslTrainer(Architecture.SMALL, c).newTarget();
+        target.initialize(m, DataType.FLOAT32, new Shape(2, 1, 32, 32));
+        boolean[] out = new boolean[StateDict.size(target)];
+        int offset = 0;
+        for (Map.Entry<String, Parameter> e : StateDict.of(target).entrySet()) {
+          int n = Math.toIntExact(e.getValue().getArray().size());
+          String name = e.getKey();
+          Arrays.fill(out, offset, offset + n, name.endsWith("running_mean") || name.endsWith("running_var"));
+          offset += n;
+        }
+        return out;
+      }
+    });
   }
 
   @Test
