@@ -88,8 +88,8 @@
 #             probed on the 30/40 split's client pool (fit there, scored on val), then on the server part's
 #             clients (ROUT, default runs/ablation-33: its probe and random init's cells are reused) probed and SSL
 #             init from it at the shares of SSHARES, seed by seed, fedcxr's recipe. recipetable: each arm's
-#             losses, probes and cells, the paired differences against random init, against full1t, and (each
-#             schedule alone) constlr and constema against constboth.
+#             losses, probes and cells, the paired differences against random init, against the first arm (full1t
+#             by default), and (each schedule alone) constlr and constema against constboth.
 #   joint:    the default pretraining with joint_views=true (both views through each branch as one batch) at the
 #             seeds JSEEDS (default 42 43 44), probed, against pretrains' probes; jointspread: only the comparison.
 # Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|claim2|grid|gridtable|variant|varianttable|factors|

@@ -48,7 +48,8 @@ import scala.Tuple2;
  *
  * <p>The optimizer state (Adam's two moments) lives as long as the run: it travels with the weights to the workers and
  * back, is averaged across workers by the same shares as the weights, and is saved in each epoch's checkpoint, so a
- * resumed run is bit-identical to an uninterrupted one. Each worker counts its own steps for the schedules and Adam's
+ * resumed run is bit-identical to an uninterrupted one ({@code optimizer_state: epoch} restarts it every epoch instead:
+ * the saved state is then not used). Each worker counts its own steps for the schedules and Adam's
  * bias correction (epochs done × its steps per epoch), so every worker follows the run's schedule over its shard.
  * Only the last {@value #KEPT_EPOCHS} checkpoints are kept (each holds two networks and two moments: about
  * 190 MB for ResNet-18); the loss history travels in every checkpoint.

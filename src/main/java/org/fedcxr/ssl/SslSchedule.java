@@ -48,7 +48,7 @@ public record SslSchedule(SslConfig config, int stepsPerEpoch) {
    */
   public Tracker learningRateAfter(int stepsDone) {
     Tracker global = learningRate();
-    return stepsDone == 0 ? global : n -> global.getNewValue(stepsDone + n);
+    return n -> global.getNewValue(stepsDone + n);
   }
 
   /** BYOL's target momentum for the EMA update after global step t. */

@@ -36,6 +36,7 @@ import org.fedcxr.model.Weights;
 import org.fedcxr.testing.TrainingData;
 import org.fedcxr.train.LabelledImage;
 import org.fedcxr.train.LocalShard;
+import org.fedcxr.train.ScopedOptimizer;
 import org.fedcxr.train.TrainingListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -226,6 +227,11 @@ class SslTest {
     }
   }
 
+  /** A state to continue a run from: weights and optimizer state, no history. */
+  private static SslTrainer.Result state(float[] online, float[] target, ScopedOptimizer.Moments moments) {
+    return new SslTrainer.Result(online, target, moments, List.of(), 0, 0, 0, 0, 0);
+  }
+
   @Test
   void pretrainingLossFallsAndIsDeterministic() {
     for (String method : List.of("simsiam", "byol")) {
@@ -385,8 +391,7 @@ class SslTest {
       maxSecond = Math.max(maxSecond, v);
     }
     assertTrue(maxSecond > 0, "Adam's second moment is kept");
-    SslTrainer.Result restarted = pretrain(c, new SslTrainer.Result(first.online(), first.target(), null,
-        List.of(), 0, 0, 0, 0, 0), 3, 1);
+    SslTrainer.Result restarted = pretrain(c, state(first.online(), first.target(), null), 3, 1);
     assertFalse(Arrays.equals(whole.online(), restarted.online()), "fresh Adam state gives other weights");
   }
 
@@ -404,8 +409,7 @@ class SslTest {
     SslTrainer.Result continued = pretrain(perEpoch, first, 3, 1);
     assertArrayEquals(whole.online(), continued.online());
     assertArrayEquals(whole.target(), continued.target());
-    SslTrainer.Result fresh = pretrain(perEpoch, new SslTrainer.Result(first.online(), first.target(), null,
-        List.of(), 0, 0, 0, 0, 0), 3, 1);
+    SslTrainer.Result fresh = pretrain(perEpoch, state(first.online(), first.target(), null), 3, 1);
     assertArrayEquals(whole.online(), fresh.online(), "the moments handed in are not used");
     assertFalse(Arrays.equals(whole.online(), pretrain(perRun, null, 1, 3).online()), "restarting Adam changes it");
     assertThrows(IllegalArgumentException.class, () -> config("byol", 3, 2e-3f, "step"));
@@ -431,8 +435,7 @@ class SslTest {
     }
     assertTrue(replaced > 0);
     SslTrainer.Result kept = pretrain(c, first, 2, 1);
-    SslTrainer.Result other = pretrain(c, new SslTrainer.Result(first.online(), changed, first.moments(), List.of(),
-        0, 0, 0, 0, 0), 2, 1);
+    SslTrainer.Result other = pretrain(c, state(first.online(), changed, first.moments()), 2, 1);
     assertArrayEquals(kept.online(), other.online());
     assertArrayEquals(kept.moments().first(), other.moments().first());
     assertArrayEquals(kept.moments().second(), other.moments().second());
