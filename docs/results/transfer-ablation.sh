@@ -161,12 +161,13 @@ partition() { # seed fraction
   [ -f "$OUT/partition-s$1-f$2/_SUCCESS" ] || bin/fedcxr partition --set input=$IN \
     --set output="$OUT/partition-s$1-f$2" --set seed="$1" --set fraction="$2" > "$OUT/partition-s$1-f$2.log" 2>&1
 }
-cell() { # name seed init extra-args... (FRACTION: the share of each client's images kept, default 1.0)
+cell() { # name seed init extra-args... (FRACTION: the share of each client's images kept, default 1.0); only the
+  # last round's checkpoint is kept (enough for --resume; a cell keeping all fifteen took 650 MB)
   local name=$1 seed=$2 init=$3 f=${FRACTION:-1.0}; shift 3
   partition "$seed" "$f"
   [ -f "$OUT/$name-f$f-s$seed/_SUCCESS" ] || bin/fedcxr federate --set input="$OUT/partition-s$seed-f$f" \
     --set test=$IN --set eval_split=val --set output="$OUT/$name-f$f-s$seed" --set seed="$seed" --set init="$init" \
-    --set rounds=15 --set eval_every=15 "$@" > "$OUT/$name-f$f-s$seed.log" 2>&1
+    --set rounds=15 --set eval_every=15 --set keep_checkpoints=1 "$@" > "$OUT/$name-f$f-s$seed.log" 2>&1
 }
 probe() { # name seed encoder (TRAIN: a partition whose clients' images the probe is fit on; default the client pool;
   # BN=server: the encoder's BatchNorm statistics recomputed on the server pool first)
