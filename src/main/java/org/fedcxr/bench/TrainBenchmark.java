@@ -13,10 +13,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.config.Spec;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.Classifier;
+import org.fedcxr.model.TorchThread;
 import org.fedcxr.train.Augmenter;
 import org.fedcxr.train.LabelledImage;
 import org.fedcxr.train.LocalShard;
@@ -29,6 +34,9 @@ import org.fedcxr.train.TrainingListener;
  * architecture at 128 and 224 px (the trainer's full step: batch assembly, augmentation, forward, masked BCE,
  * backward, clipping, Adam), and the achieved FLOP/s (3x the forward FLOPs per image) as a share of the matmul's,
  * all on the same threads in one run. Each size trains two epochs of {@code train_steps} steps; the second is timed.
+ * With {@code trainings} N above 1, N trainings run at once in this JVM (each on its own {@link TorchThread} lane with
+ * {@code threads} threads, as an executor with {@code spark.fedcxr.training.threads} does): images/s is their sum, and
+ * the share is of N matmuls on {@code threads} threads each.
  */
 final class TrainBenchmark {
   static final String MATMUL = "matmul_2048_gflop_per_s";
@@ -39,17 +47,49 @@ final class TrainBenchmark {
   static Map<String, Object> run(Spec spec) {
     Map<String, Object> results = start(spec);
     Architecture arch = Architecture.named(spec.string("architecture"));
-    double matmul = (Double) results.get(MATMUL) * 1e9;
+    int trainings = spec.integer("trainings");
+    results.put("trainings", trainings);
+    double matmul = (Double) results.get(MATMUL) * 1e9 * trainings;
     for (int size : new int[] {128, 224}) {
-      LocalTrainer.Result r = timedRun(arch, size, spec);
-      double imagesPerSecond = r.samples() / r.lastEpochSeconds();
+      List<LocalTrainer.Result> runs = trainings == 1 ? List.of(timedRun(arch, size, spec))
+          : timedRuns(arch, size, spec, trainings);
+      double imagesPerSecond = 0;
+      double batchShare = 0;
+      for (LocalTrainer.Result r : runs) {
+        imagesPerSecond += r.samples() / r.lastEpochSeconds();
+        batchShare += r.batchSeconds() / r.seconds() / runs.size();
+      }
       double flops = 3.0 * forwardFlops(arch, size) * imagesPerSecond;
       results.put("train_" + size + "px_img_per_s", imagesPerSecond);
       results.put("train_" + size + "px_gflop_per_s", flops / 1e9);
       results.put("train_" + size + "px_share_of_matmul", flops / matmul);
-      results.put("train_" + size + "px_share_of_time_building_batches", r.batchSeconds() / r.seconds());
+      results.put("train_" + size + "px_share_of_time_building_batches", batchShare);
     }
     return results;
+  }
+
+  /** {@code n} trainings of {@link #timedRun} started together, each from its own thread on its own lane. */
+  private static List<LocalTrainer.Result> timedRuns(Architecture arch, int size, Spec spec, int n) {
+    TorchThread.ensureLanes(n);
+    ExecutorService starters = Executors.newFixedThreadPool(n);
+    try {
+      List<Future<LocalTrainer.Result>> futures = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        futures.add(starters.submit(() -> timedRun(arch, size, spec)));
+      }
+      List<LocalTrainer.Result> out = new ArrayList<>();
+      for (Future<LocalTrainer.Result> f : futures) {
+        out.add(f.get());
+      }
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the trainings ran", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("a training failed", e.getCause());
+    } finally {
+      starters.shutdownNow();
+    }
   }
 
   /**

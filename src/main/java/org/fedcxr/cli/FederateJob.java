@@ -33,6 +33,7 @@ import org.fedcxr.fl.ClientHooks;
 import org.fedcxr.fl.FederatedRun;
 import org.fedcxr.fl.GlobalModel;
 import org.fedcxr.fl.RoundReport;
+import org.fedcxr.train.Devices;
 import org.fedcxr.train.RunStore;
 import org.fedcxr.fl.Strategy;
 import org.fedcxr.model.Architecture;
@@ -170,6 +171,7 @@ public final class FederateJob extends JobCommand {
     results.put("resumed", resume);
     results.put("clients", k);
     results.put("groups", groups);
+    results.put("training_threads", Devices.trainingThreads(spark.sparkContext().getConf())); // results depend on it
     results.put("label_names", labels);
     results.put("rounds", history);
     results.put("final", history.isEmpty() ? Map.of() : history.get(history.size() - 1).evaluation().toMap());

@@ -1,5 +1,6 @@
 package org.fedcxr.cli;
 
+import org.fedcxr.model.Initialization;
 import static org.apache.spark.sql.functions.col;
 
 import ai.djl.ndarray.NDManager;
@@ -175,7 +176,7 @@ public final class PretrainJob extends JobCommand {
       Map<String, String> provenance) {
     try (NDManager m = NDManager.newBaseManager()) {
       SslBranch branch = new SslTrainer(arch, config).newOnline();
-      branch.initialize(m, DataType.FLOAT32, new Shape(2, 1, 64, 64));
+      Initialization.unseeded(() -> branch.initialize(m, DataType.FLOAT32, new Shape(2, 1, 64, 64)));
       StateDict.load(branch, online);
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       Weights.save(branch.encoder(), arch.name(), provenance, out);

@@ -1,8 +1,8 @@
 package org.fedcxr.cli;
 
+import org.fedcxr.model.Initialization;
 import static org.apache.spark.sql.functions.col;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -125,9 +125,9 @@ public final class ProbeJob extends JobCommand {
   private static byte[] randomEncoder(Architecture arch, long seed) {
     return TorchThread.call(() -> {
       try (NDManager m = NDManager.newBaseManager()) {
-        Engine.getEngine("PyTorch").setRandomSeed((int) Seeds.derive(seed, "init"));
         Classifier c = Classifier.of(arch, 14);
-        c.initialize(m, DataType.FLOAT32, new Shape(1, 1, 64, 64));
+        Initialization.seeded((int) Seeds.derive(seed, "init"),
+            () -> c.initialize(m, DataType.FLOAT32, new Shape(1, 1, 64, 64)));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Weights.save(c.encoder(), arch.name(), Map.of("kind", "random"), out);
         return out.toByteArray();

@@ -271,6 +271,7 @@ public final class JobSpecs {
         SpecKey.choice("architecture", "resnet18", ARCHITECTURES, "model of the train, pretrain, memory, predict and "
             + "ops suites"),
         SpecKey.integer("threads", 2, 1, 256, "libtorch intra-op threads (train, pretrain, memory, optimizer, ops)"),
+        SpecKey.integer("trainings", 1, 1, 256, "trainings at once in this JVM, each with 'threads' threads (train)"),
         SpecKey.integer("batch_size", 32, 1, 4096, "batch of the train, pretrain, predict and ops suites"),
         SpecKey.integer("train_steps", 10, 1, 100_000, "timed steps per image size (train, pretrain); timed "
             + "repetitions (optimizer); steps of each epoch (ops)"),

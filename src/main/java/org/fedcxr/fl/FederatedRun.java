@@ -26,6 +26,7 @@ import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.model.EvaluationResult;
 import org.fedcxr.train.ClientGroups;
+import org.fedcxr.train.Devices;
 import org.fedcxr.train.InOrder;
 import org.fedcxr.train.RunStore;
 import org.fedcxr.train.TrainConfig;
@@ -114,10 +115,10 @@ public final class FederatedRun {
 
   /**
    * G for a run over {@code clients} clients: when resuming, the run's own (from its last checkpoint; a different
-   * explicit setting is an error); else the setting, or by default twice the trainings that run at once (one per
-   * executor JVM), at most one group per client; in local mode one group (its one JVM trains one client at a time
-   * anyway, and one partial sum is the fewest bytes: docs/benchmarks.md). Set it explicitly to get the same weights
-   * on a cluster of another size.
+   * explicit setting is an error); else the setting, or by default twice the trainings that run at once (executors
+   * × {@link Devices#trainingsAtOnce}), at most one group per client; in local mode one group per training at once
+   * (one by default: one partial sum is the fewest bytes, docs/benchmarks.md). Set it explicitly to get the same
+   * weights on a cluster of another size.
    */
   public int groups(int clients, boolean resume) {
     if (resume && store.lastCompleteRound() > 0) {
@@ -136,7 +137,8 @@ public final class FederatedRun {
     if (settings.groups() > 0) {
       return settings.groups();
     }
-    return jsc.master().startsWith("local") ? 1 : Math.min(clients, 2 * trainingSlots());
+    return jsc.master().startsWith("local") ? Math.min(clients, trainingSlots())
+        : Math.min(clients, 2 * trainingSlots());
   }
 
   /** The clients sampled in a round: the {@code ceil(fraction·K)} with the smallest (seed, round, client) draws. */
@@ -259,11 +261,18 @@ public final class FederatedRun {
    * How many trainings run at once: one per executor JVM (the trainer's rule), so the executors, not the task slots;
    * in local mode, one.
    */
+  /** The trainings that run at once: executors × trainings per executor; a bad thread setting fails the job. */
   private int trainingSlots() {
-    if (jsc.master().startsWith("local")) {
-      return 1;
+    int perExecutor;
+    try {
+      perExecutor = Devices.trainingsAtOnce(jsc.getConf());
+    } catch (IllegalArgumentException e) {
+      throw new JobFailure(e.getMessage());
     }
-    return Math.max(1, jsc.sc().statusTracker().getExecutorInfos().length - 1);
+    if (jsc.master().startsWith("local")) {
+      return perExecutor;
+    }
+    return perExecutor * Math.max(1, jsc.sc().statusTracker().getExecutorInfos().length - 1);
   }
 
   /** A round's group updates added in group order: the weighted sum and what the round's report needs. */

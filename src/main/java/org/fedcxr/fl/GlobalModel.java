@@ -1,6 +1,5 @@
 package org.fedcxr.fl;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -17,6 +16,7 @@ import java.util.function.Predicate;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.Classifier;
+import org.fedcxr.model.Initialization;
 import org.fedcxr.model.StateDict;
 import org.fedcxr.model.TorchThread;
 import org.fedcxr.model.Weights;
@@ -35,10 +35,8 @@ public final class GlobalModel implements AutoCloseable {
     this.architecture = architecture;
     this.manager = NDManager.newBaseManager();
     this.model = Classifier.of(architecture, labels);
-    TorchThread.run(() -> {
-      Engine.getEngine("PyTorch").setRandomSeed((int) Seeds.derive(seed, "init"));
-      model.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 32, 32));
-    });
+    TorchThread.run(() -> Initialization.seeded((int) Seeds.derive(seed, "init"),
+        () -> model.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 32, 32))));
   }
 
   public Architecture architecture() {

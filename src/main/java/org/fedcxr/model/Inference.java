@@ -30,7 +30,7 @@ public final class Inference {
     this.manager = NDManager.newBaseManager();
     this.model = Classifier.of(architecture, labels);
     TorchThread.run(() -> {
-      model.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 32, 32));
+      Initialization.unseeded(() -> model.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 32, 32)));
       try {
         Weights.load(encoderOnly ? model.encoder() : model, new ByteArrayInputStream(weights));
       } catch (IOException e) {

@@ -8,26 +8,30 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The one thread of this JVM that runs libtorch work: every training, seeded initialisation and inference batch of
- * fedcxr is handed to it and the caller waits. Two reasons. DJL records gradients through one global switch and
- * seeds through one global generator, so only one model may train or be initialised from a seed at a time. And
- * libtorch keeps per-calling-thread state (an OpenMP thread team, malloc arenas): called from Spark's ever-new task
- * threads, a long-lived JVM grew by hundreds of MB per training (measured: docs/benchmarks.md), called from one
- * thread it does not.
+ * The threads of this JVM that run libtorch work, its lanes: every training, seeded initialisation and inference
+ * batch of fedcxr is handed to a free lane and the caller waits. One lane by default, so one training at a time;
+ * {@link #ensureLanes} adds lanes for executors that train several clients at once (each training on one lane, with
+ * its own intra-op threads). Lanes are long-lived because libtorch keeps per-calling-thread state (an OpenMP thread
+ * team, malloc arenas): called from Spark's ever-new task threads, a long-lived JVM grew by hundreds of MB per
+ * training (measured: docs/benchmarks.md), called from a few fixed threads it does not. What is global in libtorch
+ * and DJL is guarded elsewhere: gradients are recorded per thread ({@link GradientRecording}), and weights are drawn
+ * from the one generator one initialisation at a time ({@link Initialization}).
  */
 public final class TorchThread {
   private static final String NAME = "fedcxr-torch";
-  private static final ThreadPoolExecutor THREAD = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+  private static final AtomicInteger COUNT = new AtomicInteger();
+  private static final ThreadPoolExecutor LANES = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
       new LinkedBlockingQueue<>(), r -> {
         // libtorch's gradient mode is per thread and on in a new one; DJL expects it off outside a
-        // GradientCollector (as on the thread that loaded the engine)
+        // gradient recording (as on the thread that loaded the engine)
         Thread t = new Thread(() -> {
           Engine.getEngine("PyTorch");
           JniUtils.setGradMode(false);
           r.run();
-        }, NAME);
+        }, NAME + "-" + COUNT.incrementAndGet());
         t.setDaemon(true);
         return t;
       });
@@ -35,9 +39,25 @@ public final class TorchThread {
   private TorchThread() {
   }
 
-  /** Runs {@code work} on the libtorch thread (directly when already on it) and returns its result. */
+  /** Lets {@code lanes} libtorch works run at once in this JVM; never lowers the count (lanes are kept). */
+  public static synchronized void ensureLanes(int lanes) {
+    if (lanes < 1) {
+      throw new IllegalArgumentException("a JVM needs at least one libtorch lane, not " + lanes);
+    }
+    if (lanes > LANES.getMaximumPoolSize()) {
+      LANES.setMaximumPoolSize(lanes);
+      LANES.setCorePoolSize(lanes);
+    }
+  }
+
+  /** How many libtorch works may run at once in this JVM. */
+  public static int lanes() {
+    return LANES.getCorePoolSize();
+  }
+
+  /** Runs {@code work} on a free lane (directly when already on one) and returns its result. */
   public static <T> T call(Callable<T> work) {
-    if (Thread.currentThread().getName().equals(NAME)) {
+    if (Thread.currentThread().getName().startsWith(NAME + "-")) {
       try {
         return work.call();
       } catch (RuntimeException e) {
@@ -46,7 +66,7 @@ public final class TorchThread {
         throw new IllegalStateException(e);
       }
     }
-    Future<T> result = THREAD.submit(work);
+    Future<T> result = LANES.submit(work);
     try {
       return result.get();
     } catch (InterruptedException e) {
@@ -65,7 +85,7 @@ public final class TorchThread {
     }
   }
 
-  /** Runs {@code work} on the libtorch thread and waits for it. */
+  /** Runs {@code work} on a free lane and waits for it. */
   public static void run(Runnable work) {
     call(() -> {
       work.run();

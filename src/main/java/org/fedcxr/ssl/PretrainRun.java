@@ -1,6 +1,5 @@
 package org.fedcxr.ssl;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -22,6 +21,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.model.Architecture;
+import org.fedcxr.model.Initialization;
 import org.fedcxr.model.LittleEndian;
 import org.fedcxr.model.StateDict;
 import org.fedcxr.train.Devices;
@@ -203,17 +203,16 @@ public final class PretrainRun {
   }
 
   private float[][] seededInitial() {
-    Engine.getEngine("PyTorch").setRandomSeed((int) Seeds.derive(seed, "ssl-init"));
     SslTrainer trainer = new SslTrainer(architecture, config);
     try (NDManager m = NDManager.newBaseManager()) {
       Shape shape = new Shape(2, 1, 64, 64);
       SslBranch online = trainer.newOnline();
-      online.initialize(m, DataType.FLOAT32, shape);
+      Initialization.seeded((int) Seeds.derive(seed, "ssl-init"), () -> online.initialize(m, DataType.FLOAT32, shape));
       if (!config.method().equals("byol")) {
         return new float[][] {StateDict.flatten(online), null};
       }
       SslBranch target = trainer.newTarget();
-      target.initialize(m, DataType.FLOAT32, shape);
+      Initialization.unseeded(() -> target.initialize(m, DataType.FLOAT32, shape));
       Ema.copy(target, online);
       return new float[][] {StateDict.flatten(online), StateDict.flatten(target)};
     }

@@ -2,7 +2,6 @@ package org.fedcxr.ssl;
 
 import ai.djl.Device;
 import ai.djl.Model;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -20,6 +19,8 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.model.Architecture;
+import org.fedcxr.model.GradientRecording;
+import org.fedcxr.model.Initialization;
 import org.fedcxr.model.StateDict;
 import org.fedcxr.train.ScopedOptimizer;
 import org.fedcxr.train.Devices;
@@ -101,9 +102,7 @@ public final class SslTrainer {
   private Result run(float[] online, float[] target, ScopedOptimizer.Moments moments, LocalShard shard, long seed,
       int firstEpoch, int epochs, Device device, int threads) {
     long start = System.nanoTime();
-    Engine engine = Engine.getEngine("PyTorch");
     JniUtils.setNumThreads(threads);
-    engine.setRandomSeed((int) Seeds.derive(seed, "ssl-init"));
     int h = shard.height();
     int w = shard.width();
     Shape input = new Shape(config.batchSize(), 1, h, w);
@@ -120,17 +119,16 @@ public final class SslTrainer {
       DefaultTrainingConfig tc = new DefaultTrainingConfig(new L2Loss()).optOptimizer(optimizer)
           .optDevices(new Device[] {device});
       try (Trainer trainer = model.newTrainer(tc)) {
-        trainer.initialize(input);
+        Initialization.seeded((int) Seeds.derive(seed, "ssl-init"), () -> trainer.initialize(input));
         if (online != null) {
           StateDict.load(net, online);
         }
         if (moments != null && !perEpoch) {
           optimizer.restore(StateDict.of(net).values(), moments);
         }
-        SslBranch tgt = null;
+        SslBranch tgt = byol ? newTarget() : null;
         if (byol) {
-          tgt = newTarget();
-          tgt.initialize(trainer.getManager(), DataType.FLOAT32, input);
+          Initialization.unseeded(() -> tgt.initialize(trainer.getManager(), DataType.FLOAT32, input));
           if (target != null) {
             StateDict.load(tgt, target);
           } else {
@@ -205,7 +203,7 @@ public final class SslTrainer {
       float[] v2, int n, int h, int w) {
     NDArray x1 = batch.create(v1, new Shape(n, 1, h, w));
     NDArray x2 = batch.create(v2, new Shape(n, 1, h, w));
-    try (GradientCollector gc = trainer.newGradientCollector()) {
+    try (GradientCollector gc = new GradientRecording()) {
       NDList[] online = views(x1, x2, x -> trainer.forward(x));
       NDList[] targets = target == null ? online : views(x1, x2, x -> target.forward(targetStore, x, true));
       NDArray t1 = targets[0].get(1).stopGradient();

@@ -6,13 +6,17 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
+import org.fedcxr.model.TorchThread;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * The device a Spark task trains on: the GPU that Spark assigned to the task (resource {@code gpu}, the first address
- * is the CUDA index), else the CPU. Outside a task, the CPU.
+ * The device and threads a Spark task trains with. The device: the GPU that Spark assigned to the task (resource
+ * {@code gpu}, the first address is the CUDA index), else the CPU; outside a task, the CPU.
  */
 public final class Devices {
+  /** The Spark setting for the libtorch threads of one training (see {@link #trainingThreads}). */
+  public static final String TRAINING_THREADS = "spark.fedcxr.training.threads";
+
   private Devices() {
   }
 
@@ -41,10 +45,9 @@ public final class Devices {
   }
 
   /**
-   * Intra-op threads for a training in the current task: outside Spark, the fallback; inside, the executor's cores
-   * ({@code spark.executor.cores}; in local mode, the machine's), and never fewer than {@code spark.task.cpus}.
-   * Only one training runs per JVM at a time, so it gets the whole executor; with the recommended layout
-   * ({@code spark.task.cpus} = executor cores, one task per executor) the two are the same.
+   * Intra-op threads for a training in the current task, and room for that training beside others: outside Spark,
+   * the fallback; inside, {@link #trainingThreads(SparkConf)}, after letting this JVM run
+   * {@link #trainingsAtOnce(SparkConf)} trainings at once ({@link TorchThread#ensureLanes}).
    */
   public static int threadsForCurrentTask(int fallback) {
     TaskContext task = TaskContext.get();
@@ -52,7 +55,40 @@ public final class Devices {
       return fallback;
     }
     SparkConf conf = SparkEnv.get().conf();
-    int executorCores = conf.getInt("spark.executor.cores", Runtime.getRuntime().availableProcessors());
-    return Math.max(Math.max(1, task.cpus()), executorCores);
+    TorchThread.ensureLanes(trainingsAtOnce(conf));
+    return trainingThreads(conf);
+  }
+
+  /**
+   * The libtorch threads of one training: {@value #TRAINING_THREADS} when set (1 to the executor's cores), else all
+   * the executor's cores, one training at a time (as before the key existed: results depend on the thread count).
+   */
+  public static int trainingThreads(SparkConf conf) {
+    int cores = executorCores(conf);
+    if (!conf.contains(TRAINING_THREADS)) {
+      return cores;
+    }
+    String value = conf.get(TRAINING_THREADS).trim();
+    int threads;
+    try {
+      threads = Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      threads = 0;
+    }
+    if (threads < 1 || threads > cores) {
+      throw new IllegalArgumentException(TRAINING_THREADS + " must be a whole number from 1 to the executor's " + cores
+          + " cores (spark.executor.cores), not '" + value + "'");
+    }
+    return threads;
+  }
+
+  /** How many trainings an executor runs at once: its cores / {@link #trainingThreads}, rounded down. */
+  public static int trainingsAtOnce(SparkConf conf) {
+    return executorCores(conf) / trainingThreads(conf);
+  }
+
+  /** {@code spark.executor.cores}; in local mode (where it is unset), the machine's cores. */
+  private static int executorCores(SparkConf conf) {
+    return conf.getInt("spark.executor.cores", Runtime.getRuntime().availableProcessors());
   }
 }

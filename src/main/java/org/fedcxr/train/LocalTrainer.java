@@ -2,7 +2,6 @@ package org.fedcxr.train;
 
 import ai.djl.Device;
 import ai.djl.Model;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -22,15 +21,17 @@ import java.util.stream.Collectors;
 import org.fedcxr.config.Seeds;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.Classifier;
+import org.fedcxr.model.GradientRecording;
+import org.fedcxr.model.Initialization;
 import org.fedcxr.model.StateDict;
 import org.fedcxr.model.TorchThread;
 
 /**
  * Trains a classifier on a {@link LocalShard}: batches are built from the shard while training runs, in an order and
  * with augmentations derived from the seed, so the same seed, data and initial weights give the same weights out,
- * bit for bit, on the same machine and thread count. Only one training runs at a time in a JVM: {@link #train} holds
- * the {@link TrainingLock} for its whole run. Inside a Spark task, libtorch's intra-op threads follow {@code spark.task.cpus};
- * elsewhere {@link TrainConfig#threads()}.
+ * bit for bit, on the same machine and thread count. Each training runs on a {@link TorchThread} lane, so a JVM
+ * trains as many at once as it has lanes. Inside a Spark task, libtorch's intra-op threads and the lanes follow
+ * {@link Devices#trainingThreads}; elsewhere the threads are {@link TrainConfig#threads()}.
  */
 public final class LocalTrainer {
 
@@ -64,7 +65,7 @@ public final class LocalTrainer {
    * the new weights.
    */
   public Result train(float[] initial, LocalShard shard, long seed, Device device) {
-    int threads = Devices.threadsForCurrentTask(config.threads()); // the task's cores, read on the task's thread
+    int threads = Devices.threadsForCurrentTask(config.threads()); // read on the task's thread
     return TorchThread.call(() -> {
       JniUtils.setNumThreads(threads);
       try (Network net = new Network(device, shard.height(), shard.width(), Seeds.derive(seed, "init"))) {
@@ -78,29 +79,32 @@ public final class LocalTrainer {
    * training when that one had the same architecture, labels, config and device (else on a new model, then kept):
    * the weights are reloaded and the optimizer restarted (state, update count, schedule), and the network is not
    * built again (0.37 s per ResNet-18 client, docs/benchmarks.md). {@code initial} is required. A training that
-   * fails discards the kept model. One model at most is kept per JVM (for ResNet-18 about 90 MB of native memory:
-   * weights and gradients; the optimizer's state is freed after each training).
+   * fails discards the kept model. One model at most is kept per {@link TorchThread} lane (for ResNet-18 about 90 MB
+   * of native memory: weights and gradients; the optimizer's state is freed after each training).
    */
   public Result trainOnKeptModel(float[] initial, LocalShard shard, long seed, Device device) {
     Objects.requireNonNull(initial, "training on the kept model needs initial weights");
     int threads = Devices.threadsForCurrentTask(config.threads());
     Key key = new Key(architecture, labels, config, device, shard.height(), shard.width());
     return TorchThread.call(() -> {
-      if (kept != null && !kept.key.equals(key)) {
+      Network net = KEPT.get();
+      if (net != null && !net.key.equals(key)) {
         discardKept();
+        net = null;
       }
-      if (kept == null) {
+      if (net == null) {
         JniUtils.setNumThreads(threads);
-        kept = new Network(device, shard.height(), shard.width(), Seeds.derive(seed, "init"));
+        net = new Network(device, shard.height(), shard.width(), Seeds.derive(seed, "init"));
+        KEPT.set(net);
       }
       try {
-        return run(kept, initial, shard, seed, threads);
+        return run(net, initial, shard, seed, threads);
       } catch (RuntimeException | Error e) {
         discardKept();
         throw e;
       } finally {
-        if (kept != null) {
-          kept.optimizer.close();
+        if (KEPT.get() != null) {
+          net.optimizer.close();
         }
       }
     });
@@ -111,12 +115,12 @@ public final class LocalTrainer {
       int width) {
   }
 
-  /** The model kept by {@link #trainOnKeptModel}; only touched on the libtorch thread. */
-  private static Network kept;
+  /** The model kept by {@link #trainOnKeptModel} on each lane. */
+  private static final ThreadLocal<Network> KEPT = new ThreadLocal<>();
 
   private static void discardKept() {
-    Network n = kept;
-    kept = null;
+    Network n = KEPT.get();
+    KEPT.remove();
     n.close();
   }
 
@@ -130,7 +134,6 @@ public final class LocalTrainer {
 
     Network(Device device, int height, int width, long initSeed) {
       this.key = new Key(architecture, labels, config, device, height, width);
-      Engine.getEngine("PyTorch").setRandomSeed((int) initSeed);
       block = Classifier.of(architecture, labels).optFrozenBatchNorm(config.frozenBatchNorm());
       Tracker none = Tracker.fixed(0f); // each training sets its own schedule (restart)
       optimizer = config.optimizer().equals("adam") ? ScopedOptimizer.adam(none, config.weightDecay())
@@ -139,7 +142,7 @@ public final class LocalTrainer {
       model.setBlock(block);
       trainer = model.newTrainer(new DefaultTrainingConfig(new MaskedBceLoss()).optOptimizer(optimizer)
           .optDevices(new Device[] {device}));
-      trainer.initialize(new Shape(config.batchSize(), 1, height, width));
+      Initialization.seeded((int) initSeed, () -> trainer.initialize(new Shape(config.batchSize(), 1, height, width)));
       if (config.encoderLrScale() == 0f) {
         block.encoder().freezeParameters(true); // no gradient computed or applied
       }
@@ -242,7 +245,7 @@ public final class LocalTrainer {
       NDList targets = new NDList(batch.create(y, new Shape(n, labels)), batch.create(mask, new Shape(n, labels)),
           batch.create(posWeight, new Shape(1, labels)));
       float loss;
-      try (GradientCollector gc = trainer.newGradientCollector()) {
+      try (GradientCollector gc = new GradientRecording()) {
         NDList predictions = trainer.forward(new NDList(images));
         NDArray l = trainer.getLoss().evaluate(targets, predictions);
         gc.backward(l);

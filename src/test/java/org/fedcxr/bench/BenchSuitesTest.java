@@ -148,6 +148,20 @@ class BenchSuitesTest {
     }
   }
 
+  /** Two trainings at once: their images/s are summed and the share is of two matmuls on their threads. */
+  @Test
+  void trainWithTwoTrainingsAtOnceSumsThem() {
+    Map<String, Object> r = TrainBenchmark.run(spec("suite=train", "train_steps=1", "trainings=2"));
+    assertEquals(2, number(r, "trainings"));
+    double matmul = number(r, TrainBenchmark.MATMUL);
+    for (int size : new int[] {128, 224}) {
+      String c = "train_" + size + "px_";
+      double gflops = number(r, c + "gflop_per_s");
+      assertTrue(gflops > 0, c);
+      assertEquals(gflops / (2 * matmul), number(r, c + "share_of_matmul"), 1e-9, c);
+    }
+  }
+
   @Test
   void memoryRecordsResidentMemoryEveryFiftyStepsAndAcrossTrainings() {
     Map<String, Object> r = MemoryBenchmark.run(spec("suite=memory", "memory_steps=150", "memory_batch_size=2",

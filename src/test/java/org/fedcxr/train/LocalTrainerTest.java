@@ -18,9 +18,11 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.fedcxr.model.Architecture;
 import org.fedcxr.model.Classifier;
 import org.fedcxr.model.StateDict;
+import org.fedcxr.model.TorchThread;
 import org.fedcxr.testing.TrainingData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -183,8 +185,8 @@ class LocalTrainerTest {
   }
 
   /**
-   * DJL fails a second gradient recording in a JVM ("already collecting"); on the one libtorch thread two concurrent
-   * trainings both finish and equal their sequential results.
+   * DJL's own collector fails a second gradient recording in a JVM ("already collecting"); two concurrent trainings
+   * both finish and equal their sequential results, on one lane or several.
    */
   @Test
   void concurrentTrainingsInOneJvmAreSerialisedAndUnchanged() throws Exception {
@@ -213,6 +215,60 @@ class LocalTrainerTest {
     assertEquals(null, errors[1]);
     assertArrayEquals(train(data, 0, null).weights(), results[0].weights());
     assertArrayEquals(train(data, 1, null).weights(), results[1].weights());
+  }
+
+  /**
+   * With two lanes, two trainings run at the same time (each waits in its first step until the other is in one too),
+   * record gradients and draw their seeded initial weights at once, and each equals the same training alone, bit for
+   * bit, fresh and on each lane's kept model.
+   */
+  @Test
+  void twoLanesTrainTwoClientsAtOnceWithTheirSequentialResults() throws Exception {
+    TorchThread.ensureLanes(2);
+    assertTrue(TorchThread.lanes() >= 2);
+    List<LabelledImage> data = TrainingData.images(32, 32);
+    float[] global = train(TrainingData.images(16, 32), 3, null).weights();
+    for (boolean kept : new boolean[] {false, true}) {
+      LocalTrainer.Result[] results = new LocalTrainer.Result[2];
+      Throwable[] errors = new Throwable[2];
+      boolean[] together = new boolean[2];
+      CountDownLatch inStep = new CountDownLatch(2);
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        int k = t;
+        LocalTrainer trainer = new LocalTrainer(Architecture.SMALL, 14, CONFIG).optListener(
+            new TrainingListener<Void>() {
+              @Override
+              public void onStep(int step, float loss) {
+                if (step == 1) {
+                  inStep.countDown();
+                  try {
+                    together[k] = inStep.await(60, TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }
+              }
+            });
+        threads.add(new Thread(() -> {
+          try (LocalShard shard = LocalShard.spool(data.iterator(), tmp)) {
+            results[k] = kept ? trainer.trainOnKeptModel(global, shard, k, Device.cpu())
+                : trainer.train(null, shard, k, Device.cpu());
+          } catch (Throwable e) {
+            errors[k] = e;
+          }
+        }));
+      }
+      threads.forEach(Thread::start);
+      for (Thread t : threads) {
+        t.join();
+      }
+      for (int k = 0; k < 2; k++) {
+        assertEquals(null, errors[k]);
+        assertTrue(together[k], "training " + k + " never ran beside the other");
+        assertArrayEquals(train(data, k, kept ? global : null).weights(), results[k].weights(), "kept " + kept);
+      }
+    }
   }
 
   /**
