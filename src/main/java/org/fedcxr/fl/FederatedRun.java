@@ -257,10 +257,6 @@ public final class FederatedRun {
     return global;
   }
 
-  /**
-   * How many trainings run at once: one per executor JVM (the trainer's rule), so the executors, not the task slots;
-   * in local mode, one.
-   */
   /** The trainings that run at once: executors × trainings per executor; a bad thread setting fails the job. */
   private int trainingSlots() {
     int perExecutor;
