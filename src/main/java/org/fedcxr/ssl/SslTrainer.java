@@ -95,7 +95,7 @@ public final class SslTrainer {
       throw new IllegalArgumentException("epochs count from 1 and at least one is trained, not first " + firstEpoch
           + " and " + epochs);
     }
-    int threads = Devices.threadsForCurrentTask(config.threads()); // the task's cores, read on the task's thread
+    int threads = Devices.threadsForCurrentTask(config.threads()); // read on the task's thread
     return TorchThread.call(() -> run(online, target, moments, shard, seed, firstEpoch, epochs, device, threads));
   }
 
