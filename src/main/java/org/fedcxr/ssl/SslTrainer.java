@@ -10,7 +10,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.L2Loss;
@@ -203,7 +202,7 @@ public final class SslTrainer {
       float[] v2, int n, int h, int w) {
     NDArray x1 = batch.create(v1, new Shape(n, 1, h, w));
     NDArray x2 = batch.create(v2, new Shape(n, 1, h, w));
-    try (GradientCollector gc = new GradientRecording()) {
+    try (GradientRecording gc = new GradientRecording()) {
       NDList[] online = views(x1, x2, x -> trainer.forward(x));
       NDList[] targets = target == null ? online : views(x1, x2, x -> target.forward(targetStore, x, true));
       NDArray t1 = targets[0].get(1).stopGradient();

@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.tracker.ParameterTracker;
 import ai.djl.training.tracker.Tracker;
@@ -245,7 +244,7 @@ public final class LocalTrainer {
       NDList targets = new NDList(batch.create(y, new Shape(n, labels)), batch.create(mask, new Shape(n, labels)),
           batch.create(posWeight, new Shape(1, labels)));
       float loss;
-      try (GradientCollector gc = new GradientRecording()) {
+      try (GradientRecording gc = new GradientRecording()) {
         NDList predictions = trainer.forward(new NDList(images));
         NDArray l = trainer.getLoss().evaluate(targets, predictions);
         gc.backward(l);
