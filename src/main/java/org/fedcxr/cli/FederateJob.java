@@ -78,6 +78,7 @@ public final class FederateJob extends JobCommand {
   static Map<String, Object> execute(SparkSession spark, Spec spec, boolean resume, boolean print,
       TrainingListener<RoundReport> observer, ClientHooks hooks) {
     Instant started = Instant.now();
+    int trainingThreads = Devices.checkedTrainingThreads(spark.sparkContext().getConf()); // results depend on it
     String input = JobOutput.requireComplete(spec.string("input"), "partition",
         spark.sparkContext().hadoopConfiguration());
     String testInput = JobOutput.requireComplete(spec.string("test"), "ingest",
@@ -171,7 +172,7 @@ public final class FederateJob extends JobCommand {
     results.put("resumed", resume);
     results.put("clients", k);
     results.put("groups", groups);
-    results.put("training_threads", Devices.trainingThreads(spark.sparkContext().getConf())); // results depend on it
+    results.put("training_threads", trainingThreads);
     results.put("label_names", labels);
     results.put("rounds", history);
     results.put("final", history.isEmpty() ? Map.of() : history.get(history.size() - 1).evaluation().toMap());

@@ -37,6 +37,7 @@ import org.fedcxr.ssl.SslBranch;
 import org.fedcxr.ssl.SslConfig;
 import org.fedcxr.ssl.SslTrainer;
 import org.fedcxr.ssl.ViewAugmenter;
+import org.fedcxr.train.Devices;
 import org.fedcxr.train.RunStore;
 import org.fedcxr.train.TrainingListener;
 import picocli.CommandLine.Command;
@@ -67,6 +68,7 @@ public final class PretrainJob extends JobCommand {
 
   static Map<String, Object> execute(SparkSession spark, Spec spec, boolean resume, boolean print) {
     Instant started = Instant.now();
+    int trainingThreads = Devices.checkedTrainingThreads(spark.sparkContext().getConf()); // results depend on it
     ImageStore.Result unlabelled = null;
     Dataset<Row> images;
     String data;
@@ -162,6 +164,7 @@ public final class PretrainJob extends JobCommand {
     }
     results.put("epochs", history);
     results.put("final_loss", finalLoss);
+    results.put("training_threads", trainingThreads);
     Map<String, Object> summary = JobSummary.of(spec, store.location(), started, results);
     store.writeTop(JobOutput.SUMMARY, JobOutput.json(summary));
     store.writeTop(JobOutput.SUCCESS, new byte[0]);

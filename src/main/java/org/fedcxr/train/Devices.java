@@ -6,6 +6,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
+import org.fedcxr.config.JobFailure;
 import org.fedcxr.model.TorchThread;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -80,6 +81,18 @@ public final class Devices {
           + " cores (spark.executor.cores), not '" + value + "'");
     }
     return threads;
+  }
+
+  /**
+   * {@link #trainingThreads} for a job's driver, before any work: a bad setting fails the job ({@link JobFailure},
+   * naming the key) instead of its first Spark task.
+   */
+  public static int checkedTrainingThreads(SparkConf conf) {
+    try {
+      return trainingThreads(conf);
+    } catch (IllegalArgumentException e) {
+      throw new JobFailure(e.getMessage());
+    }
   }
 
   /** How many trainings an executor runs at once: its cores / {@link #trainingThreads}, rounded down. */

@@ -170,5 +170,16 @@ class LauncherIT {
     assertEquals(2, malloc.code(), malloc.out());
     assertTrue(malloc.out().contains("FEDCXR_MALLOC must be tuned or glibc, not 'jemalloc'"), malloc.out());
     assertFalse(Files.exists(dir.resolve("p")));
+    // a bad thread setting fails each training job on its driver, before any input is read or output written
+    for (String job : List.of("pretrain", "federate")) {
+      Run threads = fedcxrWith(null, Map.of("FEDCXR_SUBMIT_ARGS", "--conf spark.fedcxr.training.threads=two"), job,
+          "--set", "input=" + dir.resolve("missing"), "--set", "output=" + dir.resolve(job));
+      assertEquals(1, threads.code(), threads.out());
+      assertTrue(threads.out().contains("spark.fedcxr.training.threads must be a whole number from 1 to the "
+          + "executor's"), threads.out());
+      assertTrue(threads.out().contains("not 'two'"), threads.out());
+      assertFalse(threads.out().contains("is not a complete"), "checked before the input: " + threads.out());
+      assertFalse(Files.exists(dir.resolve(job)), job);
+    }
   }
 }
