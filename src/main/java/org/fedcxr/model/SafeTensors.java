@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The safetensors file format (8-byte little-endian header length, a JSON header of names, dtypes, shapes and
@@ -52,11 +53,15 @@ public final class SafeTensors {
   private SafeTensors() {
   }
 
+  /**
+   * Writes {@code tensors} in their map's order and {@code metadata} sorted by key, so that equal contents give
+   * equal bytes whatever order the metadata map iterates in.
+   */
   public static void write(OutputStream out, Map<String, Tensor> tensors, Map<String, String> metadata)
       throws IOException {
     ObjectNode header = JSON.createObjectNode();
     ObjectNode meta = header.putObject("__metadata__");
-    metadata.forEach(meta::put);
+    new TreeMap<>(metadata).forEach(meta::put);
     long offset = 0;
     for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
       ObjectNode t = header.putObject(e.getKey());

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +43,29 @@ class WeightsTest {
       assertEquals("resnet18", meta.get(Weights.ARCHITECTURE));
       assertEquals("test", meta.get("run"));
     }
+  }
+
+  @Test
+  void equalContentsGiveEqualBytesWhateverTheMetadataMapsOrder() throws IOException {
+    Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
+    tensors.put("b", SafeTensors.Tensor.f32(new long[] {2}, new float[] {1f, 2f}));
+    tensors.put("a", SafeTensors.Tensor.f32(new long[] {1}, new float[] {3f}));
+    Map<String, String> forward = new LinkedHashMap<>();
+    Map<String, String> backward = new LinkedHashMap<>();
+    for (String k : new String[] {"rounds", "init", "labels", "strategy"}) {
+      forward.put(k, k + "-value");
+    }
+    for (String k : new String[] {"strategy", "labels", "init", "rounds"}) {
+      backward.put(k, k + "-value");
+    }
+    ByteArrayOutputStream x = new ByteArrayOutputStream();
+    ByteArrayOutputStream y = new ByteArrayOutputStream();
+    SafeTensors.write(x, tensors, forward);
+    SafeTensors.write(y, tensors, backward);
+    assertArrayEquals(x.toByteArray(), y.toByteArray());
+    SafeTensors.Content read = SafeTensors.read(new ByteArrayInputStream(x.toByteArray()));
+    assertEquals(forward, read.metadata());
+    assertEquals(List.of("b", "a"), List.copyOf(read.tensors().keySet()), "tensors keep their order");
   }
 
   @Test
