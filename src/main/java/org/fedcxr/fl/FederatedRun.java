@@ -259,12 +259,8 @@ public final class FederatedRun {
 
   /** The trainings that run at once: executors × trainings per executor; a bad thread setting fails the job. */
   private int trainingSlots() {
-    int perExecutor;
-    try {
-      perExecutor = Devices.trainingsAtOnce(jsc.getConf());
-    } catch (IllegalArgumentException e) {
-      throw new JobFailure(e.getMessage());
-    }
+    Devices.checkedTrainingThreads(jsc.getConf()); // a bad setting fails the job here, naming the key
+    int perExecutor = Devices.trainingsAtOnce(jsc.getConf());
     if (jsc.master().startsWith("local")) {
       return perExecutor;
     }

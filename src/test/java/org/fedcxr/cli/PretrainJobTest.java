@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -108,8 +109,11 @@ class PretrainJobTest {
           + "/state.safetensors")));
       assertTrue(checkpoint.containsKey("adam_m") && checkpoint.containsKey("adam_v"), checkpoint.keySet()
           .toString());
+      // the two runs are equal before the resume (else a difference below is not the resume's)
+      assertArrayEquals(RunStore.vectors(Files.readAllBytes(dir.resolve("whole/rounds/00002/state.safetensors")))
+          .get("online"), checkpoint.get("online"), method + ": two fresh runs differ after epoch 2");
       PretrainJob.execute(spark, spec("part", "method=" + method, "workers=2", "sync_every=1"), true, false);
-      assertSameEncoder("whole", "part");
+      assertSameEncoder("whole", "part", method + ", resumed");
       assertArrayEquals(RunStore.vectors(Files.readAllBytes(dir.resolve("whole/rounds/00003/state.safetensors")))
           .get("adam_v"), RunStore.vectors(Files.readAllBytes(dir.resolve("part/rounds/00003/state.safetensors")))
           .get("adam_v"), method);
@@ -120,7 +124,7 @@ class PretrainJobTest {
   void oneWorkerTrainsTheSameEncoderWhateverItsSyncPeriod() throws IOException {
     PretrainJob.execute(spark, spec("sync1", "epochs=5", "sync_every=1"), false, false);
     PretrainJob.execute(spark, spec("sync2", "epochs=5", "sync_every=2"), false, false);
-    assertSameEncoder("sync1", "sync2");
+    assertSameEncoder("sync1", "sync2", "one worker");
     assertEquals(Files.readAllLines(dir.resolve("sync1/losses.csv")).stream().map(l -> l.split(",")[1]).toList(),
         Files.readAllLines(dir.resolve("sync2/losses.csv")).stream().map(l -> l.split(",")[1]).toList());
     // epochs 1-2, 3-4 and 5 in three tasks: checkpoints after epochs 2, 4 and 5, the last two kept
@@ -137,7 +141,7 @@ class PretrainJobTest {
       }
     }
     PretrainJob.execute(spark, spec("sync2", "epochs=5", "sync_every=2"), true, false);
-    assertSameEncoder("sync1", "sync2");
+    assertSameEncoder("sync1", "sync2", "one worker");
   }
 
   @Test
@@ -157,12 +161,30 @@ class PretrainJobTest {
         e.getMessage());
   }
 
-  private static void assertSameEncoder(String x, String y) throws IOException {
+  /** Equal encoder tensors, bit for bit; a failure names the tensor, how many values differ and by how much. */
+  private static void assertSameEncoder(String x, String y, String what) throws IOException {
     Map<String, SafeTensors.Tensor> a = encoder(x);
     Map<String, SafeTensors.Tensor> b = encoder(y);
     assertEquals(a.keySet(), b.keySet());
     for (String k : a.keySet()) {
-      assertArrayEquals(a.get(k).data(), b.get(k).data(), k);
+      if (Arrays.equals(a.get(k).data(), b.get(k).data())) {
+        continue;
+      }
+      String how = "";
+      if (a.get(k).dtype().equals("F32")) {
+        float[] u = a.get(k).floats();
+        float[] v = b.get(k).floats();
+        int differ = 0;
+        double largest = 0;
+        for (int i = 0; i < u.length; i++) {
+          if (Float.floatToRawIntBits(u[i]) != Float.floatToRawIntBits(v[i])) {
+            differ++;
+            largest = Math.max(largest, Math.abs((double) u[i] - v[i]));
+          }
+        }
+        how = ": " + differ + " of " + u.length + " values differ, by up to " + largest;
+      }
+      fail(x + " vs " + y + " (" + what + "), " + k + " differs" + how);
     }
   }
 
