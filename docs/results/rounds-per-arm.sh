@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Issue 12, forty-first measurement: the number of federated rounds chosen per initialisation on the VALIDATION split
+# (docs/results/ssl-recipe-nih-sample.md). The issue's split at 64 px (runs/shared64/ingest: server 30% / clients 40% /
+# val 10% / test 20%), 10 non-IID clients, fedcxr's recipe, 15 rounds evaluated on val after every round; random
+# initialisation and SSL initialisation from the default 120-epoch pretraining (seed 42) on the 511 server images,
+# seeds SEEDS (partition and federate seeds), at each share of SHARES of each client's images.
+#   cells:  the pretraining (if missing), the partitions and the cells, seed by seed, random then SSL (launcher defaults:
+#           two libtorch threads; run one process at a time).
+#   table:  per share, each arm's mean val AUC after every round (over the seeds with both cells); each arm's best round
+#           on those means; the rule's comparison: for each seed, each arm's round chosen on the OTHER seeds' mean
+#           curve (leave one seed out; ties to fewer rounds), SSL - random at those rounds, against SSL - random at
+#           round 15 (the standing recipe), each with its paired 95% t interval.
+# Usage: docs/results/rounds-per-arm.sh cells|table
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+OUT=${OUT:-runs/rounds}
+IN=runs/shared64/ingest
+PRE=runs/shared64/pretrain-e120
+read -r -a SEEDS <<< "${SEEDS:-42 43 44 45 46}"
+read -r -a SHARES <<< "${SHARES:-1.0 0.1}"
+mkdir -p "$OUT"
+
+cells() {
+  local f s
+  [ -f "$PRE/_SUCCESS" ] || bin/fedcxr pretrain --set input=$IN --set output=$PRE --set epochs=120 \
+    > "$OUT/pretrain-e120.log" 2>&1
+  for f in "${SHARES[@]}"; do
+    for s in "${SEEDS[@]}"; do
+      [ -f "$OUT/partition-s$s-f$f/_SUCCESS" ] || bin/fedcxr partition --set input=$IN \
+        --set output="$OUT/partition-s$s-f$f" --set seed="$s" --set fraction="$f" > "$OUT/partition-s$s-f$f.log" 2>&1
+      cell random "$s" "$f" random
+      cell ssl "$s" "$f" "ssl:$PRE/encoder.safetensors"
+    done
+  done
+}
+cell() { # arm seed share init
+  [ -f "$OUT/$1-f$3-s$2/_SUCCESS" ] || bin/fedcxr federate --set input="$OUT/partition-s$2-f$3" --set test=$IN \
+    --set eval_split=val --set output="$OUT/$1-f$3-s$2" --set seed="$2" --set init="$4" --set rounds=15 \
+    --set eval_every=1 --set keep_checkpoints=1 > "$OUT/$1-f$3-s$2.log" 2>&1
+}
+
+table() {
+  local f s a
+  for f in "${SHARES[@]}"; do
+    for s in "${SEEDS[@]}"; do
+      [ -f "$OUT/random-f$f-s$s/_SUCCESS" ] && [ -f "$OUT/ssl-f$f-s$s/_SUCCESS" ] || continue
+      for a in random ssl; do
+        awk -F, -v a=$a -v s="$s" -v f="$f" 'NR == 1 {for (i = 1; i <= NF; i++) if ($i == "mean_auc") c = i; next}
+          $c != "" {print f, a, s, $1, $c}' "$OUT/$a-f$f-s$s/metrics.csv"
+      done
+    done
+  done | awk -v tt="4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262" '
+    {v[$1, $2, $3, $4] = $5; n[$1, $3] = 1; if (!($1 in seen)) {seen[$1] = 1; shares[++ns] = $1}; if ($4 > R) R = $4}
+    function seeds(f,   k, p, m) {m = 0; for (k in n) {split(k, p, SUBSEP); if (p[1] == f) ord[++m] = p[2]}
+      for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (ord[j] < ord[i]) {x = ord[i]; ord[i] = ord[j]; ord[j] = x}
+      return m}
+    function best(f, a, skip,   r, i, m, b, bm) {bm = -1
+      for (r = 1; r <= R; r++) {m = 0; for (i = 1; i <= ms; i++) if (ord[i] != skip) m += v[f, a, ord[i], r]
+        if (m > bm + 1e-12) {bm = m; b = r}}
+      return b}
+    function interval(label, d, n,   i, m, q, h) {m = 0; q = 0; for (i = 1; i <= n; i++) m += d[i]; m /= n
+      for (i = 1; i <= n; i++) q += (d[i] - m) ^ 2; split(tt, t, " "); h = n > 2 ? t[n - 2] * sqrt(q / (n - 1) / n) : 0
+      printf "%s:", label; for (i = 1; i <= n; i++) printf " %+.4f", d[i]
+      printf "  mean %+.4f [%+.4f, %+.4f] over %d seeds\n", m, m - h, m + h, n}
+    END {for (k = 1; k <= ns; k++) {f = shares[k]; ms = seeds(f)
+        printf "share %s, mean val AUC over seeds", f; for (i = 1; i <= ms; i++) printf " %s", ord[i]; printf "\nround "
+        for (r = 1; r <= R; r++) printf " %6d", r; printf "\n"
+        split("random ssl", arms, " ")
+        for (j = 1; j <= 2; j++) {a = arms[j]; printf "%-6s", a
+          for (r = 1; r <= R; r++) {m = 0; for (i = 1; i <= ms; i++) m += v[f, a, ord[i], r]; printf " %.4f", m / ms}
+          printf "\n"}
+        printf "best round on the mean over all %d seeds: random %d, ssl %d\n", ms, best(f, "random", ""), best(f, "ssl", "")
+        for (i = 1; i <= ms; i++) {s = ord[i]; rr = best(f, "random", s); rs = best(f, "ssl", s)
+          pick[f, "random", s] = rr; pick[f, "ssl", s] = rs
+          printf "seed %s: rounds chosen on the other seeds: random %d, ssl %d; at them random %.4f, ssl %.4f\n", s, rr,
+            rs, v[f, "random", s, rr], v[f, "ssl", s, rs]
+          d[i] = v[f, "ssl", s, rs] - v[f, "random", s, rr]; e[i] = v[f, "ssl", s, R] - v[f, "random", s, R]}
+        interval("share " f ", SSL - random, rounds chosen per arm (leave one seed out)", d, ms)
+        interval("share " f ", SSL - random, both at round " R, e, ms)}
+      if (ns < 2) exit
+      for (k = 2; k <= ns; k++) {f = shares[k]; ms = seeds(f)  # claim 2: each arm from the first share to this one
+        for (j = 1; j <= 2; j++) {a = arms[j]; m = 0
+          for (i = 1; i <= ms; i++) {s = ord[i]; if (!((shares[1], a, s) in pick)) continue; m++
+            d[m] = v[shares[1], a, s, pick[shares[1], a, s]] - v[f, a, s, pick[f, a, s]]
+            e[m] = v[shares[1], a, s, R] - v[f, a, s, R]}
+          interval(a ", share " shares[1] " - share " f ", rounds chosen per arm and share (leave one seed out)", d, m)
+          interval(a ", share " shares[1] " - share " f ", both at round " R, e, m)}}}'
+}
+
+case "${1:-}" in
+  cells) cells ;;
+  table) table ;;
+  *) echo "usage: $0 cells|table" >&2; exit 2 ;;
+esac
