@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Issue 12, forty-first measurement: the number of federated rounds chosen per initialisation on the VALIDATION split
-# (docs/results/ssl-recipe-nih-sample.md). The issue's split at 64 px (runs/shared64/ingest: server 30% / clients 40% /
-# val 10% / test 20%), 10 non-IID clients, fedcxr's recipe, 15 rounds evaluated on val after every round; random
-# initialisation and SSL initialisation from the default 120-epoch pretraining (seed 42) on the 511 server images,
-# seeds SEEDS (partition and federate seeds), at each share of SHARES of each client's images.
+# Issue 12, forty-first and forty-second measurements: the number of federated rounds chosen per initialisation on the
+# VALIDATION split (docs/results/ssl-recipe-nih-sample.md). The issue's split at 64 px (runs/shared64/ingest: server
+# 30% / clients 40% / val 10% / test 20%), 10 non-IID clients, fedcxr's recipe, ROUNDS rounds (default 15) evaluated
+# on val after every round; random initialisation and SSL initialisation from the default 120-epoch pretraining
+# (seed 42) on the 511 server images, seeds SEEDS (partition and federate seeds), at each share of SHARES of each
+# client's images. With FROM set (the forty-second: FROM=runs/rounds ROUNDS=30 OUT=runs/rounds30), a cell is FROM's
+# cell of the same name copied and resumed (`federate --resume`) to ROUNDS rounds, on FROM's partitions.
 #   cells:  the pretraining (if missing), the partitions and the cells, seed by seed, random then SSL (launcher defaults:
 #           two libtorch threads; run one process at a time).
 #   table:  per share, each arm's mean val AUC after every round (over the seeds with both cells); each arm's best round
 #           on those means; the rule's comparison: for each seed, each arm's round chosen on the OTHER seeds' mean
 #           curve (leave one seed out; ties to fewer rounds), SSL - random at those rounds, against SSL - random at
-#           round 15 (the standing recipe), each with its paired 95% t interval.
+#           round 15 (the standing recipe) and at the last round, each with its paired 95% t interval; each arm's
+#           chosen round against its own round 15.
 # Usage: docs/results/rounds-per-arm.sh cells|table
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,6 +21,9 @@ IN=runs/shared64/ingest
 PRE=runs/shared64/pretrain-e120
 read -r -a SEEDS <<< "${SEEDS:-42 43 44 45 46}"
 read -r -a SHARES <<< "${SHARES:-1.0 0.1}"
+ROUNDS=${ROUNDS:-15}
+FROM=${FROM:-}
+PARTS=${FROM:-$OUT}
 mkdir -p "$OUT"
 
 cells() {
@@ -26,17 +32,23 @@ cells() {
     > "$OUT/pretrain-e120.log" 2>&1
   for f in "${SHARES[@]}"; do
     for s in "${SEEDS[@]}"; do
-      [ -f "$OUT/partition-s$s-f$f/_SUCCESS" ] || bin/fedcxr partition --set input=$IN \
-        --set output="$OUT/partition-s$s-f$f" --set seed="$s" --set fraction="$f" > "$OUT/partition-s$s-f$f.log" 2>&1
+      [ -f "$PARTS/partition-s$s-f$f/_SUCCESS" ] || bin/fedcxr partition --set input=$IN \
+        --set output="$PARTS/partition-s$s-f$f" --set seed="$s" --set fraction="$f" > "$PARTS/partition-s$s-f$f.log" 2>&1
       cell random "$s" "$f" random
       cell ssl "$s" "$f" "ssl:$PRE/encoder.safetensors"
     done
   done
 }
 cell() { # arm seed share init
-  [ -f "$OUT/$1-f$3-s$2/_SUCCESS" ] || bin/fedcxr federate --set input="$OUT/partition-s$2-f$3" --set test=$IN \
-    --set eval_split=val --set output="$OUT/$1-f$3-s$2" --set seed="$2" --set init="$4" --set rounds=15 \
-    --set eval_every=1 --set keep_checkpoints=1 > "$OUT/$1-f$3-s$2.log" 2>&1
+  local name=$1-f$3-s$2 resume=()
+  [ -f "$OUT/$name/_SUCCESS" ] && [ "$(tail -1 "$OUT/$name/metrics.csv" | cut -d, -f1)" = "$ROUNDS" ] && return
+  if [ -n "$FROM" ]; then # copied once; a stopped resume goes on from its last complete round
+    [ -d "$OUT/$name" ] || cp -r "$FROM/$name" "$OUT/$name"
+    resume=(--resume)
+  fi
+  bin/fedcxr federate "${resume[@]}" --set input="$PARTS/partition-s$2-f$3" --set test=$IN --set eval_split=val \
+    --set output="$OUT/$name" --set seed="$2" --set init="$4" --set rounds="$ROUNDS" --set eval_every=1 \
+    --set keep_checkpoints=1 > "$OUT/$name.log" 2>&1
 }
 
 table() {
@@ -49,7 +61,7 @@ table() {
           $c != "" {print f, a, s, $1, $c}' "$OUT/$a-f$f-s$s/metrics.csv"
       done
     done
-  done | awk -v tt="4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262" '
+  done | awk -v std=15 -v tt="4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262" '
     {v[$1, $2, $3, $4] = $5; n[$1, $3] = 1; if (!($1 in seen)) {seen[$1] = 1; shares[++ns] = $1}; if ($4 > R) R = $4}
     function seeds(f,   k, p, m) {m = 0; for (k in n) {split(k, p, SUBSEP); if (p[1] == f) ord[++m] = p[2]}
       for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (ord[j] < ord[i]) {x = ord[i]; ord[i] = ord[j]; ord[j] = x}
@@ -74,17 +86,22 @@ table() {
           pick[f, "random", s] = rr; pick[f, "ssl", s] = rs
           printf "seed %s: rounds chosen on the other seeds: random %d, ssl %d; at them random %.4f, ssl %.4f\n", s, rr,
             rs, v[f, "random", s, rr], v[f, "ssl", s, rs]
-          d[i] = v[f, "ssl", s, rs] - v[f, "random", s, rr]; e[i] = v[f, "ssl", s, R] - v[f, "random", s, R]}
+          d[i] = v[f, "ssl", s, rs] - v[f, "random", s, rr]; e[i] = v[f, "ssl", s, std] - v[f, "random", s, std]
+          l[i] = v[f, "ssl", s, R] - v[f, "random", s, R]
+          gr[i] = v[f, "random", s, rr] - v[f, "random", s, std]; gs[i] = v[f, "ssl", s, rs] - v[f, "ssl", s, std]}
         interval("share " f ", SSL - random, rounds chosen per arm (leave one seed out)", d, ms)
-        interval("share " f ", SSL - random, both at round " R, e, ms)}
+        interval("share " f ", SSL - random, both at round " std, e, ms)
+        if (R != std) {interval("share " f ", SSL - random, both at round " R, l, ms)
+          interval("share " f ", random, chosen round - round " std, gr, ms)
+          interval("share " f ", ssl, chosen round - round " std, gs, ms)}}
       if (ns < 2) exit
       for (k = 2; k <= ns; k++) {f = shares[k]; ms = seeds(f)  # claim 2: each arm from the first share to this one
         for (j = 1; j <= 2; j++) {a = arms[j]; m = 0
           for (i = 1; i <= ms; i++) {s = ord[i]; if (!((shares[1], a, s) in pick)) continue; m++
             d[m] = v[shares[1], a, s, pick[shares[1], a, s]] - v[f, a, s, pick[f, a, s]]
-            e[m] = v[shares[1], a, s, R] - v[f, a, s, R]}
+            e[m] = v[shares[1], a, s, std] - v[f, a, s, std]}
           interval(a ", share " shares[1] " - share " f ", rounds chosen per arm and share (leave one seed out)", d, m)
-          interval(a ", share " shares[1] " - share " f ", both at round " R, e, m)}}}'
+          interval(a ", share " shares[1] " - share " f ", both at round " std, e, m)}}}'
 }
 
 case "${1:-}" in
