@@ -259,7 +259,6 @@ public final class FederatedRun {
 
   /** The trainings that run at once: executors × trainings per executor; a bad thread setting fails the job. */
   private int trainingSlots() {
-    Devices.checkedTrainingThreads(jsc.getConf()); // a bad setting fails the job here, naming the key
     int perExecutor = Devices.trainingsAtOnce(jsc.getConf());
     if (jsc.master().startsWith("local")) {
       return perExecutor;

@@ -95,9 +95,12 @@ public final class Devices {
     }
   }
 
-  /** How many trainings an executor runs at once: its cores / {@link #trainingThreads}, rounded down. */
+  /**
+   * How many trainings an executor runs at once: its cores / {@link #checkedTrainingThreads}, rounded down; a bad
+   * thread setting fails the job, naming the key.
+   */
   public static int trainingsAtOnce(SparkConf conf) {
-    return executorCores(conf) / trainingThreads(conf);
+    return executorCores(conf) / checkedTrainingThreads(conf);
   }
 
   /** {@code spark.executor.cores}; in local mode (where it is unset), the machine's cores. */

@@ -8,6 +8,7 @@ import ai.djl.Device;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.resource.ResourceInformation;
+import org.fedcxr.config.JobFailure;
 import org.junit.jupiter.api.Test;
 
 class DevicesTest {
@@ -46,6 +47,8 @@ class DevicesTest {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Devices.trainingThreads(conf));
       assertTrue(e.getMessage().contains(Devices.TRAINING_THREADS) && e.getMessage().contains("'" + bad + "'"),
           e.getMessage());
+      JobFailure f = assertThrows(JobFailure.class, () -> Devices.trainingsAtOnce(conf)); // the job's error, not a bug's
+      assertTrue(f.getMessage().contains(Devices.TRAINING_THREADS), f.getMessage());
     }
   }
 }
