@@ -63,7 +63,8 @@ table() {
     done
   done | awk -v std=15 -v tt="4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262" '
     {v[$1, $2, $3, $4] = $5; n[$1, $3] = 1; if (!($1 in seen)) {seen[$1] = 1; shares[++ns] = $1}; if ($4 > R) R = $4}
-    function seeds(f,   k, p, m) {m = 0; for (k in n) {split(k, p, SUBSEP); if (p[1] == f) ord[++m] = p[2]}
+    function seeds(f,   k, p, m) {m = 0; for (k in n) {split(k, p, SUBSEP) # seeds whose cells both reach round R
+        if (p[1] == f && ((f, "random", p[2], R) in v) && ((f, "ssl", p[2], R) in v)) ord[++m] = p[2]}
       for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (ord[j] < ord[i]) {x = ord[i]; ord[i] = ord[j]; ord[j] = x}
       return m}
     function best(f, a, skip,   r, i, m, b, bm) {bm = -1
