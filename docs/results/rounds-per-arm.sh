@@ -8,11 +8,11 @@
 # cell of the same name copied and resumed (`federate --resume`) to ROUNDS rounds, on FROM's partitions.
 #   cells:  the pretraining (if missing), the partitions and the cells, seed by seed, random then SSL (launcher defaults:
 #           two libtorch threads; run one process at a time).
-#   table:  per share, each arm's mean val AUC after every round (over the seeds with both cells); each arm's best round
-#           on those means; the rule's comparison: for each seed, each arm's round chosen on the OTHER seeds' mean
-#           curve (leave one seed out; ties to fewer rounds), SSL - random at those rounds, against SSL - random at
-#           round 15 (the standing recipe) and at the last round, each with its paired 95% t interval; each arm's
-#           chosen round against its own round 15.
+#   table:  per share, each arm's mean val AUC after every round (over the seeds whose two cells both reach the last
+#           round); each arm's best round on those means; the rule's comparison: for each seed, each arm's round
+#           chosen on the OTHER seeds' mean curve (leave one seed out; ties to fewer rounds), SSL - random at those
+#           rounds, against SSL - random at round 15 (the standing recipe) and at the last round, each with its
+#           paired 95% t interval; each arm's chosen round against its own round 15.
 # Usage: docs/results/rounds-per-arm.sh cells|table
 set -euo pipefail
 cd "$(dirname "$0")/../.."
