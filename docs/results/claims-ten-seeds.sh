@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Issue 12, forty-fourth measurement: claims 1 and 2 on the issue's split at ten seeds (docs/results/ssl-recipe-nih-sample.md),
+# read from the cells of docs/results/rounds-per-arm.sh: seeds 42-46 in runs/rounds, 47-51 in runs/rounds-fresh, each
+# arm's validation mean AUC after round ROUND (default 15, the standing recipe). Seeds missing a share's two cells are
+# left out of that share and named. Prints, with paired 95% t intervals over the seeds:
+#   per share of SHARES: SSL - random, and seeds with SSL higher;
+#   SSL's (and random's) loss from all the images to 10% (claim 2 allows 0.03);
+#   with all the images: SSL - random per disease over the seeds, and how many diseases have SSL higher (claim 1: 10 of 14).
+# Usage: docs/results/claims-ten-seeds.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROUND=${ROUND:-15}
+read -r -a SHARES <<< "${SHARES:-1.0 0.1 0.05}"
+dir() { if [ "$1" -lt 47 ]; then echo runs/rounds; else echo runs/rounds-fresh; fi; }
+for f in "${SHARES[@]}"; do
+  for s in 42 43 44 45 46 47 48 49 50 51; do
+    for a in random ssl; do
+      c="$(dir $s)/$a-f$f-s$s"
+      [ -f "$c/_SUCCESS" ] || continue
+      awk -F, -v r="$ROUND" -v k="$f $a $s" '$1 == r {print "mean", k, $5}' "$c/metrics.csv"
+      awk -F, -v r="$ROUND" -v k="$f $a $s" '$1 == r && $3 != "" {print "label", k, $2, $3}' "$c/metrics_per_label.csv"
+    done
+  done
+done | awk -v tt="12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262" '
+  $1 == "mean" {m[$2, $3, $4] = $5; if (!($2 in seen)) {seen[$2] = 1; sh[++ns] = $2}}
+  $1 == "label" {l[$2, $3, $4, $5] = $6; if (!($5 in lseen)) {lseen[$5] = 1; lab[++nl] = $5}}
+  function ci(label, d, n,   i, a, q, h) {a = 0; q = 0; for (i = 1; i <= n; i++) a += d[i]; a /= n
+    for (i = 1; i <= n; i++) q += (d[i] - a) ^ 2; split(tt, t, " "); h = n > 1 ? t[n - 1] * sqrt(q / (n - 1) / n) : 0
+    printf "%s: mean %+.4f [%+.4f, %+.4f] over %d seeds", label, a, a - h, a + h, n; return a}
+  function both(f, s) {return ((f, "random", s) in m) && ((f, "ssl", s) in m)}
+  END {for (k = 1; k <= ns; k++) {f = sh[k]; n = 0; up = 0; miss = ""
+      for (s = 42; s <= 51; s++) if (both(f, s)) {d[++n] = m[f, "ssl", s] - m[f, "random", s]; up += d[n] > 0
+        ra[f] += m[f, "random", s]; sa[f] += m[f, "ssl", s]} else miss = miss " " s
+      if (n == 0) {printf "share %s: no seed has both cells\n", f; continue}
+      ci(sprintf("share %s, SSL - random (means: SSL %.4f, random %.4f)", f, sa[f] / n, ra[f] / n), d, n)
+      printf "; SSL higher at %d of %d%s\n", up, n, miss == "" ? "" : ", seeds without both cells:" miss}
+    for (k = 1; k <= 2; k++) {a = k == 1 ? "ssl" : "random"; n = 0
+      for (s = 42; s <= 51; s++) if (("1.0", a, s) in m && ("0.1", a, s) in m) d[++n] = m["1.0", a, s] - m["0.1", a, s]
+      if (n > 0) {ci(a " loss from all the images to 10%", d, n); printf "\n"}}
+    up = 0; nd = 0
+    for (j = 1; j <= nl; j++) {n = 0
+      for (s = 42; s <= 51; s++) if (("1.0", "ssl", s, lab[j]) in l && ("1.0", "random", s, lab[j]) in l)
+        d[++n] = l["1.0", "ssl", s, lab[j]] - l["1.0", "random", s, lab[j]]
+      if (n == 0) continue
+      nd++; up += ci("all the images, " lab[j] ", SSL - random", d, n) > 0; printf "\n"}
+    if (nd > 0) printf "all the images: SSL higher on %d of %d diseases scored on val (mean over seeds)\n", up, nd}'
