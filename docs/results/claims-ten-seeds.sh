@@ -21,14 +21,17 @@ for f in "${SHARES[@]}"; do
       awk -F, -v r="$ROUND" -v k="$f $a $s" '$1 == r && $3 != "" {print "label", k, $2, $3}' "$c/metrics_per_label.csv"
     done
   done
-done | awk -v tt="12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262" '
-  $1 == "mean" {m[$2, $3, $4] = $5; if (!($2 in seen)) {seen[$2] = 1; sh[++ns] = $2}}
+done | awk -v shares="${SHARES[*]}" -v tt="12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262" '
+  $1 == "mean" {m[$2, $3, $4] = $5}
   $1 == "label" {l[$2, $3, $4, $5] = $6; if (!($5 in lseen)) {lseen[$5] = 1; lab[++nl] = $5}}
   function ci(label, d, n,   i, a, q, h) {a = 0; q = 0; for (i = 1; i <= n; i++) a += d[i]; a /= n
     for (i = 1; i <= n; i++) q += (d[i] - a) ^ 2; split(tt, t, " "); h = n > 1 ? t[n - 1] * sqrt(q / (n - 1) / n) : 0
-    printf "%s: mean %+.4f [%+.4f, %+.4f] over %d seeds", label, a, a - h, a + h, n; return a}
+    if (n > 1) printf "%s: mean %+.4f [%+.4f, %+.4f] over %d seeds", label, a, a - h, a + h, n
+    else printf "%s: %+.4f at one seed (no interval)", label, a
+    return a}
   function both(f, s) {return ((f, "random", s) in m) && ((f, "ssl", s) in m)}
-  END {for (k = 1; k <= ns; k++) {f = sh[k]; n = 0; up = 0; miss = ""
+  END {ns = split(shares, sh, " ")
+    for (k = 1; k <= ns; k++) {f = sh[k]; n = 0; up = 0; miss = ""
       for (s = 42; s <= 51; s++) if (both(f, s)) {d[++n] = m[f, "ssl", s] - m[f, "random", s]; up += d[n] > 0
         ra[f] += m[f, "random", s]; sa[f] += m[f, "ssl", s]} else miss = miss " " s
       if (n == 0) {printf "share %s: no seed has both cells\n", f; continue}
