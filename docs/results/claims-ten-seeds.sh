@@ -9,6 +9,7 @@
 # Usage: docs/results/claims-ten-seeds.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source docs/results/auc.sh
 ROUND=${ROUND:-15}
 read -r -a SHARES <<< "${SHARES:-1.0 0.1 0.05}"
 dir() { if [ "$1" -lt 47 ]; then echo runs/rounds; else echo runs/rounds-fresh; fi; }
@@ -21,11 +22,10 @@ for f in "${SHARES[@]}"; do
       awk -F, -v r="$ROUND" -v k="$f $a $s" '$1 == r && $3 != "" {print "label", k, $2, $3}' "$c/metrics_per_label.csv"
     done
   done
-done | awk -v shares="${SHARES[*]}" -v tt="12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262" '
+done | awk -v shares="${SHARES[*]}" "$T_AWK"'
   $1 == "mean" {m[$2, $3, $4] = $5}
   $1 == "label" {l[$2, $3, $4, $5] = $6; if (!($5 in lseen)) {lseen[$5] = 1; lab[++nl] = $5}}
-  function ci(label, d, n,   i, a, q, h) {a = 0; q = 0; for (i = 1; i <= n; i++) a += d[i]; a /= n
-    for (i = 1; i <= n; i++) q += (d[i] - a) ^ 2; split(tt, t, " "); h = n > 1 ? t[n - 1] * sqrt(q / (n - 1) / n) : 0
+  function ci(label, d, n,   i, a, h) {a = 0; for (i = 1; i <= n; i++) a += d[i]; a /= n; h = half(d, n)
     if (n > 1) printf "%s: mean %+.4f [%+.4f, %+.4f] over %d seeds", label, a, a - h, a + h, n
     else printf "%s: %+.4f at one seed (no interval)", label, a
     return a}

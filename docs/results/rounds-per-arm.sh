@@ -16,6 +16,7 @@
 # Usage: docs/results/rounds-per-arm.sh cells|table
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source docs/results/auc.sh
 OUT=${OUT:-runs/rounds}
 IN=runs/shared64/ingest
 PRE=runs/shared64/pretrain-e120
@@ -61,7 +62,7 @@ table() {
           $c != "" {print f, a, s, $1, $c}' "$OUT/$a-f$f-s$s/metrics.csv"
       done
     done
-  done | awk -v std=15 -v tt="4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262" '
+  done | awk -v std=15 "$T_AWK"'
     {v[$1, $2, $3, $4] = $5; n[$1, $3] = 1; if (!($1 in seen)) {seen[$1] = 1; shares[++ns] = $1}; if ($4 > R) R = $4}
     function seeds(f,   k, p, m) {m = 0; for (k in n) {split(k, p, SUBSEP) # seeds whose cells both reach round R
         if (p[1] == f && ((f, "random", p[2], R) in v) && ((f, "ssl", p[2], R) in v)) ord[++m] = p[2]}
@@ -71,8 +72,7 @@ table() {
       for (r = 1; r <= R; r++) {m = 0; for (i = 1; i <= ms; i++) if (ord[i] != skip) m += v[f, a, ord[i], r]
         if (m > bm + 1e-12) {bm = m; b = r}}
       return b}
-    function interval(label, d, n,   i, m, q, h) {m = 0; q = 0; for (i = 1; i <= n; i++) m += d[i]; m /= n
-      for (i = 1; i <= n; i++) q += (d[i] - m) ^ 2; split(tt, t, " "); h = n > 2 ? t[n - 2] * sqrt(q / (n - 1) / n) : 0
+    function interval(label, d, n,   i, m, h) {m = 0; for (i = 1; i <= n; i++) m += d[i]; m /= n; h = half(d, n)
       printf "%s:", label; for (i = 1; i <= n; i++) printf " %+.4f", d[i]
       printf "  mean %+.4f [%+.4f, %+.4f] over %d seeds\n", m, m - h, m + h, n}
     END {for (k = 1; k <= ns; k++) {f = shares[k]; ms = seeds(f)

@@ -141,9 +141,6 @@ INDEPENDENT=(--set augment=false --set weight_decay=0 --set clip_norm=0 --set sc
 # the encoder frozen (weights and BatchNorm statistics), its head trained 5 local epochs a round
 FROZEN=(--set local_epochs=5 --set transfer.encoder_lr_scale=0 --set transfer.frozen_bn=true)
 STD=(--set transfer.head_standardize=true)
-# Student's t at 0.975 for 1-30 degrees of freedom (awk: split(T975, t, " "); 1.96 beyond)
-T975="12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262 2.228 2.201 2.179 2.160 2.145 2.131 2.120 2.110 2.101 \
-2.093 2.086 2.080 2.074 2.069 2.064 2.060 2.056 2.052 2.048 2.045 2.042"
 mkdir -p "$OUT"
 
 ingest_split() { # output server-share client-share [size, default 64]: the NIH sample split by patient (seed 42),
@@ -492,9 +489,9 @@ gap_change() { # a1 b1 a2 b2 (cell names with their -f<fraction>): (a1 - b1) - (
     d+=("$x"); g+=("$y")
   done
   printf '%s\n' "${d[@]}" | interval "($1 - $2) - ($3 - $4)"
-  printf '%s\n' "${g[@]}" | awk -v label="$1 - $2" -v tt="$T975" '{s += $1; q += $1 * $1} END {m = s / NR
-    sd = sqrt((q - NR * m * m) / (NR - 1)); n = 2; split(tt, t, " ")
-    while (n < 1000 && (n - 1 > 30 ? 1.96 : t[n - 1]) * sd / sqrt(n) >= m) n++
+  printf '%s\n' "${g[@]}" | awk -v label="$1 - $2" "$T_AWK"'{s += $1; q += $1 * $1} END {m = s / NR
+    sd = sqrt((q - NR * m * m) / (NR - 1)); n = 2
+    while (n < 1000 && t975(n - 1) * sd / sqrt(n) >= m) n++
     printf "%s: mean %+.3f, sd %.3f: its interval clears zero at %s seeds if they stay so\n", label, m, sd,
       (m > 0 && n < 1000 ? n : "no number of")}'
 }
@@ -758,13 +755,12 @@ row() { # label name (with its -f<fraction>)
 }
 welch() { # label "a values" "b values": mean(a) - mean(b) with Welch's 95% interval (t at the floored
   # Welch-Satterthwaite degrees of freedom, so slightly wide)
-  awk -v label="$1" -v a="$2" -v b="$3" -v tt="$T975" 'function stats(v, x,   n, i, m, q) {n = split(v, x, " ")
+  awk -v label="$1" -v a="$2" -v b="$3" "$T_AWK"'function stats(v, x,   n, i, m, q) {n = split(v, x, " ")
       for (i = 1; i <= n; i++) m += x[i]; m /= n; for (i = 1; i <= n; i++) q += (x[i] - m) ^ 2
       N = n; M = m; V = q / (n - 1)}
     BEGIN {stats(a); na = N; ma = M; va = V; stats(b); nb = N; mb = M; vb = V
       se2 = va / na + vb / nb; df = int(se2 ^ 2 / ((va / na) ^ 2 / (na - 1) + (vb / nb) ^ 2 / (nb - 1)))
-      split(tt, t, " ")
-      h = (df >= 1 && df <= 30 ? t[df] : 1.96) * sqrt(se2)
+      h = (df >= 1 ? t975(df) : 1.96) * sqrt(se2)
       printf "%s: %.4f ± %.4f (n %d) - %.4f ± %.4f (n %d) = %+.3f [%+.3f, %+.3f] (df %d)\n", label, ma, sqrt(va),
         na, mb, sqrt(vb), nb, ma - mb, ma - mb - h, ma - mb + h, df}'
 }
@@ -812,10 +808,7 @@ grid_table() { # grid's cells, share by share, and the paired differences where 
   done
 }
 interval() { # label, differences on stdin (one a line, 2 to 31 of them): each, their mean and paired 95% interval
-  awk -v label="$1" -v tt="$T975" '{x[NR] = $1; s += $1} END {m = s / NR
-    for (i = 1; i <= NR; i++) q += (x[i] - m) ^ 2
-    split(tt, t, " ")
-    h = t[NR - 1] * sqrt(q / (NR - 1)) / sqrt(NR)
+  awk -v label="$1" "$T_AWK"'{x[NR] = $1; s += $1} END {m = s / NR; h = half(x, NR)
     printf "%s:", label; for (i = 1; i <= NR; i++) printf " %+.3f", x[i]
     printf "  mean %+.3f [%+.3f, %+.3f]\n", m, m - h, m + h}'
 }
