@@ -31,11 +31,11 @@ done | awk -v shares="${SHARES[*]}" "$T_AWK"'
     return a}
   function both(f, s) {return ((f, "random", s) in m) && ((f, "ssl", s) in m)}
   END {ns = split(shares, sh, " ")
-    for (k = 1; k <= ns; k++) {f = sh[k]; n = 0; up = 0; miss = ""
+    for (k = 1; k <= ns; k++) {f = sh[k]; n = 0; up = 0; miss = ""; ra = 0; sa = 0
       for (s = 42; s <= 51; s++) if (both(f, s)) {d[++n] = m[f, "ssl", s] - m[f, "random", s]; up += d[n] > 0
-        ra[f] += m[f, "random", s]; sa[f] += m[f, "ssl", s]} else miss = miss " " s
+        ra += m[f, "random", s]; sa += m[f, "ssl", s]} else miss = miss " " s
       if (n == 0) {printf "share %s: no seed has both cells\n", f; continue}
-      ci(sprintf("share %s, SSL - random (means: SSL %.4f, random %.4f)", f, sa[f] / n, ra[f] / n), d, n)
+      ci(sprintf("share %s, SSL - random (means: SSL %.4f, random %.4f)", f, sa / n, ra / n), d, n)
       printf "; SSL higher at %d of %d%s\n", up, n, miss == "" ? "" : ", seeds without both cells:" miss}
     for (k = 1; k <= 2; k++) {a = k == 1 ? "ssl" : "random"; n = 0
       for (s = 42; s <= 51; s++) if (("1.0", a, s) in m && ("0.1", a, s) in m) d[++n] = m["1.0", a, s] - m["0.1", a, s]
