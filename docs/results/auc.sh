@@ -1,7 +1,8 @@
-# Sourced by the scripts here (after they cd to the repository): `auc DIR` prints the mean AUC in a run directory's
-# summary, to four decimals and a newline: a federate run's final evaluation, or a probe's result.
+# Sourced by the scripts here (after they cd to the repository): `auc DIR [FORMAT]` prints the mean AUC in a run
+# directory's summary (printf FORMAT, default four decimals) and a newline: a federate run's final evaluation, an
+# evaluate run's, or a probe's result.
 auc() {
-  grep -o '"mean_auc" : [0-9.]*' "$1/_SUMMARY.json" | tail -1 | awk '{printf "%.4f\n", $3}'
+  grep -o '"mean_auc" : [0-9.]*' "$1/_SUMMARY.json" | tail -1 | awk -v f="${2:-%.4f}" '{printf f "\n", $3}'
 }
 # Awk functions for the scripts' intervals; put before a program: awk "$T_AWK"'...'. t975(df): Student's t at 0.975
 # (df 1-30; 1.96 beyond). half(d, n): the half-width of the paired 95% t interval of the mean of d[1..n] (0 for n < 2).

@@ -1,25 +1,53 @@
 #!/usr/bin/env bash
 # Issue 12, forty-fourth measurement: claims 1 and 2 on the issue's split at ten seeds (docs/results/ssl-recipe-nih-sample.md),
 # read from the cells of docs/results/rounds-per-arm.sh: seeds 42-46 in runs/rounds, 47-51 in runs/rounds-fresh, each
-# arm's validation mean AUC after round ROUND (default 15, the standing recipe). Seeds missing a share's two cells are
-# left out of that share and named. Prints, with paired 95% t intervals over the seeds:
+# arm's validation mean AUC after round ROUND (default 15, the standing recipe); with SCORED=<dir>, the same cells'
+# scores written by `score` there instead (forty-sixth). Seeds missing a share's two cells are left out of that share
+# and named. Prints, with paired 95% t intervals over the seeds:
 #   per share of SHARES: SSL - random, and seeds with SSL higher;
 #   SSL's (and random's) loss from all the images to 10% (claim 2 allows 0.03);
 #   with all the images: SSL - random per disease over the seeds, and how many diseases have SSL higher (claim 1: 10 of 14).
-# Usage: docs/results/claims-ten-seeds.sh
+# `score` (forty-sixth): `evaluate` scores each cell's final checkpoint (round 15) once on SPLIT (default test) into
+# SCORED/<cell>, skipping cells not finished or already scored.
+# Usage: docs/results/claims-ten-seeds.sh [score]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source docs/results/auc.sh
 ROUND=${ROUND:-15}
+SCORED=${SCORED:-}
+SPLIT=${SPLIT:-test}
 read -r -a SHARES <<< "${SHARES:-1.0 0.1 0.05}"
 dir() { if [ "$1" -lt 47 ]; then echo runs/rounds; else echo runs/rounds-fresh; fi; }
+if [ "${1:-}" = score ]; then
+  [ -n "$SCORED" ] || { echo "score: set SCORED, the directory for the scores" >&2; exit 2; }
+  mkdir -p "$SCORED"
+  for f in "${SHARES[@]}"; do
+    for s in 42 43 44 45 46 47 48 49 50 51; do
+      for a in random ssl; do
+        c="$(dir $s)/$a-f$f-s$s"
+        [ -f "$c/_SUCCESS" ] && [ ! -f "$SCORED/$a-f$f-s$s/_SUCCESS" ] || continue
+        bin/fedcxr evaluate --set weights="$c/final.safetensors" --set input=runs/shared64/ingest --set split="$SPLIT" \
+          --set output="$SCORED/$a-f$f-s$s" > "$SCORED/$a-f$f-s$s.log" 2>&1
+      done
+    done
+  done
+  exit
+fi
 for f in "${SHARES[@]}"; do
   for s in 42 43 44 45 46 47 48 49 50 51; do
     for a in random ssl; do
       c="$(dir $s)/$a-f$f-s$s"
-      [ -f "$c/_SUCCESS" ] || continue
-      awk -F, -v r="$ROUND" -v k="$f $a $s" '$1 == r {print "mean", k, $5}' "$c/metrics.csv"
-      awk -F, -v r="$ROUND" -v k="$f $a $s" '$1 == r && $3 != "" {print "label", k, $2, $3}' "$c/metrics_per_label.csv"
+      if [ -n "$SCORED" ]; then # an evaluate output: its mean in the summary, its labels as round 0
+        c="$SCORED/$a-f$f-s$s"
+        [ -f "$c/_SUCCESS" ] || continue
+        echo "mean $f $a $s $(auc "$c" %.6f)"
+        r=0
+      else
+        [ -f "$c/_SUCCESS" ] || continue
+        awk -F, -v r="$ROUND" -v k="$f $a $s" '$1 == r {print "mean", k, $5}' "$c/metrics.csv"
+        r=$ROUND
+      fi
+      awk -F, -v r="$r" -v k="$f $a $s" '$1 == r && $3 != "" {print "label", k, $2, $3}' "$c/metrics_per_label.csv"
     done
   done
 done | awk -v shares="${SHARES[*]}" "$T_AWK"'
