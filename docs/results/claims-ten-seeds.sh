@@ -50,7 +50,7 @@ for f in "${SHARES[@]}"; do
       awk -F, -v r="$r" -v k="$f $a $s" '$1 == r && $3 != "" {print "label", k, $2, $3}' "$c/metrics_per_label.csv"
     done
   done
-done | awk -v shares="${SHARES[*]}" "$T_AWK"'
+done | awk -v shares="${SHARES[*]}" -v on="$([ -n "$SCORED" ] && echo "$SPLIT" || echo val)" "$T_AWK"'
   $1 == "mean" {m[$2, $3, $4] = $5}
   $1 == "label" {l[$2, $3, $4, $5] = $6; if (!($5 in lseen)) {lseen[$5] = 1; lab[++nl] = $5}}
   function ci(label, d, n,   i, a, h) {a = 0; for (i = 1; i <= n; i++) a += d[i]; a /= n; h = half(d, n)
@@ -74,4 +74,4 @@ done | awk -v shares="${SHARES[*]}" "$T_AWK"'
         d[++n] = l["1.0", "ssl", s, lab[j]] - l["1.0", "random", s, lab[j]]
       if (n == 0) continue
       nd++; up += ci("all the images, " lab[j] ", SSL - random", d, n) > 0; printf "\n"}
-    if (nd > 0) printf "all the images: SSL higher on %d of %d diseases scored on val (mean over seeds)\n", up, nd}'
+    if (nd > 0) printf "all the images: SSL higher on %d of %d diseases scored on %s (mean over seeds)\n", up, nd, on}'
