@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Issue 12, forty-first and forty-second measurements: the number of federated rounds chosen per initialisation on the
 # VALIDATION split (docs/results/ssl-recipe-nih-sample.md). The issue's split at 64 px (runs/shared64/ingest: server
-# 30% / clients 40% / val 10% / test 20%), 10 non-IID clients, fedcxr's recipe, ROUNDS rounds (default 15) evaluated
+# 30% / clients 40% / val 10% / test 20%), non-IID clients, fedcxr's recipe, ROUNDS rounds (default 15) evaluated
 # on val after every round; random initialisation and SSL initialisation from the default 120-epoch pretraining
 # (seed 42) on the 511 server images, seeds SEEDS (partition and federate seeds), at each share of SHARES of each
-# client's images. With FROM set (the forty-second: FROM=runs/rounds ROUNDS=30 OUT=runs/rounds30), a cell is FROM's
-# cell of the same name copied and resumed (`federate --resume`) to ROUNDS rounds, on FROM's partitions.
+# client's images, over CLIENTS clients (default 10; the forty-seventh: CLIENTS=30 OUT=runs/clients30). With FROM set
+# (the forty-second: FROM=runs/rounds ROUNDS=30 OUT=runs/rounds30), a cell is FROM's cell of the same name copied and
+# resumed (`federate --resume`) to ROUNDS rounds, on FROM's partitions.
 #   cells:  the pretraining (if missing), the partitions and the cells, seed by seed, random then SSL (launcher defaults:
 #           two libtorch threads; run one process at a time).
 #   table:  per share, each arm's mean val AUC after every round (over the seeds whose two cells both reach the last
@@ -23,6 +24,7 @@ PRE=runs/shared64/pretrain-e120
 read -r -a SEEDS <<< "${SEEDS:-42 43 44 45 46}"
 read -r -a SHARES <<< "${SHARES:-1.0 0.1}"
 ROUNDS=${ROUNDS:-15}
+CLIENTS=${CLIENTS:-10}
 FROM=${FROM:-}
 PARTS=${FROM:-$OUT}
 mkdir -p "$OUT"
@@ -34,7 +36,8 @@ cells() {
   for f in "${SHARES[@]}"; do
     for s in "${SEEDS[@]}"; do
       [ -f "$PARTS/partition-s$s-f$f/_SUCCESS" ] || bin/fedcxr partition --set input=$IN \
-        --set output="$PARTS/partition-s$s-f$f" --set seed="$s" --set fraction="$f" > "$PARTS/partition-s$s-f$f.log" 2>&1
+        --set output="$PARTS/partition-s$s-f$f" --set seed="$s" --set fraction="$f" --set clients="$CLIENTS" \
+        > "$PARTS/partition-s$s-f$f.log" 2>&1
       cell random "$s" "$f" random
       cell ssl "$s" "$f" "ssl:$PRE/encoder.safetensors"
     done
