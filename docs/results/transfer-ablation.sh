@@ -602,6 +602,7 @@ recipe_cells() { # recipe's unfinished pretrainings two at a time, then each arm
     probe "ssl$PRE$tag" 42 "runs/shared64/pretrain-e$PRE-$tag/encoder.safetensors"
   done
   ingest_split "$SIN" 0.5 0.2
+  mkdir -p "$ROUT"
   for a in "${RECIPE_ARMS[@]}"; do
     tag=${a%%=*}
     (OUT=$ROUT IN=$SIN; probe "ssl$PRE$tag" 42 "runs/shared64/pretrain-e$PRE-$tag/encoder.safetensors"
