@@ -75,9 +75,8 @@ table() {
       for (r = 1; r <= R; r++) {m = 0; for (i = 1; i <= ms; i++) if (ord[i] != skip) m += v[f, a, ord[i], r]
         if (m > bm + 1e-12) {bm = m; b = r}}
       return b}
-    function interval(label, d, n,   i, m, h) {m = 0; for (i = 1; i <= n; i++) m += d[i]; m /= n; h = half(d, n)
-      printf "%s:", label; for (i = 1; i <= n; i++) printf " %+.4f", d[i]
-      printf "  mean %+.4f [%+.4f, %+.4f] over %d seeds\n", m, m - h, m + h, n}
+    function interval(label, d, n,   i) {printf "%s:", label; for (i = 1; i <= n; i++) printf " %+.4f", d[i]
+      printf "  %s\n", mean_ci(d, n)}
     END {for (k = 1; k <= ns; k++) {f = shares[k]; ms = seeds(f)
         printf "share %s, mean val AUC over seeds", f; for (i = 1; i <= ms; i++) printf " %s", ord[i]; printf "\nround "
         for (r = 1; r <= R; r++) printf " %6d", r; printf "\n"
