@@ -52,9 +52,9 @@ for f in "${SHARES[@]}"; do
 done | awk -v shares="${SHARES[*]}" -v seeds="${SEEDS[*]}" -v on="$([ -n "$SCORED" ] && echo "$SPLIT" || echo val)" "$T_AWK"'
   $1 == "mean" {m[$2, $3, $4] = $5}
   $1 == "label" {l[$2, $3, $4, $5] = $6; if (!($5 in lseen)) {lseen[$5] = 1; lab[++nl] = $5}}
-  function ci(label, d, n,   i, a) {a = 0; for (i = 1; i <= n; i++) a += d[i]; a /= n
-    if (n > 1) printf "%s: %s", label, mean_ci(d, n); else printf "%s: %+.4f at one seed (no interval)", label, a
-    return a}
+  function ci(label, d, n) {if (n > 1) printf "%s: %s", label, mean_ci(d, n)
+    else printf "%s: %+.4f at one seed (no interval)", label, d[1]
+    return mean(d, n)}
   function both(f, s) {return ((f, "random", s) in m) && ((f, "ssl", s) in m)}
   END {ns = split(shares, sh, " "); nsd = split(seeds, sd, " ")
     for (k = 1; k <= ns; k++) {f = sh[k]; n = 0; up = 0; miss = ""; ra = 0; sa = 0
