@@ -7,8 +7,10 @@
 # client's images, over CLIENTS clients (default 10; the forty-seventh: CLIENTS=30 OUT=runs/clients30). With FROM set
 # (the forty-second: FROM=runs/rounds ROUNDS=30 OUT=runs/rounds30), a cell is FROM's cell of the same name copied and
 # resumed (`federate --resume`) to ROUNDS rounds, on FROM's partitions.
-#   cells:  the pretraining (if missing), the partitions and the cells, seed by seed, random then SSL (launcher defaults:
-#           two libtorch threads; run one process at a time).
+#   cells:  the pretraining (if an arm needs it and it is missing), the partitions and the cells, seed by seed, arm by
+#           arm of ARMS (default "random ssl": random init, then SSL init from the default encoder; NAME=ENCODER is
+#           SSL init from another encoder, in cells named NAME-f<share>-s<seed>, the forty-ninth's edge-off arms)
+#           (launcher defaults: two libtorch threads; run one process at a time).
 #   table:  per share, each arm's mean val AUC after every round (over the seeds whose two cells both reach the last
 #           round); each arm's best round on those means; the rule's comparison: for each seed, each arm's round
 #           chosen on the OTHER seeds' mean curve (leave one seed out; ties to fewer rounds), SSL - random at those
@@ -26,20 +28,27 @@ read -r -a SHARES <<< "${SHARES:-1.0 0.1}"
 ROUNDS=${ROUNDS:-15}
 CLIENTS=${CLIENTS:-10}
 FROM=${FROM:-}
+read -r -a ARMS <<< "${ARMS:-random ssl}"
 PARTS=${FROM:-$OUT}
 mkdir -p "$OUT"
 
 cells() {
-  local f s
-  [ -f "$PRE/_SUCCESS" ] || bin/fedcxr pretrain --set input=$IN --set output=$PRE --set epochs=120 \
+  local f s a
+  [[ " ${ARMS[*]} " != *" ssl "* ]] || [ -f "$PRE/_SUCCESS" ] || bin/fedcxr pretrain --set input=$IN --set output=$PRE --set epochs=120 \
     > "$OUT/pretrain-e120.log" 2>&1
   for f in "${SHARES[@]}"; do
     for s in "${SEEDS[@]}"; do
       [ -f "$PARTS/partition-s$s-f$f/_SUCCESS" ] || bin/fedcxr partition --set input=$IN \
         --set output="$PARTS/partition-s$s-f$f" --set seed="$s" --set fraction="$f" --set clients="$CLIENTS" \
         > "$PARTS/partition-s$s-f$f.log" 2>&1
-      cell random "$s" "$f" random
-      cell ssl "$s" "$f" "ssl:$PRE/encoder.safetensors"
+      for a in "${ARMS[@]}"; do
+        case $a in
+          random) cell random "$s" "$f" random ;;
+          ssl) cell ssl "$s" "$f" "ssl:$PRE/encoder.safetensors" ;;
+          *=*) cell "${a%%=*}" "$s" "$f" "ssl:${a#*=}" ;;
+          *) echo "cells: arm $a is not random, ssl or NAME=ENCODER" >&2; exit 2 ;;
+        esac
+      done
     done
   done
 }
