@@ -34,8 +34,8 @@ mkdir -p "$OUT"
 
 cells() {
   local f s a
-  [[ " ${ARMS[*]} " != *" ssl "* ]] || [ -f "$PRE/_SUCCESS" ] || bin/fedcxr pretrain --set input=$IN --set output=$PRE --set epochs=120 \
-    > "$OUT/pretrain-e120.log" 2>&1
+  [[ " ${ARMS[*]} " != *" ssl "* ]] || [ -f "$PRE/_SUCCESS" ] || bin/fedcxr pretrain --set input=$IN --set output=$PRE \
+    --set epochs=120 > "$OUT/pretrain-e120.log" 2>&1
   for f in "${SHARES[@]}"; do
     for s in "${SEEDS[@]}"; do
       [ -f "$PARTS/partition-s$s-f$f/_SUCCESS" ] || bin/fedcxr partition --set input=$IN \
