@@ -29,6 +29,9 @@ ROUNDS=${ROUNDS:-15}
 CLIENTS=${CLIENTS:-10}
 FROM=${FROM:-}
 read -r -a ARMS <<< "${ARMS:-random ssl}"
+for a in "${ARMS[@]}"; do  # checked before any run starts
+  [[ $a == random || $a == ssl || $a == ?*=?* ]] || { echo "ARMS: $a is not random, ssl or NAME=ENCODER" >&2; exit 2; }
+done
 PARTS=${FROM:-$OUT}
 mkdir -p "$OUT"
 
@@ -45,8 +48,7 @@ cells() {
         case $a in
           random) cell random "$s" "$f" random ;;
           ssl) cell ssl "$s" "$f" "ssl:$PRE/encoder.safetensors" ;;
-          *=*) cell "${a%%=*}" "$s" "$f" "ssl:${a#*=}" ;;
-          *) echo "cells: arm $a is not random, ssl or NAME=ENCODER" >&2; exit 2 ;;
+          *) cell "${a%%=*}" "$s" "$f" "ssl:${a#*=}" ;;
         esac
       done
     done
