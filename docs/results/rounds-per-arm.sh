@@ -16,7 +16,13 @@
 #           chosen on the OTHER seeds' mean curve (leave one seed out; ties to fewer rounds), SSL - random at those
 #           rounds, against SSL - random at round 15 (the standing recipe) and at the last round, each with its
 #           paired 95% t interval; each arm's chosen round against its own round 15.
-# Usage: docs/results/rounds-per-arm.sh cells|table
+#   versus: SSL init from each encoder of ENCODERS (names; cells $OUT/ssl<name>-f1.0-s<seed>, all the images) at
+#           SEEDS against random initialisation's and the recipe encoder's published round-15 cells at seeds 42-44
+#           (forty-first); per encoder SSL - random (and - the recipe encoder's SSL) averaged over RULE_SEEDS (default
+#           SEEDS; other seeds' cells printed outside it), then each difference's paired 95% t interval over the
+#           encoders, LABEL naming them (the forty-ninth and fiftieth: edge-off encoders); no verdict if a cell of
+#           RULE_SEEDS is missing.
+# Usage: docs/results/rounds-per-arm.sh cells|table|versus
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source docs/results/auc.sh
@@ -118,8 +124,31 @@ table() {
           interval(a ", share " shares[1] " - share " f ", both at round " std, e, m)}}}'
 }
 
+versus() {
+  local e s c
+  read -r -a encoders <<< "${ENCODERS:?names of encoders, e.g. ENCODERS=noedge}"
+  for e in "${encoders[@]}"; do for s in "${SEEDS[@]}"; do c=$OUT/ssl$e-f1.0-s$s
+    echo "$e $s $([ -f "$c/_SUCCESS" ] && auc "$c" || echo missing)"; done; done |
+  awk -v S="${RULE_SEEDS:-${SEEDS[*]}}" -v label="${LABEL:-these}" "$T_AWK"'
+  BEGIN {split("42 0.6730 0.6791 43 0.6585 0.6957 44 0.7088 0.6777", p, " ")  # published: random, recipe SSL
+    for (i = 1; i < 9; i += 3) {rnd[p[i]] = p[i + 1]; rec[p[i]] = p[i + 2]}; split(S, u, " "); for (i in u) in_rule[u[i]] = 1}
+  !($1 in seen) {seen[$1] = 1; enc[++ne] = $1}
+  !($2 in rnd) {printf "seed %s: no published cell of random initialisation (seeds 42-44)\n", $2; bad = 1; exit 2}
+  $3 == "missing" {printf "%s seed %s: missing\n", $1, $2; if ($2 in in_rule) miss = 1; next}
+  {printf "%s seed %s: SSL %.4f  random %.4f  recipe SSL %.4f  SSL - random %+.4f%s\n", $1, $2, $3, rnd[$2], rec[$2],
+     $3 - rnd[$2], $2 in in_rule ? "" : "  (outside the rule)"
+   if ($2 in in_rule) {x[$1] += $3 - rnd[$2]; y[$1] += $3 - rec[$2]; k[$1]++}}
+  END {if (bad) exit 2
+    if (miss) {print "a cell of the rule is missing: no verdict"; exit}
+    for (i = 1; i <= ne; i++) {d[i] = x[enc[i]] / k[enc[i]]; e[i] = y[enc[i]] / k[enc[i]]
+      printf "%s over seeds %s: SSL - random %+.4f, SSL - recipe SSL %+.4f\n", enc[i], S, d[i], e[i]}
+    printf "%s SSL - random, by pretraining seed: %s\n", label, mean_ci(d, ne)
+    printf "%s SSL - the recipe encoder'"'"'s SSL, by pretraining seed: %s\n", label, mean_ci(e, ne)}'
+}
+
 case "${1:-}" in
   cells) cells ;;
   table) table ;;
-  *) echo "usage: $0 cells|table" >&2; exit 2 ;;
+  versus) versus ;;
+  *) echo "usage: $0 cells|table|versus" >&2; exit 2 ;;
 esac

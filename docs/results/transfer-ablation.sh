@@ -89,12 +89,13 @@
 #             clients (ROUT, default runs/ablation-33: its probe and random init's cells are reused) probed and SSL
 #             init from it at the shares of SSHARES, seed by seed, fedcxr's recipe. recipetable: each arm's
 #             losses, probes and cells, the paired differences against random init, against the first arm (full1t
-#             by default), and (each schedule alone) constlr and constema against constboth.
+#             by default), and (each schedule alone) constlr and constema against constboth. recipepretrain:
+#             only the pretrainings.
 #   joint:    the default pretraining with joint_views=true (both views through each branch as one batch) at the
 #             seeds JSEEDS (default 42 43 44), probed, against pretrains' probes; jointspread: only the comparison.
 # Usage: docs/results/transfer-ablation.sh [core|transfer|lowdata|claim2|grid|gridtable|variant|varianttable|factors|
 #   factorstable|shrink|reinit|rates|server|servertable|serverregime|servervariant|servervarianttable|recipe|
-#   recipetable|hires|
+#   recipepretrain|recipetable|hires|
 #   hirestable|frozen|standardize|raw|adam|randfrozen|partprobe|probe|pretrains|spread|epochs|bnstats|bnspread|joint|
 #   jointspread|table]
 #   (default: all);
@@ -586,8 +587,8 @@ recipe_pretrain() { # core tag key=value[,key=value]: one arm's pretraining, pin
   for kv in "${kv[@]}"; do set+=(--set "$kv"); done
   (taskset -cp "$1" $BASHPID > /dev/null && server_pretrain "$2" "${set[@]}")  # the subshell's children inherit the pin
 }
-recipe_cells() { # recipe's unfinished pretrainings two at a time, then each arm's probes and cells
-  local i a tag todo=()
+recipe_pretrains() { # recipe's unfinished pretrainings, two at a time
+  local i a todo=()
   ingest_split runs/shared64/ingest 0.3 0.4
   for a in "${RECIPE_ARMS[@]}"; do [ -f "runs/shared64/pretrain-e$PRE-${a%%=*}/_SUCCESS" ] || todo+=("$a"); done
   for ((i = 0; i < ${#todo[@]}; i += 2)); do
@@ -595,6 +596,10 @@ recipe_cells() { # recipe's unfinished pretrainings two at a time, then each arm
     if [ $((i + 1)) -lt ${#todo[@]} ]; then a=${todo[i + 1]}; recipe_pretrain 1 "${a%%=*}" "${a#*=}" & fi
     wait
   done
+}
+recipe_cells() { # recipe_pretrains, then each arm's probes and cells
+  local a tag
+  recipe_pretrains
   for a in "${RECIPE_ARMS[@]}"; do
     tag=${a%%=*}
     [ -f "runs/shared64/pretrain-e$PRE-$tag/_SUCCESS" ] || {
@@ -916,6 +921,7 @@ case "${1:-all}" in
   servervariant) variant_args; server_variant_cells ;;
   servervarianttable) server_variant_table ;;
   recipe) recipe_cells ;;
+  recipepretrain) recipe_pretrains ;;
   recipetable) recipe_table ;;
   serverregime) server_regime ;;
   table) table ;;
