@@ -16,12 +16,14 @@
 #           chosen on the OTHER seeds' mean curve (leave one seed out; ties to fewer rounds), SSL - random at those
 #           rounds, against SSL - random at round 15 (the standing recipe) and at the last round, each with its
 #           paired 95% t interval; each arm's chosen round against its own round 15.
-#   versus: SSL init from each encoder of ENCODERS (names; cells $OUT/ssl<name>-f1.0-s<seed>, all the images) at
-#           SEEDS against random initialisation's and the recipe encoder's published round-15 cells at seeds 42-44
-#           (forty-first); per encoder SSL - random (and - the recipe encoder's SSL) averaged over RULE_SEEDS (default
-#           SEEDS; other seeds' cells printed outside it), then each difference's paired 95% t interval over the
-#           encoders, LABEL naming them (the forty-ninth and fiftieth: edge-off encoders); no verdict if a cell of
-#           RULE_SEEDS is missing.
+#   versus: SSL init from each encoder of ENCODERS (names; cells $OUT/ssl<name>-f<SHARE>-s<seed>, SHARE 1.0 or 0.1,
+#           default 1.0) at SEEDS against random initialisation's and the recipe encoder's published round-15 cells
+#           at seeds 42-44 (forty-first); per encoder SSL - random (and - the recipe encoder's SSL) averaged over
+#           RULE_SEEDS (default SEEDS; other seeds' cells printed outside it), then each difference's paired 95% t
+#           interval over the encoders, LABEL naming them (the forty-ninth to fifty-first: edge-off encoders); at
+#           SHARE 0.1 also each encoder's loss from all its images (its f1.0 cells) to 10%, the same way, beside the
+#           recipe encoder's and random initialisation's published losses; no verdict if a cell of RULE_SEEDS is
+#           missing.
 # Usage: docs/results/rounds-per-arm.sh cells|table|versus
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -127,23 +129,34 @@ table() {
 versus() {
   local e s c
   read -r -a encoders <<< "${ENCODERS:?names of encoders, e.g. ENCODERS=noedge}"
-  for e in "${encoders[@]}"; do for s in "${SEEDS[@]}"; do c=$OUT/ssl$e-f1.0-s$s
-    echo "$e $s $([ -f "$c/_SUCCESS" ] && auc "$c" || echo missing)"; done; done |
-  awk -v S="${RULE_SEEDS:-${SEEDS[*]}}" -v label="${LABEL:-these}" "$T_AWK"'
-  BEGIN {split("42 0.6730 0.6791 43 0.6585 0.6957 44 0.7088 0.6777", p, " ")  # published: random, recipe SSL
-    for (i = 1; i < 9; i += 3) {rnd[p[i]] = p[i + 1]; rec[p[i]] = p[i + 2]}; split(S, u, " "); for (i in u) in_rule[u[i]] = 1}
+  local f=${SHARE:-1.0}
+  [[ $f == 1.0 || $f == 0.1 ]] || { echo "SHARE: $f has no published cells (1.0 or 0.1)" >&2; exit 2; }
+  for e in "${encoders[@]}"; do for s in "${SEEDS[@]}"; do c=$OUT/ssl$e-f$f-s$s; a=$OUT/ssl$e-f1.0-s$s
+    echo "$e $s $([ -f "$c/_SUCCESS" ] && auc "$c" || echo missing) $([ -f "$a/_SUCCESS" ] && auc "$a" || echo missing)"
+  done; done |
+  awk -v S="${RULE_SEEDS:-${SEEDS[*]}}" -v label="${LABEL:-these}" -v f="$f" "$T_AWK"'
+  BEGIN {split("42 0.6730 0.6791 43 0.6585 0.6957 44 0.7088 0.6777", p, " ")  # published: random, recipe SSL, all
+    for (i = 1; i < 9; i += 3) {rnd[p[i]] = p[i + 1]; rec[p[i]] = p[i + 2]}
+    split("42 0.5944 0.5951 43 0.5810 0.5817 44 0.6217 0.6034", p, " ")  # the same at 10%
+    for (i = 1; i < 9; i += 3) {rnd10[p[i]] = p[i + 1]; rec10[p[i]] = p[i + 2]}
+    split(S, u, " "); for (i in u) in_rule[u[i]] = 1; low = f != "1.0"}
   !($1 in seen) {seen[$1] = 1; enc[++ne] = $1}
   !($2 in rnd) {printf "seed %s: no published cell of random initialisation (seeds 42-44)\n", $2; bad = 1; exit 2}
-  $3 == "missing" {printf "%s seed %s: missing\n", $1, $2; if ($2 in in_rule) miss = 1; next}
-  {printf "%s seed %s: SSL %.4f  random %.4f  recipe SSL %.4f  SSL - random %+.4f%s\n", $1, $2, $3, rnd[$2], rec[$2],
-     $3 - rnd[$2], $2 in in_rule ? "" : "  (outside the rule)"
-   if ($2 in in_rule) {x[$1] += $3 - rnd[$2]; y[$1] += $3 - rec[$2]; k[$1]++}}
+  {r = low ? rnd10[$2] : rnd[$2]; q = low ? rec10[$2] : rec[$2]}
+  $3 == "missing" || (low && $4 == "missing") {printf "%s seed %s: missing\n", $1, $2; if ($2 in in_rule) miss = 1; next}
+  {printf "%s seed %s: SSL %.4f  random %.4f  recipe SSL %.4f  SSL - random %+.4f%s%s\n", $1, $2, $3, r, q, $3 - r,
+     low ? sprintf("  SSL all - SSL %s %+.4f", f, $4 - $3) : "", $2 in in_rule ? "" : "  (outside the rule)"
+   if ($2 in in_rule) {x[$1] += $3 - r; y[$1] += $3 - q; z[$1] += $4 - $3; k[$1]++
+     if (!($2 in counted)) {counted[$2] = 1; nr++; lr += rnd[$2] - rnd10[$2]; lq += rec[$2] - rec10[$2]}}}
   END {if (bad) exit 2
     if (miss) {print "a cell of the rule is missing: no verdict"; exit}
-    for (i = 1; i <= ne; i++) {d[i] = x[enc[i]] / k[enc[i]]; e[i] = y[enc[i]] / k[enc[i]]
-      printf "%s over seeds %s: SSL - random %+.4f, SSL - recipe SSL %+.4f\n", enc[i], S, d[i], e[i]}
+    for (i = 1; i <= ne; i++) {d[i] = x[enc[i]] / k[enc[i]]; e[i] = y[enc[i]] / k[enc[i]]; l[i] = z[enc[i]] / k[enc[i]]
+      printf "%s over seeds %s: SSL - random %+.4f, SSL - recipe SSL %+.4f%s\n", enc[i], S, d[i], e[i],
+        low ? sprintf(", SSL all - SSL %s %+.4f", f, l[i]) : ""}
     printf "%s SSL - random, by pretraining seed: %s\n", label, mean_ci(d, ne)
-    printf "%s SSL - the recipe encoder'"'"'s SSL, by pretraining seed: %s\n", label, mean_ci(e, ne)}'
+    printf "%s SSL - the recipe encoder'"'"'s SSL, by pretraining seed: %s\n", label, mean_ci(e, ne)
+    if (low) printf "%s SSL all - SSL %s, by pretraining seed: %s (over the same seeds: the recipe encoder %+.4f, " \
+      "random %+.4f)\n", label, f, mean_ci(l, ne), lq / nr, lr / nr}'
 }
 
 case "${1:-}" in
