@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -16,36 +17,26 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.fedcxr.testing.SparkTests;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The linear probe's fits do not depend on how the training features are partitioned. */
 class LinearProbeTest {
   private static final int DIM = 24;
   private static final int LABELS = 2;
-  static SparkSession spark;
-
-  @BeforeAll
-  static void start() {
-    spark = SparkTests.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
-  }
 
   @Test
-  void fitsAreBitIdenticalWhateverThePartitioning() {
-    List<Row> rows = rows(400, 7);
-    List<LogisticRegressionModel> one = LinearProbe.fit(frame(rows, 1), LABELS, 1e-3, 15);
-    List<LogisticRegressionModel> many = LinearProbe.fit(frame(rows, 7), LABELS, 1e-3, 15);
-    for (int k = 0; k < LABELS; k++) {
-      assertArrayEquals(one.get(k).coefficients().toArray(), many.get(k).coefficients().toArray(), 0.0, "label " + k);
-      assertEquals(one.get(k).intercept(), many.get(k).intercept(), 0.0, "label " + k);
+  void fitsAreBitIdenticalWhateverThePartitioning() throws IOException {
+    try (SparkSession spark = SparkTests.start()) {
+      List<Row> rows = rows(400, 7);
+      List<LogisticRegressionModel> one = LinearProbe.fit(frame(spark, rows, 1), LABELS, 1e-3, 15);
+      List<LogisticRegressionModel> many = LinearProbe.fit(frame(spark, rows, 7), LABELS, 1e-3, 15);
+      for (int k = 0; k < LABELS; k++) {
+        assertArrayEquals(one.get(k).coefficients().toArray(), many.get(k).coefficients().toArray(), 0.0,
+            "label " + k);
+        assertEquals(one.get(k).intercept(), many.get(k).intercept(), 0.0, "label " + k);
+      }
+      assertNotEquals(one.get(0).coefficients(), one.get(1).coefficients(), "each label has its own fit");
     }
-    assertNotEquals(one.get(0).coefficients(), one.get(1).coefficients(), "each label has its own fit");
   }
 
   /** Seeded features; label k depends on feature k plus noise, the last label unknown (NaN) in some rows. */
@@ -69,7 +60,7 @@ class LinearProbeTest {
     return rows;
   }
 
-  private static Dataset<Row> frame(List<Row> rows, int partitions) {
+  private static Dataset<Row> frame(SparkSession spark, List<Row> rows, int partitions) {
     StructType schema = new StructType()
         .add("labels", DataTypes.createArrayType(DataTypes.FloatType))
         .add("features", DataTypes.createArrayType(DataTypes.FloatType));
