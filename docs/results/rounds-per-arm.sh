@@ -127,27 +127,28 @@ table() {
 }
 
 versus() {
-  local e s c
+  local e s c a all
   read -r -a encoders <<< "${ENCODERS:?names of encoders, e.g. ENCODERS=noedge}"
   local f=${SHARE:-1.0}
-  [[ $f == 1.0 || $f == 0.1 ]] || { echo "SHARE: $f has no published cells (1.0 or 0.1)" >&2; exit 2; }
   for e in "${encoders[@]}"; do for s in "${SEEDS[@]}"; do c=$OUT/ssl$e-f$f-s$s; a=$OUT/ssl$e-f1.0-s$s
-    echo "$e $s $([ -f "$c/_SUCCESS" ] && auc "$c" || echo missing) $([ -f "$a/_SUCCESS" ] && auc "$a" || echo missing)"
+    all=-  # the all-images cell, read only when it is not the share's own
+    [ "$f" = 1.0 ] || all=$([ -f "$a/_SUCCESS" ] && auc "$a" || echo missing)
+    echo "$e $s $([ -f "$c/_SUCCESS" ] && auc "$c" || echo missing) $all"
   done; done |
   awk -v S="${RULE_SEEDS:-${SEEDS[*]}}" -v label="${LABEL:-these}" -v f="$f" "$T_AWK"'
-  BEGIN {split("42 0.6730 0.6791 43 0.6585 0.6957 44 0.7088 0.6777", p, " ")  # published: random, recipe SSL, all
-    for (i = 1; i < 9; i += 3) {rnd[p[i]] = p[i + 1]; rec[p[i]] = p[i + 2]}
-    split("42 0.5944 0.5951 43 0.5810 0.5817 44 0.6217 0.6034", p, " ")  # the same at 10%
-    for (i = 1; i < 9; i += 3) {rnd10[p[i]] = p[i + 1]; rec10[p[i]] = p[i + 2]}
+  BEGIN {n = split("1.0 42 0.6730 0.6791  1.0 43 0.6585 0.6957  1.0 44 0.7088 0.6777 " \
+      "0.1 42 0.5944 0.5951  0.1 43 0.5810 0.5817  0.1 44 0.6217 0.6034", p, " ")  # published: share seed random recipe
+    for (i = 1; i < n; i += 4) {rnd[p[i], p[i + 1]] = p[i + 2]; rec[p[i], p[i + 1]] = p[i + 3]; has[p[i]] = 1}
+    if (!(f in has)) {printf "SHARE: %s has no published cells (1.0 or 0.1)\n", f > "/dev/stderr"; bad = 1; exit 2}
     split(S, u, " "); for (i in u) in_rule[u[i]] = 1; low = f != "1.0"}
   !($1 in seen) {seen[$1] = 1; enc[++ne] = $1}
-  !($2 in rnd) {printf "seed %s: no published cell of random initialisation (seeds 42-44)\n", $2; bad = 1; exit 2}
-  {r = low ? rnd10[$2] : rnd[$2]; q = low ? rec10[$2] : rec[$2]}
+  !((f, $2) in rnd) {printf "seed %s: no published cell of random initialisation (seeds 42-44)\n", $2; bad = 1; exit 2}
+  {r = rnd[f, $2]; q = rec[f, $2]}
   $3 == "missing" || (low && $4 == "missing") {printf "%s seed %s: missing\n", $1, $2; if ($2 in in_rule) miss = 1; next}
   {printf "%s seed %s: SSL %.4f  random %.4f  recipe SSL %.4f  SSL - random %+.4f%s%s\n", $1, $2, $3, r, q, $3 - r,
      low ? sprintf("  SSL all - SSL %s %+.4f", f, $4 - $3) : "", $2 in in_rule ? "" : "  (outside the rule)"
    if ($2 in in_rule) {x[$1] += $3 - r; y[$1] += $3 - q; z[$1] += $4 - $3; k[$1]++
-     if (!($2 in counted)) {counted[$2] = 1; nr++; lr += rnd[$2] - rnd10[$2]; lq += rec[$2] - rec10[$2]}}}
+     if (!($2 in counted)) {counted[$2] = 1; nr++; lr += rnd["1.0", $2] - r; lq += rec["1.0", $2] - q}}}
   END {if (bad) exit 2
     if (miss) {print "a cell of the rule is missing: no verdict"; exit}
     for (i = 1; i <= ne; i++) {d[i] = x[enc[i]] / k[enc[i]]; e[i] = y[enc[i]] / k[enc[i]]; l[i] = z[enc[i]] / k[enc[i]]
