@@ -3,14 +3,16 @@
 # one run, for docs/benchmarks.md ("Side by side with PyTorch").
 # Usage: PYTHON=/work/torchenv/bin/python OUT=runs/pytorch-side docs/pytorch-side-by-side.sh run [train|pretrain]...
 #        OUT=runs/pytorch-side docs/pytorch-side-by-side.sh table
-# run: for each suite (default: train pretrain) three kinds in the order F P L L P F, each writing $OUT/<suite>-<kind><n>.log:
+# run: for each suite (default: train pretrain) the runs of ORDER (default "F1 P1 L1 L2 P2 F2": each kind once early and
+# once late), each writing $OUT/<suite>-<kind><n>.log, of the kinds
 #   F fedcxr (`bin/fedcxr bench`, the launcher's defaults: libtorch's kernels capped at AVX2, the tuned allocator),
+#   N fedcxr with FEDCXR_CPU_ISA=native (each kernel at the CPU's widest instructions, here AVX-512),
 #   P PyTorch as installed (its widest kernels, glibc's allocator),
 #   L PyTorch under the launcher's environment (the same AVX2 cap and allocator variables as F).
 # Steps: train 20 (issue 13's command), pretrain 6 (the earlier pretrain runs'); STEPS overrides both.
-# table: per suite and case, images/s of each run, the ratios fedcxr / PyTorch within each pair (F1 with P1 and L1,
-# F2 with P2 and L2) and pooled (sum of fedcxr's images/s over the sum of PyTorch's), and each side's share of its own
-# run's matmul (PyTorch's FLOPs per image taken from fedcxr's output for the same case).
+# table: per suite and case, images/s of each run, the ratios of each fedcxr kind to each PyTorch kind within each pair
+# (run 1 with run 1, 2 with 2) and pooled (sum over sum), and each kind's share of its own runs' matmul (PyTorch's
+# FLOPs per image taken from fedcxr's output for the same case).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-runs/pytorch-side}
@@ -27,6 +29,8 @@ one() { # suite kind n
   local log="$OUT/$suite-$kind$n.log"
   echo "$(date -u +%H:%M:%S) $suite $kind$n" >&2
   case $kind in
+    N) FEDCXR_CPU_ISA=native bin/fedcxr bench --set suite="$suite" --set train_steps="$steps" \
+         --set output="$OUT/fedcxr-native-$suite-$n" > "$log" 2>&1 ;;
     F) bin/fedcxr bench --set suite="$suite" --set train_steps="$steps" --set output="$OUT/fedcxr-$suite-$n" > "$log" 2>&1 ;;
     P) "$PYTHON" docs/pytorch-reference.py "$suite" --steps "$steps" > "$log" 2>&1 ;;
     L) launcher_env "$PYTHON" docs/pytorch-reference.py "$suite" --steps "$steps" > "$log" 2>&1 ;;
@@ -38,45 +42,53 @@ run() {
   "$PYTHON" -c 'import torch' || { echo "no PyTorch for $PYTHON (see docs/pytorch-reference.py)" >&2; exit 2; }
   local suites=("$@")
   [ ${#suites[@]} -gt 0 ] || suites=(train pretrain)
+  local order=(${ORDER:-F1 P1 L1 L2 P2 F2}) r
   for suite in "${suites[@]}"; do
-    one "$suite" F 1; one "$suite" P 1; one "$suite" L 1; one "$suite" L 2; one "$suite" P 2; one "$suite" F 2
+    for r in "${order[@]}"; do one "$suite" "${r:0:1}" "${r:1}"; done
   done
 }
 
 table() {
   local suite
   for suite in train pretrain; do
-    ls "$OUT/$suite-F1.log" > /dev/null 2>&1 || continue
-    echo "== $suite (images/s; fedcxr / PyTorch per pair and pooled; share of the run's own matmul)"
-    printf "%-30s %8s %8s %8s %8s %8s %8s   %-11s   %-11s   %6s %6s   %s\n" case F1 F2 P1 P2 L1 L2 "F/P pairs" \
-      "F/L pairs" F/P F/L "share F / P / L"
-    for f in "$OUT/$suite"-[FPL][12].log; do
+    ls "$OUT/$suite"-[FNPL]1.log > /dev/null 2>&1 || continue
+    echo "== $suite: images/s per run; fedcxr / PyTorch within each pair (run 1 with run 1, 2 with 2) and pooled (sums);"
+    echo "   share of the same runs' 2048 matmul (PyTorch's FLOPs per image: fedcxr's for the case)"
+    for f in "$OUT/$suite"-[FNPL][12].log; do
       awk -v run="$(basename "$f" .log | sed "s/^$suite-//")" \
         '$1 == "bench" || $1 == "pytorch" { print run, $3, $NF }' "$f"
     done | awk '
-      { v[$1, $2] = $3; keys[$2] = 1 }
+      { v[$1, $2] = $3; keys[$2] = 1; kind[substr($1, 1, 1)] = 1 }
       END {
-        m = "matmul_2048_gflop_per_s"
+        m = "matmul_2048_gflop_per_s"; nk = split("F N P L", order, " ")
+        for (i = 1; i <= nk; i++) if (order[i] in kind) used[++nu] = order[i]
+        for (i = 1; i <= nu; i++) for (j = 1; j <= nu; j++) if (used[i] ~ /[FN]/ && used[j] ~ /[PL]/) pair[++np] = used[i] "/" used[j]
+        line = sprintf("0 %-26s", "case"); for (i = 1; i <= nu; i++) line = line sprintf(" %7s %7s", used[i] "1", used[i] "2")
+        for (i = 1; i <= np; i++) line = line sprintf("   %-17s", pair[i] " 1, 2, pooled")
+        line = line "   share"; for (i = 1; i <= nu; i++) line = line " " used[i]; print line
         for (k in keys) {
-          if (k !~ /_img_per_s$/ || k ~ /libtorch_updates/ || !(("P1", k) in v)) continue
-          c = k; sub(/_img_per_s$/, "", c)
-          gpi = (("F1", c "_gflop_per_img") in v) ? v["F1", c "_gflop_per_img"] \
-            : v["F1", c "_gflop_per_s"] / v["F1", k]
-          f = v["F1", k] + v["F2", k]; p = v["P1", k] + v["P2", k]; l = v["L1", k] + v["L2", k]
-          printf "%-30s %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f   %5.2f %5.2f   %5.2f %5.2f   %6.2f %6.2f   %.2f / %.2f / %.2f\n", c,
-            v["F1", k], v["F2", k], v["P1", k], v["P2", k], v["L1", k], v["L2", k],
-            v["F1", k] / v["P1", k], v["F2", k] / v["P2", k], v["F1", k] / v["L1", k], v["F2", k] / v["L2", k],
-            f / p, f / l,
-            gpi * f / (v["F1", m] + v["F2", m]), gpi * p / (v["P1", m] + v["P2", m]), gpi * l / (v["L1", m] + v["L2", m])
+          if (k !~ /_img_per_s$/ || k ~ /libtorch_updates/) continue
+          c = k; sub(/_img_per_s$/, "", c); fk = (("F1", k) in v) ? "F" : "N"
+          gpi = ((fk "1", c "_gflop_per_img") in v) ? v[fk "1", c "_gflop_per_img"] : v[fk "1", c "_gflop_per_s"] / v[fk "1", k]
+          line = sprintf("1 %-26s", c)
+          for (i = 1; i <= nu; i++) line = line sprintf(" %7.1f %7.1f", v[used[i] "1", k], v[used[i] "2", k])
+          for (i = 1; i <= np; i++) { a = substr(pair[i], 1, 1); b = substr(pair[i], 3, 1)
+            line = line sprintf("   %5.2f %5.2f %5.2f", v[a "1", k] / v[b "1", k], v[a "2", k] / v[b "2", k],
+              (v[a "1", k] + v[a "2", k]) / (v[b "1", k] + v[b "2", k])) }
+          line = line "  "
+          for (i = 1; i <= nu; i++) { a = used[i]
+            line = line sprintf(" %.2f", gpi * (v[a "1", k] + v[a "2", k]) / (v[a "1", m] + v[a "2", m])) }
+          print line
         }
-        printf "~matmul_2048_gflop_per_s      %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f\n", v["F1", m], v["F2", m],
-          v["P1", m], v["P2", m], v["L1", m], v["L2", m]
-      }' | sort -k1,1 | sed 's/^~//'
+        line = sprintf("2 %-26s", "matmul 2048, GFLOP/s")
+        for (i = 1; i <= nu; i++) line = line sprintf(" %7.1f %7.1f", v[used[i] "1", m], v[used[i] "2", m])
+        print line
+      }' | LC_ALL=C sort -k1,1 -k2,2 | cut -c3-
   done
 }
 
 case "${1:-}" in
   run) shift; run "$@" ;;
   table) table ;;
-  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
