@@ -8,7 +8,8 @@
 #   F fedcxr (`bin/fedcxr bench`, the launcher's defaults: libtorch's kernels capped at AVX2, the tuned allocator),
 #   N fedcxr with FEDCXR_CPU_ISA=native (each kernel at the CPU's widest instructions, here AVX-512),
 #   P PyTorch as installed (its widest kernels, glibc's allocator),
-#   L PyTorch under the launcher's environment (the same AVX2 cap and allocator variables as F).
+#   L PyTorch under the launcher's environment (the same AVX2 cap and allocator variables as F),
+#   T PyTorch with the launcher's allocator variables only (its widest kernels, as N).
 # Steps: train 20 (issue 13's command), pretrain 6 (the earlier pretrain runs'); STEPS overrides both.
 # table: per suite and case, images/s of each run, the ratios of each fedcxr kind to each PyTorch kind within each pair
 # (run 1 with run 1, 2 with 2) and pooled (sum over sum), and each kind's share of its own runs' matmul (PyTorch's
@@ -18,9 +19,12 @@ cd "$(dirname "$0")/.."
 OUT=${OUT:-runs/pytorch-side}
 PYTHON=${PYTHON:-python3}
 
-launcher_env() { # the variables bin/fedcxr exports for libtorch (its defaults)
-  env DNNL_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2 MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=268435456 \
-    MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=67108864 "$@"
+allocator_env() { # the allocator variables bin/fedcxr exports (FEDCXR_MALLOC=tuned, its default)
+  env MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=268435456 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=67108864 "$@"
+}
+
+launcher_env() { # everything bin/fedcxr exports for libtorch at its defaults: the AVX2 cap and the allocator
+  allocator_env DNNL_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2 "$@"
 }
 
 one() { # suite kind n
@@ -34,6 +38,7 @@ one() { # suite kind n
     F) bin/fedcxr bench --set suite="$suite" --set train_steps="$steps" --set output="$OUT/fedcxr-$suite-$n" > "$log" 2>&1 ;;
     P) "$PYTHON" docs/pytorch-reference.py "$suite" --steps "$steps" > "$log" 2>&1 ;;
     L) launcher_env "$PYTHON" docs/pytorch-reference.py "$suite" --steps "$steps" > "$log" 2>&1 ;;
+    T) allocator_env "$PYTHON" docs/pytorch-reference.py "$suite" --steps "$steps" > "$log" 2>&1 ;;
   esac
 }
 
@@ -51,18 +56,18 @@ run() {
 table() {
   local suite
   for suite in train pretrain; do
-    ls "$OUT/$suite"-[FNPL]1.log > /dev/null 2>&1 || continue
+    ls "$OUT/$suite"-[FNPLT]1.log > /dev/null 2>&1 || continue
     echo "== $suite: images/s per run; fedcxr / PyTorch within each pair (run 1 with run 1, 2 with 2) and pooled (sums);"
     echo "   share of the same runs' 2048 matmul (PyTorch's FLOPs per image: fedcxr's for the case)"
-    for f in "$OUT/$suite"-[FNPL][12].log; do
+    for f in "$OUT/$suite"-[FNPLT][12].log; do
       awk -v run="$(basename "$f" .log | sed "s/^$suite-//")" \
         '$1 == "bench" || $1 == "pytorch" { print run, $3, $NF }' "$f"
     done | awk '
       { v[$1, $2] = $3; keys[$2] = 1; kind[substr($1, 1, 1)] = 1 }
       END {
-        m = "matmul_2048_gflop_per_s"; nk = split("F N P L", order, " ")
+        m = "matmul_2048_gflop_per_s"; nk = split("F N P L T", order, " ")
         for (i = 1; i <= nk; i++) if (order[i] in kind) used[++nu] = order[i]
-        for (i = 1; i <= nu; i++) for (j = 1; j <= nu; j++) if (used[i] ~ /[FN]/ && used[j] ~ /[PL]/) pair[++np] = used[i] "/" used[j]
+        for (i = 1; i <= nu; i++) for (j = 1; j <= nu; j++) if (used[i] ~ /[FN]/ && used[j] ~ /[PLT]/) pair[++np] = used[i] "/" used[j]
         line = sprintf("0 %-26s", "case"); for (i = 1; i <= nu; i++) line = line sprintf(" %7s %7s", used[i] "1", used[i] "2")
         for (i = 1; i <= np; i++) line = line sprintf("   %-17s", pair[i] " 1, 2, pooled")
         line = line "   share"; for (i = 1; i <= nu; i++) line = line " " used[i]; print line
