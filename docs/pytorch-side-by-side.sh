@@ -11,8 +11,8 @@
 #   L PyTorch under the launcher's environment (the same AVX2 cap and allocator variables as F),
 #   T PyTorch with the launcher's allocator variables only (its widest kernels, as N).
 # Steps: train 20 (issue 13's command), pretrain 6 (the earlier pretrain runs'); STEPS overrides both.
-# table: per suite and case, images/s of each run, the ratios of each fedcxr kind to each PyTorch kind within each pair
-# (run 1 with run 1, 2 with 2) and pooled (sum over sum), and each kind's share of its own runs' matmul (PyTorch's
+# table: per suite and case, images/s of each run, the ratios of each fedcxr kind to each PyTorch kind (and N to F)
+# within each pair (run 1 with run 1, 2 with 2) and pooled (sum over sum), and each kind's share of its own runs' matmul (PyTorch's
 # FLOPs per image taken from fedcxr's output for the same case).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,7 +67,7 @@ table() {
       END {
         m = "matmul_2048_gflop_per_s"; nk = split("F N P L T", order, " ")
         for (i = 1; i <= nk; i++) if (order[i] in kind) used[++nu] = order[i]
-        for (i = 1; i <= nu; i++) for (j = 1; j <= nu; j++) if (used[i] ~ /[FN]/ && used[j] ~ /[PLT]/) pair[++np] = used[i] "/" used[j]
+        for (i = 1; i <= nu; i++) for (j = 1; j <= nu; j++) if (used[i] ~ /[FN]/ && used[j] ~ /[PLT]/ || used[i] "/" used[j] == "N/F") pair[++np] = used[i] "/" used[j]
         line = sprintf("0 %-26s", "case"); for (i = 1; i <= nu; i++) line = line sprintf(" %7s %7s", used[i] "1", used[i] "2")
         for (i = 1; i <= np; i++) line = line sprintf("   %-17s", pair[i] " 1, 2, pooled")
         line = line "   share"; for (i = 1; i <= nu; i++) line = line " " used[i]; print line
