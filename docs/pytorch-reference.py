@@ -5,7 +5,7 @@ Not part of fedcxr (nothing imports it; CI does not run it). It needs a CPU buil
     python3 -m venv --system-site-packages /work/torchenv
     /work/torchenv/bin/pip install --no-index --no-deps /opt/wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl
 
-Usage: pytorch-reference.py train|pretrain [--threads 2] [--batch 32] [--steps N] [--seed 42]
+Usage: pytorch-reference.py train|pretrain [--threads 2] [--batch 32] [--steps N] [--seed 42] [--only CASE]
 Prints `pytorch <suite>: <key> <value>` with the keys fedcxr's bench prints for the same case (img_per_s only):
   train:    matmul_2048_gflop_per_s, train_128px_img_per_s, train_224px_img_per_s (default 20 steps)
   pretrain: matmul_2048_gflop_per_s, supervised_{64,128}px_img_per_s, byol_{64,128}px_img_per_s,
@@ -204,23 +204,30 @@ def main():
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--steps", type=int)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--only", help="run only the case of this key (e.g. supervised_64px), for a profile")
     a = parser.parse_args()
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
     torch.manual_seed(a.seed)
     gen = torch.Generator().manual_seed(a.seed)
     steps = a.steps or (20 if a.suite == "train" else 6)
-    out = {"matmul_2048_gflop_per_s": matmul_gflops()}
+    cases = {}
     if a.suite == "train":
         for size in (128, 224):
-            out[f"train_{size}px_img_per_s"] = supervised(size, a.batch, steps, gen)
+            cases[f"train_{size}px"] = lambda size=size: supervised(size, a.batch, steps, gen)
     else:
         for size in (64, 128):
-            out[f"supervised_{size}px_img_per_s"] = supervised(size, a.batch, steps, gen)
+            cases[f"supervised_{size}px"] = lambda size=size: supervised(size, a.batch, steps, gen)
         for method, joint in (("byol", False), ("byol", True), ("simsiam", False)):
             for size in (64, 128):
-                key = method + ("_joint_views_" if joint else "_") + f"{size}px_img_per_s"
-                out[key] = self_supervised(method, joint, size, a.batch, steps, gen)
+                key = method + ("_joint_views_" if joint else "_") + f"{size}px"
+                cases[key] = lambda m=method, j=joint, size=size: self_supervised(m, j, size, a.batch, steps, gen)
+    if a.only and a.only not in cases:
+        parser.error(f"--only: no case {a.only} in the {a.suite} suite: {', '.join(cases)}")
+    out = {} if a.only else {"matmul_2048_gflop_per_s": matmul_gflops()}
+    for key, run in cases.items():
+        if not a.only or key == a.only:
+            out[key + "_img_per_s"] = run()
     print(f"pytorch {a.suite}: torch {torch.__version__} threads {torch.get_num_threads()} "
           f"cpu_capability {torch.backends.cpu.get_cpu_capability()}")
     for k, v in out.items():
