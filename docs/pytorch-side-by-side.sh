@@ -7,11 +7,12 @@
 # once late), each writing $OUT/<suite>-<kind><n>.log, of the kinds
 #   F fedcxr (`bin/fedcxr bench`, the launcher's defaults: libtorch's kernels capped at AVX2, the tuned allocator),
 #   N fedcxr with FEDCXR_CPU_ISA=native (each kernel at the CPU's widest instructions, here AVX-512),
+#   W as N with OMP_WAIT_POLICY=ACTIVE (libtorch's OpenMP threads spin at barriers instead of sleeping),
 #   P PyTorch as installed (its widest kernels, glibc's allocator),
 #   L PyTorch under the launcher's environment (the same AVX2 cap and allocator variables as F),
 #   T PyTorch with the launcher's allocator variables only (its widest kernels, as N).
 # Steps: train 20 (issue 13's command), pretrain 6 (the earlier pretrain runs'); STEPS overrides both.
-# table: per suite and case, images/s of each run, the ratios of each fedcxr kind to each PyTorch kind (and N to F)
+# table: per suite and case, images/s of each run, the ratios of each fedcxr kind to each PyTorch kind (N to F, W to N)
 # within each pair (run 1 with run 1, 2 with 2) and pooled (sum over sum), and each kind's share of its own runs' matmul (PyTorch's
 # FLOPs per image taken from fedcxr's output for the same case).
 set -euo pipefail
@@ -35,6 +36,8 @@ one() { # suite kind n
   case $kind in
     N) FEDCXR_CPU_ISA=native bin/fedcxr bench --set suite="$suite" --set train_steps="$steps" \
          --set output="$OUT/fedcxr-native-$suite-$n" > "$log" 2>&1 ;;
+    W) OMP_WAIT_POLICY=ACTIVE FEDCXR_CPU_ISA=native bin/fedcxr bench --set suite="$suite" --set train_steps="$steps" \
+         --set output="$OUT/fedcxr-active-$suite-$n" > "$log" 2>&1 ;;
     F) bin/fedcxr bench --set suite="$suite" --set train_steps="$steps" --set output="$OUT/fedcxr-$suite-$n" > "$log" 2>&1 ;;
     P) "$PYTHON" docs/pytorch-reference.py "$suite" --steps "$steps" > "$log" 2>&1 ;;
     L) launcher_env "$PYTHON" docs/pytorch-reference.py "$suite" --steps "$steps" > "$log" 2>&1 ;;
@@ -57,24 +60,24 @@ run() {
 table() {
   local suite
   for suite in train pretrain; do
-    ls "$OUT/$suite"-[FNPLT]1.log > /dev/null 2>&1 || continue
+    ls "$OUT/$suite"-[FNWPLT]1.log > /dev/null 2>&1 || continue
     echo "== $suite: images/s per run; fedcxr / PyTorch within each pair (run 1 with run 1, 2 with 2) and pooled (sums);"
     echo "   share of the same runs' 2048 matmul (PyTorch's FLOPs per image: fedcxr's for the case)"
-    for f in "$OUT/$suite"-[FNPLT][12].log; do
+    for f in "$OUT/$suite"-[FNWPLT][12].log; do
       awk -v run="$(basename "$f" .log | sed "s/^$suite-//")" \
         '$1 == "bench" || $1 == "pytorch" { print run, $3, $NF }' "$f"
     done | awk '
       { v[$1, $2] = $3; keys[$2] = 1; kind[substr($1, 1, 1)] = 1 }
       END {
-        m = "matmul_2048_gflop_per_s"; nk = split("F N P L T", order, " ")
+        m = "matmul_2048_gflop_per_s"; nk = split("F N W P L T", order, " ")
         for (i = 1; i <= nk; i++) if (order[i] in kind) used[++nu] = order[i]
-        for (i = 1; i <= nu; i++) for (j = 1; j <= nu; j++) if (used[i] ~ /[FN]/ && used[j] ~ /[PLT]/ || used[i] "/" used[j] == "N/F") pair[++np] = used[i] "/" used[j]
+        for (i = 1; i <= nu; i++) for (j = 1; j <= nu; j++) if (used[i] ~ /[FNW]/ && used[j] ~ /[PLT]/ || used[i] "/" used[j] ~ /^(N\/F|W\/N)$/) pair[++np] = used[i] "/" used[j]
         line = sprintf("0 %-26s", "case"); for (i = 1; i <= nu; i++) line = line sprintf(" %7s %7s", used[i] "1", used[i] "2")
         for (i = 1; i <= np; i++) line = line sprintf("   %-17s", pair[i] " 1, 2, pooled")
         line = line "   share"; for (i = 1; i <= nu; i++) line = line " " used[i]; print line
         for (k in keys) {
           if (k !~ /_img_per_s$/ || k ~ /libtorch_updates/) continue
-          c = k; sub(/_img_per_s$/, "", c); fk = (("F1", k) in v) ? "F" : "N"
+          c = k; sub(/_img_per_s$/, "", c); fk = (("F1", k) in v) ? "F" : (("N1", k) in v) ? "N" : "W"
           gpi = ((fk "1", c "_gflop_per_img") in v) ? v[fk "1", c "_gflop_per_img"] : v[fk "1", c "_gflop_per_s"] / v[fk "1", k]
           line = sprintf("1 %-26s", c)
           for (i = 1; i <= nu; i++) line = line sprintf(" %7.1f %7.1f", v[used[i] "1", k], v[used[i] "2", k])
@@ -96,5 +99,5 @@ table() {
 case "${1:-}" in
   run) shift; run "$@" ;;
   table) table ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
