@@ -138,8 +138,9 @@ versus() {
   awk -v S="${RULE_SEEDS:-${SEEDS[*]}}" -v label="${LABEL:-these}" -v f="$f" "$T_AWK"'
   BEGIN {n = split("1.0 42 0.6730 0.6791  1.0 43 0.6585 0.6957  1.0 44 0.7088 0.6777 " \
       "0.1 42 0.5944 0.5951  0.1 43 0.5810 0.5817  0.1 44 0.6217 0.6034", p, " ")  # published: share seed random recipe
-    for (i = 1; i < n; i += 4) {rnd[p[i], p[i + 1]] = p[i + 2]; rec[p[i], p[i + 1]] = p[i + 3]; has[p[i]] = 1}
-    if (!(f in has)) {printf "SHARE: %s has no published cells (1.0 or 0.1)\n", f > "/dev/stderr"; bad = 1; exit 2}
+    for (i = 1; i < n; i += 4) {rnd[p[i], p[i + 1]] = p[i + 2]; rec[p[i], p[i + 1]] = p[i + 3]
+      if (!(p[i] in has)) {has[p[i]] = 1; shares = shares (shares == "" ? "" : " or ") p[i]}}
+    if (!(f in has)) {printf "SHARE: %s has no published cells (%s)\n", f, shares > "/dev/stderr"; bad = 1; exit 2}
     split(S, u, " "); for (i in u) in_rule[u[i]] = 1; low = f != "1.0"}
   !($1 in seen) {seen[$1] = 1; enc[++ne] = $1}
   !((f, $2) in rnd) {printf "seed %s: no published cell of random initialisation (seeds 42-44)\n", $2; bad = 1; exit 2}
