@@ -3,7 +3,8 @@
 
 Not part of fedcxr (nothing imports it; CI does not run it). It needs a CPU build of PyTorch (no torchvision):
     python3 -m venv --system-site-packages /work/torchenv
-    /work/torchenv/bin/pip install --no-index --no-deps /opt/wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl
+    /work/torchenv/bin/pip install --no-index --no-deps \
+        /opt/wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl
 
 Usage: pytorch-reference.py train|pretrain [--threads 2] [--batch 32] [--steps N] [--seed 42] [--only CASE]
 Prints `pytorch <suite>: <key> <value>` with the keys fedcxr's bench prints for the same case (img_per_s only):
@@ -13,7 +14,8 @@ Prints `pytorch <suite>: <key> <value>` with the keys fedcxr's bench prints for 
 Each case trains two epochs of N steps on fixed random images and times the second, as fedcxr's bench does.
 The models are fedcxr's: torchvision's ResNet-18 with a 1-channel 7x7 stem and 14 outputs (11,177,422 parameters,
 checked below); for self-supervised training the encoder's feature map, the SR-layer (spectral-residual saliency,
-F * (1 + alpha * S), S without gradient), global pooling, projector and predictor Linear(1024)-BatchNorm-ReLU-Linear(128).
+F * (1 + alpha * S), S without gradient), global pooling, projector and predictor
+Linear(1024)-BatchNorm-ReLU-Linear(128).
 Supervised: Adam 1e-3 with L2 weight decay 1e-4, BCE with logits, gradient norm clipped at 5. BYOL: two views through
 the online branch (one pass each, or one pass of 2B with joint views) and the target branch in training mode without
 gradient, loss (2 - 2cos(p1, t2)) + (2 - 2cos(p2, t1)), Adam 1e-3 with weight decay 1e-6, then the target's EMA over
