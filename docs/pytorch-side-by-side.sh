@@ -44,6 +44,7 @@ one() { # suite kind n
     P) "$PYTHON" docs/pytorch-reference.py "$suite" --steps "$steps" > "$log" 2>&1 ;;
     L) launcher_env "$PYTHON" docs/pytorch-reference.py "$suite" --steps "$steps" > "$log" 2>&1 ;;
     T) allocator_env "$PYTHON" docs/pytorch-reference.py "$suite" --steps "$steps" > "$log" 2>&1 ;;
+    *) echo "ORDER: unknown kind '$kind' in '$kind$n' (kinds: F N W P L T)" >&2; exit 2 ;;
   esac
 }
 
