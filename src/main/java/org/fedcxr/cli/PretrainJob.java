@@ -1,6 +1,5 @@
 package org.fedcxr.cli;
 
-import org.fedcxr.model.Initialization;
 import static org.apache.spark.sql.functions.col;
 
 import ai.djl.ndarray.NDManager;
@@ -28,7 +27,9 @@ import org.fedcxr.config.Locations;
 import org.fedcxr.config.Spec;
 import org.fedcxr.data.ImageStore;
 import org.fedcxr.model.Architecture;
+import org.fedcxr.model.Initialization;
 import org.fedcxr.model.StateDict;
+import org.fedcxr.model.TorchThread;
 import org.fedcxr.model.Weights;
 import org.fedcxr.report.LineChart;
 import org.fedcxr.report.ViewGrid;
@@ -177,16 +178,18 @@ public final class PretrainJob extends JobCommand {
 
   private static byte[] exportEncoder(Architecture arch, SslConfig config, float[] online,
       Map<String, String> provenance) {
-    try (NDManager m = NDManager.newBaseManager()) {
-      SslBranch branch = new SslTrainer(arch, config).newOnline();
-      Initialization.unseeded(() -> branch.initialize(m, DataType.FLOAT32, new Shape(2, 1, 64, 64)));
-      StateDict.load(branch, online);
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      Weights.save(branch.encoder(), arch.name(), provenance, out);
-      return out.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return TorchThread.call(() -> {
+      try (NDManager m = NDManager.newBaseManager()) {
+        SslBranch branch = new SslTrainer(arch, config).newOnline();
+        Initialization.unseeded(() -> branch.initialize(m, DataType.FLOAT32, new Shape(2, 1, 64, 64)));
+        StateDict.load(branch, online);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Weights.save(branch.encoder(), arch.name(), provenance, out);
+        return out.toByteArray();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
   }
 
   /** Something that writes a PNG. */

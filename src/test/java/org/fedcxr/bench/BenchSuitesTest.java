@@ -20,6 +20,7 @@ import org.fedcxr.config.Spec;
 import org.fedcxr.config.SpecException;
 import org.fedcxr.fl.GlobalModel;
 import org.fedcxr.model.Architecture;
+import org.fedcxr.testing.NativeThreads;
 import org.fedcxr.testing.SparkTests;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -146,6 +147,17 @@ class BenchSuitesTest {
       double building = number(r, c + "share_of_time_building_batches");
       assertTrue(building >= 0 && building < 1, c + building);
     }
+  }
+
+  /** The suites' own libtorch work (the matmul, counting FLOPs) runs on a lane, as their trainings do. */
+  @Test
+  void theThreadThatStartsASuiteIsLeftWithoutAnOpenMpTeam() throws InterruptedException {
+    Spec twoThreads = spec("suite=train", "threads=2");
+    TrainBenchmark.start(twoThreads); // whatever libtorch starts once per JVM is started here
+    assertEquals(0, NativeThreads.keptBy("bench-caller", () -> {
+      TrainBenchmark.start(twoThreads);
+      TrainBenchmark.forwardFlops(Architecture.RESNET18, 128);
+    }));
   }
 
   /** Two trainings at once: their images/s are summed and the share is of two matmuls on their threads. */

@@ -30,6 +30,7 @@ import org.fedcxr.model.Architecture;
 import org.fedcxr.model.SafeTensors;
 import org.fedcxr.ssl.BatchNormRefresh;
 import org.fedcxr.ssl.PretrainRun;
+import org.fedcxr.testing.NativeThreads;
 import org.fedcxr.testing.SparkTests;
 import org.fedcxr.train.RunStore;
 import org.junit.jupiter.api.AfterAll;
@@ -90,6 +91,16 @@ class PretrainJobTest {
       assertTrue(meta.get("data").endsWith("split=server"));
     }
     assertEquals(4, Files.readAllLines(out.resolve("losses.csv")).size());
+  }
+
+  /**
+   * The job runs libtorch only on its lanes, exporting the encoder included: the thread that runs it keeps no OpenMP
+   * team of its own (TorchThread says why). ResNet-18, whose initialisation has ops large enough to run in parallel.
+   */
+  @Test
+  void theThreadThatRunsTheJobIsLeftWithoutAnOpenMpTeam() throws InterruptedException {
+    Spec s = spec("lanes", "architecture=resnet18", "epochs=1", "warmup_epochs=0", "threads=2");
+    assertEquals(0, NativeThreads.keptBy("pretrain-caller", () -> PretrainJob.execute(spark, s, false, false)));
   }
 
   @Test
