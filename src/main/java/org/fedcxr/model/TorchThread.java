@@ -16,10 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #ensureLanes} adds lanes for executors that train several clients at once (each training on one lane, with
  * its own intra-op threads). Lanes are long-lived because libtorch keeps per-calling-thread state (an OpenMP thread
  * team, malloc arenas): called from Spark's ever-new task threads, a long-lived JVM grew by hundreds of MB per
- * training (measured: docs/benchmarks.md), called from a few fixed threads it does not. Only lanes should run
- * libtorch work at all: a parallel op on any other thread gives that thread an OpenMP team of its own, and once libgomp
- * manages more threads than there are cores its waiting threads barely spin before they sleep, which slowed every
- * later training in the JVM (docs/benchmarks.md, "One OpenMP team per JVM"). What is global in libtorch
+ * training (measured: docs/benchmarks.md), called from a few fixed threads it does not. Only lanes run libtorch work:
+ * a parallel op on any other thread gives that thread an OpenMP team of its own for its lifetime, and once libgomp
+ * manages more threads than there are cores its waiting threads spin 100 times instead of 300,000 before they sleep
+ * (docs/benchmarks.md, "One OpenMP team per JVM"). What is global in libtorch
  * and DJL is guarded elsewhere: gradients are recorded per thread ({@link GradientRecording}), and weights are drawn
  * from the one generator one initialisation at a time ({@link Initialization}).
  */
