@@ -25,7 +25,7 @@ table() { # perf.data
       return "other"
     }
     function flush() { if (n) { k = kind(); all[k]++; byTid[tid, k]++; tids[tid]++; total++ }; n = 0 }
-    /^[^ \t]/ { flush(); tid = $1; next }
+    /^ *[0-9]+ *$/ { flush(); tid = $1; next }   # perf pads a short thread id with spaces
     /^[ \t]+[0-9a-f]+ / {
       line = $0; sub(/^[ \t]+[0-9a-f]+ /, "", line)
       d = line; sub(/.*\(/, "", d); sub(/\)$/, "", d); s = line; sub(/ \([^(]*\)$/, "", s)
