@@ -32,6 +32,7 @@ import org.fedcxr.eval.MetricsTables;
 import org.fedcxr.fl.ClientHooks;
 import org.fedcxr.fl.FederatedRun;
 import org.fedcxr.fl.GlobalModel;
+import org.fedcxr.fl.LabelPrior;
 import org.fedcxr.fl.RoundReport;
 import org.fedcxr.train.Devices;
 import org.fedcxr.train.RunStore;
@@ -112,6 +113,9 @@ public final class FederateJob extends JobCommand {
     int groups;
     try (GlobalModel model = new GlobalModel(arch, labels.size(), seed)) {
       float[] initial = initialWeights(spark, model, spec, transfer);
+      if (spec.bool("head_prior")) {
+        initial = model.withHeadBias(initial, LabelPrior.logOdds(clients, labels.size()));
+      }
       Strategy strategy = Strategy.named(spec.string("strategy"), new Strategy.Options(
           (float) spec.number("server_lr"), (float) spec.number("prox_mu"), model.runningStatMask()));
       int evalBatch = spec.integer("eval_batch_size");

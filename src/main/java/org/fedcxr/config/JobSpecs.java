@@ -107,6 +107,8 @@ public final class JobSpecs {
         SpecKey.choice("schedule", "cosine", List.of("constant", "cosine"), "client learning-rate schedule per round"),
         SpecKey.number("clip_norm", 5.0, 0, 1e6, "gradient global-norm clip; 0 = off"),
         SpecKey.bool("class_weighted", false, "weight positives by local negatives/positives"),
+        SpecKey.bool("head_prior", false, "random or ssl: init: the head's bias starts at each label's log-odds over "
+            + "the clients' images (the server gets each client's label counts once)"),
         SpecKey.bool("augment", true, "random resized crop, rotation, brightness/contrast"),
         SpecKey.number("transfer.encoder_lr_scale", 1.0, 0, 100, "ssl: init only: the encoder's learning rate as "
             + "a share of the head's (0 freezes it)"),
@@ -354,6 +356,10 @@ public final class JobSpecs {
         && !(init.startsWith("global:") && init.length() > 7)) {
       throw new SpecException(spec.source() + ": key 'init' has value '" + init
           + "', but it must be random, ssl:<encoder weights> or global:<checkpoint>");
+    }
+    if (init.startsWith("global:") && spec.bool("head_prior")) {
+      throw new SpecException(spec.source() + ": key 'head_prior' is true, but init '" + init + "' continues a "
+          + "trained head; the prior bias is for a fresh head (random or ssl: init)");
     }
   }
 

@@ -78,6 +78,25 @@ public final class GlobalModel implements AutoCloseable {
     return loaded;
   }
 
+  /** A copy of {@code weights} whose head bias is {@code bias} (one value per label); every other entry is kept. */
+  public float[] withHeadBias(float[] weights, float[] bias) {
+    boolean[] headBias = mask(name -> name.equals(architecture.head() + ".bias"));
+    int first = 0;
+    while (!headBias[first]) {
+      first++;
+    }
+    int count = 0;
+    while (first + count < headBias.length && headBias[first + count]) {
+      count++;
+    }
+    if (count != bias.length) {
+      throw new IllegalArgumentException("the head has " + count + " biases, not " + bias.length);
+    }
+    float[] out = weights.clone();
+    System.arraycopy(bias, 0, out, first, count);
+    return out;
+  }
+
   /**
    * The encoder's top-level parts that hold weights, in order (ResNets: {@code conv1}, {@code bn1}, {@code layer1}
    * to {@code layer4}; DenseNet-121: {@code features}).

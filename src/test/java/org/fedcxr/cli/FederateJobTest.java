@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.fedcxr.config.JobFailure;
 import org.fedcxr.config.JobSpecs;
@@ -350,6 +351,33 @@ class FederateJobTest {
         "transfer.frozen_bn=true", "transfer.encoder_lr_scale=0.1", "transfer.pretrained_share=0.5",
         "transfer.random_parts=conv4,bn4"), false, false);
     assertArrayEquals(finalWeights("plain"), finalWeights("with-transfer"));
+  }
+
+  @Test
+  void headPriorStartsTheHeadBiasAtEachLabelsLogOddsOverTheClientsImages() throws IOException {
+    List<Row> rows = spark.read().parquet(partitioned + "/clients").select("labels").collectAsList();
+    float[] expected = new float[14];
+    for (int k = 0; k < 14; k++) {
+      long positives = 0;
+      for (Row r : rows) {
+        Object v = r.getList(0).get(k);
+        positives += v != null && (Float) v == 1f ? 1 : 0;
+      }
+      expected[k] = (float) Math.log((positives + 0.5) / (rows.size() - positives + 0.5));
+    }
+    assertTrue(expected[0] != expected[1] || expected[1] != expected[2], "labels of different shares");
+    // the clients barely move the weights at this rate: round 1's global bias is the starting one
+    FederateJob.execute(spark, spec("prior", "rounds=1", "learning_rate=1e-8", "head_prior=true"), false, false);
+    FederateJob.execute(spark, spec("no-prior", "rounds=1", "learning_rate=1e-8"), false, false);
+    float[] withPrior = tensors(dir.resolve("prior/rounds/00001/global.safetensors")).get("fc.bias").floats();
+    float[] without = tensors(dir.resolve("no-prior/rounds/00001/global.safetensors")).get("fc.bias").floats();
+    assertArrayEquals(expected, withPrior, 1e-4f);
+    for (float b : without) {
+      assertEquals(0f, b, 1e-4f, "the head's bias starts at 0 without the prior");
+    }
+    SpecException onGlobal = assertThrows(SpecException.class, () -> spec("prior-global", "init=global:x.safetensors",
+        "head_prior=true"));
+    assertTrue(onGlobal.getMessage().contains("'head_prior'"), onGlobal.getMessage());
   }
 
   /** Saves a freshly initialised small classifier's encoder and whole model; returns the encoder's flat weights. */
