@@ -9,8 +9,10 @@
 # resumed (`federate --resume`) to ROUNDS rounds, on FROM's partitions.
 #   cells:  the pretraining (if an arm needs it and it is missing), the partitions and the cells, seed by seed, arm by
 #           arm of ARMS (default "random ssl": random init, then SSL init from the default encoder; NAME=ENCODER is
-#           SSL init from another encoder, in cells named NAME-f<share>-s<seed>, the forty-ninth's edge-off arms)
-#           (launcher defaults: two libtorch threads; run one process at a time).
+#           SSL init from another encoder, in cells named NAME-f<share>-s<seed>, the forty-ninth's edge-off arms;
+#           NAME=random is random init in cells named so), each federate also given SETS ("key=value ...", e.g. the
+#           fifty-second's head_prior=true), on partitions in PARTS (default FROM, else OUT) (launcher defaults: two
+#           libtorch threads; run one process at a time).
 #   table:  per share, each arm's mean val AUC after every round (over the seeds whose two cells both reach the last
 #           round); each arm's best round on those means; the rule's comparison: for each seed, each arm's round
 #           chosen on the OTHER seeds' mean curve (leave one seed out; ties to fewer rounds), SSL - random at those
@@ -40,7 +42,8 @@ read -r -a ARMS <<< "${ARMS:-random ssl}"
 for a in "${ARMS[@]}"; do  # checked before any run starts
   [[ $a == random || $a == ssl || $a == ?*=?* ]] || { echo "ARMS: $a is not random, ssl or NAME=ENCODER" >&2; exit 2; }
 done
-PARTS=${FROM:-$OUT}
+PARTS=${PARTS:-${FROM:-$OUT}}
+read -r -a SETS <<< "${SETS:-}"
 mkdir -p "$OUT"
 
 cells() {
@@ -56,6 +59,7 @@ cells() {
         case $a in
           random) cell random "$s" "$f" random ;;
           ssl) cell ssl "$s" "$f" "ssl:$PRE/encoder.safetensors" ;;
+          *=random) cell "${a%%=*}" "$s" "$f" random ;;
           *) cell "${a%%=*}" "$s" "$f" "ssl:${a#*=}" ;;
         esac
       done
@@ -63,15 +67,16 @@ cells() {
   done
 }
 cell() { # arm seed share init
-  local name=$1-f$3-s$2 resume=()
+  local name=$1-f$3-s$2 resume=() extra=() k
   [ -f "$OUT/$name/_SUCCESS" ] && [ "$(tail -1 "$OUT/$name/metrics.csv" | cut -d, -f1)" = "$ROUNDS" ] && return
   if [ -n "$FROM" ]; then # copied once; a stopped resume goes on from its last complete round
     [ -d "$OUT/$name" ] || cp -r "$FROM/$name" "$OUT/$name"
     resume=(--resume)
   fi
+  for k in "${SETS[@]}"; do extra+=(--set "$k"); done
   bin/fedcxr federate "${resume[@]}" --set input="$PARTS/partition-s$2-f$3" --set test=$IN --set eval_split=val \
     --set output="$OUT/$name" --set seed="$2" --set init="$4" --set rounds="$ROUNDS" --set eval_every=1 \
-    --set keep_checkpoints=1 > "$OUT/$name.log" 2>&1
+    --set keep_checkpoints=1 "${extra[@]}" > "$OUT/$name.log" 2>&1
 }
 
 table() {

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Issue 12, fifty-second measurement (docs/results/ssl-recipe-nih-sample.md): the head's bias started at each label's
+# prior log-odds over the clients' images (`federate --set head_prior=true`), for random initialisation and for SSL
+# initialisation from the edge-off encoder of pretraining seed 42 (runs/shared64/pretrain-e120-noedge), on the
+# issue's split at 64 px, non-IID, 10 clients, fedcxr's recipe, 15 rounds, evaluated on the VALIDATION split, seeds
+# SEEDS (default 42 43 44), all of each client's images and 10% of them, on the partitions in runs/rounds.
+#   weights: the head of three existing cells' final weights (bias range, rows' mean weight), before the design.
+#   check: random initialisation's 10% seed-42 cell without the prior, rerun with this jar: its metrics.csv must
+#          equal runs/rounds/random-f0.1-s42's (the forty-ninth's rerun of the published cell).
+#   cells: the prior's cells in runs/prior (random init, then SSL init, seed by seed; one process at a time).
+#   table: per seed and share, each arm with and without the prior (without: random initialisation's published
+#          cells, the forty-first's; the edge-off encoder's cells in runs/rounds, the forty-ninth's and fifty-first's),
+#          then, each with its paired 95% t interval over the seeds: prior - none per arm and share; SSL - random with
+#          and without the prior and its change; SSL's and random's loss from all the images to 10% with and without.
+# Usage: docs/results/head-prior.sh weights|check|cells|table
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source docs/results/auc.sh
+read -r -a SEEDS <<< "${SEEDS:-42 43 44}"
+ENC=runs/shared64/pretrain-e120-noedge/encoder.safetensors
+
+case "${1:-}" in
+  weights)
+    python3 - runs/rounds/random-f0.1-s42 runs/rounds/sslnoedge-f0.1-s42 runs/rounds/sslnoedge-f1.0-s42 <<'PY'
+import json, struct, sys
+import numpy as np
+for run in sys.argv[1:]:
+    b = open(run + "/final.safetensors", "rb").read(); n = struct.unpack("<Q", b[:8])[0]; h = json.loads(b[8:8 + n])
+    t = {k: np.frombuffer(b[8 + n + h[k]["data_offsets"][0]:8 + n + h[k]["data_offsets"][1]], np.float32)
+         for k in ("fc.weight", "fc.bias")}
+    w = t["fc.weight"].reshape(14, -1); r = w.mean(1); bias = t["fc.bias"]
+    print(f"{run}: bias {bias.min():+.4f} to {bias.max():+.4f}; rows' mean weight {r.min():+.4f} to {r.max():+.4f}, "
+          f"{(r < 0).sum()} of 14 negative, {(r < -0.005).sum()} below -0.005; weight RMS {np.sqrt((w ** 2).mean()):.4f}")
+PY
+    ;;
+  check)
+    OUT=runs/prior/check PARTS=runs/rounds SEEDS=42 SHARES=0.1 ARMS=random docs/results/rounds-per-arm.sh cells
+    cmp runs/prior/check/random-f0.1-s42/metrics.csv runs/rounds/random-f0.1-s42/metrics.csv && echo "check: same" ;;
+  cells)
+    OUT=runs/prior PARTS=runs/rounds SEEDS="${SEEDS[*]}" SHARES="1.0 0.1" SETS=head_prior=true \
+      ARMS="randomprior=random sslnoedgeprior=$ENC" docs/results/rounds-per-arm.sh cells ;;
+  table)
+    for f in 1.0 0.1; do for s in "${SEEDS[@]}"; do
+      for c in runs/prior/randomprior-f$f-s$s runs/rounds/sslnoedge-f$f-s$s runs/prior/sslnoedgeprior-f$f-s$s; do
+        [ -f "$c/_SUCCESS" ] && auc "$c" | tr '\n' ' ' || printf 'missing '
+      done; echo "$f $s"
+    done; done |
+    awk "$T_AWK"'BEGIN {split("1.0 42 0.6730  1.0 43 0.6585  1.0 44 0.7088  0.1 42 0.5944  0.1 43 0.5810  0.1 44 0.6217",
+        p, " "); for (i = 1; i < 18; i += 3) rnd[p[i], p[i + 1]] = p[i + 2]}  # published random init, no prior
+      /missing/ {printf "share %s seed %s: a cell is missing: no verdict\n", $4, $5; bad = 1; next}
+      {f = $4; s = $5; r0[f, s] = rnd[f, s]; r1[f, s] = $1; s0[f, s] = $2; s1[f, s] = $3; if (!(s in seen)) {seen[s] = 1; ord[++n] = s}
+       printf "share %s seed %s: random %.4f, with prior %.4f (%+.4f); SSL %.4f, with prior %.4f (%+.4f)\n", f, s,
+         rnd[f, s], $1, $1 - rnd[f, s], $2, $3, $3 - $2}
+      function show(label, d) {printf "%s: ", label; for (i = 1; i <= n; i++) printf "%+.4f ", d[i]; print " " mean_ci(d, n)}
+      END {if (bad) exit 1
+        for (k = 1; k <= 2; k++) {f = k == 1 ? "1.0" : "0.1"
+          for (i = 1; i <= n; i++) {s = ord[i]; a[i] = r1[f, s] - r0[f, s]; b[i] = s1[f, s] - s0[f, s]
+            c[i] = s0[f, s] - r0[f, s]; d[i] = s1[f, s] - r1[f, s]; e[i] = d[i] - c[i]}
+          show("share " f ", random: prior - none", a); show("share " f ", SSL: prior - none", b)
+          show("share " f ", SSL - random without the prior", c); show("share " f ", SSL - random with the prior", d)
+          show("share " f ", (SSL - random) with - without the prior", e)}
+        for (i = 1; i <= n; i++) {s = ord[i]; a[i] = s0["1.0", s] - s0["0.1", s]; b[i] = s1["1.0", s] - s1["0.1", s]
+          c[i] = b[i] - a[i]; d[i] = r0["1.0", s] - r0["0.1", s]; e[i] = r1["1.0", s] - r1["0.1", s]}
+        show("SSL, all - 10%, without the prior", a); show("SSL, all - 10%, with the prior", b)
+        show("SSL, (all - 10%) with - without the prior", c)
+        show("random, all - 10%, without the prior", d); show("random, all - 10%, with the prior", e)}' ;;
+  *) echo "usage: $0 weights|check|cells|table" >&2; exit 2 ;;
+esac
