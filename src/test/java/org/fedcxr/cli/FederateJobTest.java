@@ -35,6 +35,7 @@ import org.fedcxr.model.Classifier;
 import org.fedcxr.model.SafeTensors;
 import org.fedcxr.model.StateDict;
 import org.fedcxr.model.Weights;
+import org.fedcxr.testing.NativeThreads;
 import org.fedcxr.testing.SparkTests;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -378,6 +379,19 @@ class FederateJobTest {
     SpecException onGlobal = assertThrows(SpecException.class, () -> spec("prior-global", "init=global:x.safetensors",
         "head_prior=true"));
     assertTrue(onGlobal.getMessage().contains("'head_prior'"), onGlobal.getMessage());
+  }
+
+  /**
+   * The job runs libtorch only on its lanes, on the driver (initial weights, checkpoints, evaluation) as in Spark's
+   * tasks: neither the thread that runs it nor any other thread but the lanes is left with an OpenMP team
+   * (TorchThread says why). ResNet-18, whose initialisation has ops large enough to run in parallel.
+   */
+  @Test
+  void noThreadButTheLanesIsLeftWithAnOpenMpTeam() throws InterruptedException {
+    Spec s = spec("lanes", "architecture=resnet18", "rounds=1");
+    Map<String, Long> before = NativeThreads.keptOffLanes("fedcxr-torch");
+    assertEquals(0, NativeThreads.keptBy("federate-caller", () -> FederateJob.execute(spark, s, false, false)));
+    assertEquals(before, NativeThreads.keptOffLanes("fedcxr-torch"), "threads kept by other threads than the lanes");
   }
 
   /** Saves a freshly initialised small classifier's encoder and whole model; returns the encoder's flat weights. */

@@ -6,8 +6,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -46,6 +49,39 @@ public final class NativeThreads {
       throw new AssertionError("the work failed on thread " + name, failure.get());
     }
     return others.get();
+  }
+
+  /**
+   * Native threads of this JVM that carry the name of a live Java thread not named with {@code lanePrefix}, beyond
+   * that name's Java threads, by name (names cut to the kernel's 15 characters): threads native code started from
+   * threads other than the lanes and kept, as an OpenMP team's workers are. Empty when every such name's native
+   * threads are its Java threads.
+   */
+  public static Map<String, Long> keptOffLanes(String lanePrefix) {
+    assumeTrue(Files.isDirectory(TASKS), "no /proc/self/task here");
+    // natives listed before and after the Java threads: a thread started or ended in between is not counted
+    Map<String, Long> first = natives();
+    Map<String, Long> java = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+        .map(n -> n.length() > 15 ? n.substring(0, 15) : n)
+        .collect(Collectors.groupingBy(n -> n, TreeMap::new, Collectors.counting()));
+    Map<String, Long> second = natives();
+    Map<String, Long> kept = new TreeMap<>();
+    for (var e : java.entrySet()) {
+      long extra = Math.min(first.getOrDefault(e.getKey(), 0L), second.getOrDefault(e.getKey(), 0L)) - e.getValue();
+      if (!e.getKey().startsWith(lanePrefix) && extra > 0) {
+        kept.put(e.getKey(), extra);
+      }
+    }
+    return kept;
+  }
+
+  private static Map<String, Long> natives() {
+    try (Stream<Path> tasks = Files.list(TASKS)) {
+      return tasks.map(NativeThreads::comm).filter(n -> n != null)
+          .collect(Collectors.groupingBy(n -> n, TreeMap::new, Collectors.counting()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static long named(String name) {
