@@ -82,7 +82,7 @@ public final class GlobalModel implements AutoCloseable {
   public float[] withHeadBias(float[] weights, float[] bias) {
     boolean[] headBias = mask(name -> name.equals(architecture.head() + ".bias"));
     int first = 0;
-    while (!headBias[first]) {
+    while (first < headBias.length && !headBias[first]) {
       first++;
     }
     int count = 0;
