@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -393,7 +394,13 @@ class FederateJobTest {
     Spec s = spec("lanes", "architecture=resnet18", "rounds=1");
     Map<String, Long> before = NativeThreads.keptOffLanes("fedcxr-torch");
     assertEquals(0, NativeThreads.keptBy("federate-caller", () -> FederateJob.execute(spark, s, false, false)));
-    assertEquals(before, NativeThreads.keptOffLanes("fedcxr-torch"), "threads kept by other threads than the lanes");
+    Map<String, Long> more = new TreeMap<>(); // a team of an earlier test's thread may have ended since: not counted
+    NativeThreads.keptOffLanes("fedcxr-torch").forEach((name, n) -> {
+      if (n > before.getOrDefault(name, 0L)) {
+        more.put(name, n - before.getOrDefault(name, 0L));
+      }
+    });
+    assertEquals(Map.of(), more, "threads kept by other threads than the lanes");
   }
 
   /** Saves a freshly initialised small classifier's encoder and whole model; returns the encoder's flat weights. */
