@@ -13,7 +13,11 @@
 #          cells, the forty-first's; the edge-off encoder's cells in runs/rounds, the forty-ninth's and fifty-first's),
 #          then, each with its paired 95% t interval over the seeds: prior - none per arm and share; SSL - random with
 #          and without the prior and its change; SSL's and random's loss from all the images to 10% with and without.
-# Usage: docs/results/head-prior.sh weights|check|cells|table
+#   fresh: the fifty-third: random initialisation with and without the prior, all the images, fresh seeds FRESH
+#          (default 45-49), cells in runs/prior-fresh on partitions made in runs/rounds, seed by seed.
+#   freshtable: per fresh seed, random initialisation with and without the prior; prior - none with its paired 95% t
+#          interval over those seeds.
+# Usage: docs/results/head-prior.sh weights|check|cells|table|fresh|freshtable
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source docs/results/auc.sh
@@ -66,5 +70,19 @@ PY
         show("SSL, all - 10%, without the prior", a); show("SSL, all - 10%, with the prior", b)
         show("SSL, (all - 10%) with - without the prior", c)
         show("random, all - 10%, without the prior", d); show("random, all - 10%, with the prior", e)}' ;;
-  *) echo "usage: $0 weights|check|cells|table" >&2; exit 2 ;;
+  fresh)
+    for s in ${FRESH:-45 46 47 48 49}; do
+      OUT=runs/prior-fresh PARTS=runs/rounds SEEDS=$s SHARES=1.0 ARMS=random docs/results/rounds-per-arm.sh cells
+      OUT=runs/prior-fresh PARTS=runs/rounds SEEDS=$s SHARES=1.0 SETS=head_prior=true ARMS=randomprior=random \
+        docs/results/rounds-per-arm.sh cells
+    done ;;
+  freshtable)
+    for s in ${FRESH:-45 46 47 48 49}; do
+      for c in runs/prior-fresh/random-f1.0-s$s runs/prior-fresh/randomprior-f1.0-s$s; do
+        [ -f "$c/_SUCCESS" ] && auc "$c" | tr '\n' ' ' || printf 'missing '
+      done; echo "$s"
+    done | awk "$T_AWK"'/missing/ {printf "seed %s: a cell is missing: no verdict\n", $3; bad = 1; next}
+      {n++; d[n] = $2 - $1; printf "seed %s: random %.4f, with prior %.4f (%+.4f)\n", $3, $1, $2, d[n]}
+      END {if (bad) exit 1; printf "all the images, random: prior - none: %s\n", mean_ci(d, n)}' ;;
+  *) echo "usage: $0 weights|check|cells|table|fresh|freshtable" >&2; exit 2 ;;
 esac
