@@ -6,8 +6,8 @@
 # SEEDS (default 42 43 44), all of each client's images and 10% of them, on the partitions in runs/rounds.
 #   weights: the head of three existing cells' final weights (bias range, rows' mean weight), before the design.
 #   check: random initialisation's 10% seed-42 cell without the prior, rerun with this jar: its metrics.csv's result
-#          columns (round to mean average precision; the last three are timings) must equal runs/rounds/random-f0.1-s42's
-#          (the forty-ninth's rerun of the published cell).
+#          columns (round to mean average precision; the last three are timings) must equal those of
+#          runs/rounds/random-f0.1-s42 (the forty-ninth's rerun of the published cell).
 #   cells: the prior's cells in runs/prior (random init, then SSL init, seed by seed; one process at a time).
 #   table: per seed and share, each arm with and without the prior (without: random initialisation's published
 #          cells, the forty-first's; the edge-off encoder's cells in runs/rounds, the forty-ninth's and fifty-first's),
@@ -35,7 +35,8 @@ for run in sys.argv[1:]:
          for k in ("fc.weight", "fc.bias")}
     w = t["fc.weight"].reshape(14, -1); r = w.mean(1); bias = t["fc.bias"]
     print(f"{run}: bias {bias.min():+.4f} to {bias.max():+.4f}; rows' mean weight {r.min():+.4f} to {r.max():+.4f}, "
-          f"{(r < 0).sum()} of 14 negative, {(r < -0.005).sum()} below -0.005; weight RMS {np.sqrt((w ** 2).mean()):.4f}")
+          f"{(r < 0).sum()} of 14 negative, {(r < -0.005).sum()} below -0.005; "
+          f"weight RMS {np.sqrt((w ** 2).mean()):.4f}")
 PY
     ;;
   check)
@@ -51,13 +52,16 @@ PY
         [ -f "$c/_SUCCESS" ] && auc "$c" | tr '\n' ' ' || printf 'missing '
       done; echo "$f $s"
     done; done |
-    awk "$T_AWK"'BEGIN {split("1.0 42 0.6730  1.0 43 0.6585  1.0 44 0.7088  0.1 42 0.5944  0.1 43 0.5810  0.1 44 0.6217",
-        p, " "); for (i = 1; i < 18; i += 3) rnd[p[i], p[i + 1]] = p[i + 2]}  # published random init, no prior
+    awk "$T_AWK"'BEGIN {split("1.0 42 0.6730  1.0 43 0.6585  1.0 44 0.7088  " \
+        "0.1 42 0.5944  0.1 43 0.5810  0.1 44 0.6217", p, " ")  # published random init, no prior
+        for (i = 1; i < 18; i += 3) rnd[p[i], p[i + 1]] = p[i + 2]}
       /missing/ {printf "share %s seed %s: a cell is missing: no verdict\n", $4, $5; bad = 1; next}
-      {f = $4; s = $5; r0[f, s] = rnd[f, s]; r1[f, s] = $1; s0[f, s] = $2; s1[f, s] = $3; if (!(s in seen)) {seen[s] = 1; ord[++n] = s}
+      {f = $4; s = $5; r0[f, s] = rnd[f, s]; r1[f, s] = $1; s0[f, s] = $2; s1[f, s] = $3
+       if (!(s in seen)) {seen[s] = 1; ord[++n] = s}
        printf "share %s seed %s: random %.4f, with prior %.4f (%+.4f); SSL %.4f, with prior %.4f (%+.4f)\n", f, s,
          rnd[f, s], $1, $1 - rnd[f, s], $2, $3, $3 - $2}
-      function show(label, d) {printf "%s: ", label; for (i = 1; i <= n; i++) printf "%+.4f ", d[i]; print " " mean_ci(d, n)}
+      function show(label, d) {printf "%s: ", label; for (i = 1; i <= n; i++) printf "%+.4f ", d[i]
+        print " " mean_ci(d, n)}
       END {if (bad) exit 1
         for (k = 1; k <= 2; k++) {f = k == 1 ? "1.0" : "0.1"
           for (i = 1; i <= n; i++) {s = ord[i]; a[i] = r1[f, s] - r0[f, s]; b[i] = s1[f, s] - s0[f, s]
