@@ -11,6 +11,7 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.fedcxr.data.ImagesTable;
 
 /**
  * Each label's prior log-odds over the federation's images, the starting bias of a classifier's head: with it the
@@ -35,10 +36,9 @@ public final class LabelPrior {
    * label is known: as in the loss, an unknown label (NaN or null) counts neither way.
    */
   public static float[] logOdds(Dataset<Row> images, int labelCount) {
-    List<Column> aggs = new ArrayList<>();
+    List<Column> aggs = new ArrayList<>(ImagesTable.positiveCounts(labelCount));
     for (int i = 0; i < labelCount; i++) {
       Column label = col("labels").getItem(i);
-      aggs.add(sum(when(label.equalTo(1f), 1L).otherwise(0L)).as("positives_" + i));
       aggs.add(sum(when(label.isNotNull().and(not(isnan(label))), 1L).otherwise(0L)).as("known_" + i));
     }
     Row sums = images.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).first();

@@ -38,7 +38,7 @@ public final class NativeThreads {
     Thread t = new Thread(() -> {
       try {
         work.run();
-        others.set((int) named(name) - 1);
+        others.set((int) (natives().getOrDefault(name, 0L) - 1));
       } catch (Throwable e) {
         failure.set(e);
       }
@@ -79,14 +79,6 @@ public final class NativeThreads {
     try (Stream<Path> tasks = Files.list(TASKS)) {
       return tasks.map(NativeThreads::comm).filter(n -> n != null)
           .collect(Collectors.groupingBy(n -> n, TreeMap::new, Collectors.counting()));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static long named(String name) {
-    try (Stream<Path> tasks = Files.list(TASKS)) {
-      return tasks.filter(task -> name.equals(comm(task))).count();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
