@@ -72,9 +72,10 @@ PY
         for (j = 1; j <= nr; j++) {printf ", SGD %s %.4f", rate[j], sum[j] / n; if (sum[j] > sum[best]) best = j}
         print ""
         for (j = 1; j <= nr; j++) {for (i = 1; i <= n; i++) e[i] = d[j, i]
-          printf "SGD %s - Adam over the six (seed, share) pairs: %s\n", rate[j], mean_ci(e, n)}
-        printf "chosen rate: %s; the rule %s\n", rate[best], sum[best] > adam ? "goes on: RATE=" rate[best] \
-          " docs/results/sgd-transfer.sh confirm" : "stops here: SGD is below Adam at both rates"}' ;;
+          printf "SGD %s - Adam over the six (seed, share) pairs (not independent: n counts pairs): %s\n", rate[j],
+            mean_ci(e, n)}
+        printf "chosen rate: %s; the rule %s\n", rate[best], (sum[best] > adam ? "goes on: RATE=" rate[best] \
+          " docs/results/sgd-transfer.sh confirm" : "stops here: SGD is below Adam at both rates")}' ;;
   confirm)
     r=${RATE:?the screen chosen rate, e.g. RATE=0.01}
     for s in "${FRESH[@]}"; do
