@@ -16,3 +16,7 @@ function half(d, n,   i, m, q) {if (n < 2) return 0; m = mean(d, n)
 function mean_ci(d, n,   m, h) {m = mean(d, n); h = half(d, n)
   return sprintf("mean %+.4f [%+.4f, %+.4f] over %d seeds", m, m - h, m + h, n)}
 '
+# Round-15 mean val AUC of the forty-first measurement's published cells (the issue's split, all the images and 10%,
+# seeds 42-44), which later measurements compare against: "share seed random-init recipe-encoder-SSL" per cell.
+PUBLISHED_CELLS="1.0 42 0.6730 0.6791  1.0 43 0.6585 0.6957  1.0 44 0.7088 0.6777  \
+0.1 42 0.5944 0.5951  0.1 43 0.5810 0.5817  0.1 44 0.6217 0.6034"

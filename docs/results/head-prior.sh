@@ -52,9 +52,8 @@ PY
         [ -f "$c/_SUCCESS" ] && auc "$c" | tr '\n' ' ' || printf 'missing '
       done; echo "$f $s"
     done; done |
-    awk "$T_AWK"'BEGIN {split("1.0 42 0.6730  1.0 43 0.6585  1.0 44 0.7088  " \
-        "0.1 42 0.5944  0.1 43 0.5810  0.1 44 0.6217", p, " ")  # published random init, no prior
-        for (i = 1; i < 18; i += 3) rnd[p[i], p[i + 1]] = p[i + 2]}
+    awk -v cells="$PUBLISHED_CELLS" "$T_AWK"'BEGIN {np = split(cells, p, " ")  # published random init, no prior
+        for (i = 1; i < np; i += 4) rnd[p[i], p[i + 1]] = p[i + 2]}
       /missing/ {printf "share %s seed %s: a cell is missing: no verdict\n", $4, $5; bad = 1; next}
       {f = $4; s = $5; r0[f, s] = rnd[f, s]; r1[f, s] = $1; s0[f, s] = $2; s1[f, s] = $3
        if (!(s in seen)) {seen[s] = 1; ord[++n] = s}

@@ -140,9 +140,8 @@ versus() {
     [ "$f" = 1.0 ] || all=$([ -f "$a/_SUCCESS" ] && auc "$a" || echo missing)
     echo "$e $s $([ -f "$c/_SUCCESS" ] && auc "$c" || echo missing) $all"
   done; done |
-  awk -v S="${RULE_SEEDS:-${SEEDS[*]}}" -v label="${LABEL:-these}" -v f="$f" "$T_AWK"'
-  BEGIN {n = split("1.0 42 0.6730 0.6791  1.0 43 0.6585 0.6957  1.0 44 0.7088 0.6777 " \
-      "0.1 42 0.5944 0.5951  0.1 43 0.5810 0.5817  0.1 44 0.6217 0.6034", p, " ")  # published: share seed random recipe
+  awk -v S="${RULE_SEEDS:-${SEEDS[*]}}" -v label="${LABEL:-these}" -v f="$f" -v cells="$PUBLISHED_CELLS" "$T_AWK"'
+  BEGIN {n = split(cells, p, " ")  # published: share seed random recipe
     for (i = 1; i < n; i += 4) {rnd[p[i], p[i + 1]] = p[i + 2]; rec[p[i], p[i + 1]] = p[i + 3]
       if (!(p[i] in has)) {has[p[i]] = 1; shares = shares (shares == "" ? "" : " or ") p[i]}}
     if (!(f in has)) {printf "SHARE: %s has no published cells (%s)\n", f, shares > "/dev/stderr"; bad = 1; exit 2}
