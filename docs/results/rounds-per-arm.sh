@@ -19,7 +19,7 @@
 #           rounds, against SSL - random at round 15 (the standing recipe) and at the last round, each with its
 #           paired 95% t interval; each arm's chosen round against its own round 15.
 #   versus: SSL init from each encoder of ENCODERS (names; cells $OUT/ssl<name>-f<SHARE>-s<seed>, SHARE one of the
-#           shares of the published cells' table below, default 1.0) at SEEDS against random initialisation's and
+#           shares of auc.sh's PUBLISHED_CELLS, default 1.0) at SEEDS against random initialisation's and
 #           the recipe encoder's published round-15 cells at seeds 42-44 (forty-first); per encoder SSL - random
 #           (and - the recipe encoder's SSL) averaged over RULE_SEEDS (default SEEDS; other seeds' cells printed
 #           outside it), then each difference's paired 95% t interval over the encoders, LABEL naming them (the
