@@ -84,7 +84,7 @@ final class RoundBenchmark {
       groups = run.groups(k, false);
       byClient = FederatedRun.byClient(rows, k, groups);
       byClient.count();
-      run.run(byClient, k, model.current(), false, (round, weights) -> EvaluationResult.NONE,
+      run.run(byClient, k, model::current, false, (round, weights) -> EvaluationResult.NONE,
           new TrainingListener<>() {
             @Override
             public void onCheckpoint(RoundReport r, int rounds, double elapsed, double left) {

@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -112,10 +113,12 @@ public final class FederateJob extends JobCommand {
     JavaPairRDD<Integer, Row> byClient = null;
     int groups;
     try (GlobalModel model = new GlobalModel(arch, labels.size(), seed)) {
-      float[] initial = initialWeights(spark, model, spec, transfer);
-      if (spec.bool("head_prior")) {
-        initial = model.withHeadBias(initial, LabelPrior.logOdds(clients, labels.size()));
-      }
+      Set<String> randomParts = transfer ? randomParts(spec, model) : Set.of(); // a bad name fails before any work
+      Supplier<float[]> initial = () -> {
+        float[] weights = initialWeights(spark, model, spec, transfer, randomParts);
+        return spec.bool("head_prior") ? model.withHeadBias(weights, LabelPrior.logOdds(clients, labels.size()))
+            : weights;
+      };
       Strategy strategy = Strategy.named(spec.string("strategy"), new Strategy.Options(
           (float) spec.number("server_lr"), (float) spec.number("prox_mu"), model.runningStatMask()));
       int evalBatch = spec.integer("eval_batch_size");
@@ -202,12 +205,12 @@ public final class FederateJob extends JobCommand {
     return all.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private static float[] initialWeights(SparkSession spark, GlobalModel model, Spec spec, boolean transfer) {
+  private static float[] initialWeights(SparkSession spark, GlobalModel model, Spec spec, boolean transfer,
+      Set<String> randomParts) {
     String init = spec.string("init");
     if (init.equals("random")) {
       return model.current();
     }
-    Set<String> randomParts = transfer ? randomParts(spec, model) : Set.of();
     String location = Locations.resolve(init.substring(init.indexOf(':') + 1));
     Path path = new Path(location);
     try (InputStream in = path.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(path)) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
@@ -157,12 +158,14 @@ public final class FederatedRun {
   /**
    * Runs all rounds (after the last complete one when {@code resume}) over {@code k} clients grouped by
    * {@link #byClient} into {@link #groups} partitions, telling {@code listener} of each round once it is checkpointed
-   * and of a long round's clients as they finish; returns the final global weights.
+   * and of a long round's clients as they finish; returns the final global weights. {@code initial} gives the
+   * starting weights and is called only when no checkpoint is resumed (a resumed run needs neither its init file nor
+   * the work of computing them).
    */
-  public float[] run(JavaPairRDD<Integer, Row> clients, int k, float[] initial, boolean resume, Evaluation evaluation,
-      TrainingListener<RoundReport> listener, List<RoundReport> history) {
+  public float[] run(JavaPairRDD<Integer, Row> clients, int k, Supplier<float[]> initial, boolean resume,
+      Evaluation evaluation, TrainingListener<RoundReport> listener, List<RoundReport> history) {
     int groups = clients.getNumPartitions();
-    float[] global = initial;
+    float[] global;
     int start = 1;
     String[] bnFiles = strategy.keepsBatchNormLocal() ? new String[k] : null;
     if (resume && store.lastCompleteRound() > 0) {
@@ -181,6 +184,7 @@ public final class FederatedRun {
       start = last + 1;
     } else {
       store.clear();
+      global = initial.get();
     }
     boolean[] bnMask = bnFiles == null ? null : model.batchNormMask(); // one flag per weight: only for FedBN
     Broadcast<SerializableConfiguration> hadoop = jsc.broadcast(new SerializableConfiguration(jsc.hadoopConfiguration()));

@@ -140,6 +140,23 @@ class FederateJobTest {
         Files.readAllLines(dir.resolve("stopped/metrics.csv")).size());
   }
 
+  @Test
+  void aResumedRunNeedsNeitherItsInitFileNorTheWorkOfComputingIt() throws IOException {
+    Path encoder = dir.resolve("resume-encoder.safetensors");
+    saveFreshModel(encoder, dir.resolve("resume-whole.safetensors"));
+    String[] sets = {"rounds=2", "init=ssl:" + encoder, "head_prior=true"};
+    FederateJob.execute(spark, spec("ssl-whole", sets), false, false);
+    assertThrows(IllegalStateException.class, () -> FederateJob.execute(spark, spec("ssl-stopped", sets), false,
+        false, FlTestHooks.stopAfterRound(1)));
+    Files.delete(encoder); // the checkpoint holds the weights; the init is not read again
+    FederateJob.execute(spark, spec("ssl-stopped", sets), true, false);
+    assertArrayEquals(finalWeights("ssl-whole"), finalWeights("ssl-stopped"));
+    JobFailure e = assertThrows(JobFailure.class, () -> FederateJob.execute(spark, spec("ssl-fresh", sets), true,
+        false));
+    assertTrue(e.getMessage().contains(encoder.toString()), "with no checkpoint a resume starts from the init: "
+        + e.getMessage());
+  }
+
   /**
    * keep_checkpoints=1: older rounds lose their weights (global and the strategy's state) as each round completes, and
    * keep their reports and FedBN's per-client files, which later rounds may still read (half the clients sampled a

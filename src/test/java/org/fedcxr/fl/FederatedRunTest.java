@@ -118,7 +118,7 @@ class FederatedRunTest {
       JavaPairRDD<Integer, Row> byClient = FederatedRun.byClient(rows, CLIENTS, g);
       try {
         assertEquals(groups, byClient.getNumPartitions());
-        return run.run(byClient, CLIENTS, model.current(), false, (r, w) -> EvaluationResult.NONE,
+        return run.run(byClient, CLIENTS, model::current, false, (r, w) -> EvaluationResult.NONE,
             FlTestHooks.NO_OBSERVER, history);
       } finally {
         byClient.unpersist();
@@ -197,7 +197,7 @@ class FederatedRunTest {
           Strategy.named("fedbn", new Strategy.Options(0f, 0f, model.runningStatMask())), store);
       JavaPairRDD<Integer, Row> byClient = FederatedRun.byClient(rows.filter("client_id < " + k), k, 1);
       try {
-        merged = run.run(byClient, k, model.current(), false, (r, w) -> EvaluationResult.NONE, FlTestHooks.NO_OBSERVER,
+        merged = run.run(byClient, k, model::current, false, (r, w) -> EvaluationResult.NONE, FlTestHooks.NO_OBSERVER,
             new ArrayList<>());
       } finally {
         byClient.unpersist();
@@ -311,14 +311,14 @@ class FederatedRunTest {
         List<RoundReport> history = new ArrayList<>();
         try {
           if (minClients == 30) {
-            JobFailure e = assertThrows(JobFailure.class, () -> run.run(byClient, k, model.current(), false,
+            JobFailure e = assertThrows(JobFailure.class, () -> run.run(byClient, k, model::current, false,
                 (r, w) -> EvaluationResult.NONE, FlTestHooks.NO_OBSERVER, history));
             assertTrue(e.getMessage().contains("only 20 of 40") && e.getMessage().contains("min_clients is 30"),
                 e.getMessage());
             continue;
           }
           float[] initial = model.current();
-          float[] merged = run.run(byClient, k, initial, false, (r, w) -> EvaluationResult.NONE,
+          float[] merged = run.run(byClient, k, () -> initial, false, (r, w) -> EvaluationResult.NONE,
               FlTestHooks.NO_OBSERVER, history);
           RoundReport r = history.get(0);
           assertTrue(r.dropped().get(0).startsWith("deadline: still training"), r.dropped().toString());
