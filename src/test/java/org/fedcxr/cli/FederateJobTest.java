@@ -404,13 +404,20 @@ class FederateJobTest {
   /**
    * The job runs libtorch only on its lanes, on the driver (initial weights, checkpoints, evaluation) as in Spark's
    * tasks: neither the thread that runs it nor any other thread but the lanes is left with an OpenMP team
-   * (TorchThread says why). ResNet-18, whose initialisation has ops large enough to run in parallel.
+   * (TorchThread says why). ResNet-18, whose initialisation has ops large enough to run in parallel. The same for
+   * the jobs that score a model: {@code evaluate} on its weights and {@code probe} on a random ResNet-18 encoder.
    */
   @Test
   void noThreadButTheLanesIsLeftWithAnOpenMpTeam() throws InterruptedException {
     Spec s = spec("lanes", "architecture=resnet18", "rounds=1");
+    Spec evaluate = JobSpecs.schema("evaluate").load(null, List.of("weights=" + dir.resolve("lanes/final.safetensors"),
+        "input=" + ingested, "output=" + dir.resolve("lanes-evaluated")));
+    Spec probe = JobSpecs.schema("probe").load(null, List.of("encoder=random", "architecture=resnet18",
+        "input=" + ingested, "output=" + dir.resolve("lanes-probe")));
     Map<String, Long> before = NativeThreads.keptOffLanes("fedcxr-torch");
     assertEquals(0, NativeThreads.keptBy("federate-caller", () -> FederateJob.execute(spark, s, false, false)));
+    assertEquals(0, NativeThreads.keptBy("evaluate-caller", () -> EvaluateJob.execute(spark, evaluate)));
+    assertEquals(0, NativeThreads.keptBy("probe-caller", () -> ProbeJob.execute(spark, probe)));
     Map<String, Long> more = new TreeMap<>(); // a team of an earlier test's thread may have ended since: not counted
     NativeThreads.keptOffLanes("fedcxr-torch").forEach((name, n) -> {
       if (n > before.getOrDefault(name, 0L)) {
