@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 12, fifty-fourth measurement (docs/results/ssl-recipe-nih-sample.md): the clients' optimizer, SGD with momentum
 # 0.9 instead of Adam, for SSL initialisation from the edge-off encoder of pretraining seed 42
-# (runs/shared64/pretrain-e120-noedge) and, for fairness, for random initialisation; the issue's split at 64 px,
+# (runs/shared64/pretrain-e120-noedge); the issue's split at 64 px,
 # non-IID, 10 clients, fedcxr's recipe otherwise (cosine per round, weight decay 1e-4, clip 5, augmentation), 15
 # rounds, evaluated on the VALIDATION split, all of each client's images (share 1.0) and 10% (0.1), on the
 # partitions in runs/rounds; cells in runs/sgd, one process at a time.
@@ -12,8 +12,8 @@
 #          the forty-ninth's and fifty-first's, runs/rounds/sslnoedge-f<share>-s<seed>).
 #   screentable: per seed and share the three cells; per rate the mean of the six and SGD - Adam's paired differences;
 #          the rate chosen (the higher mean of the six) and whether the rule goes on to the design's confirmation.
-#   (the design's `confirm` and `table`, for fresh seeds 45-47, were removed unrun when the screen's rule stopped the
-#   measurement.)
+#   (the design's `confirm` and `table`, fresh seeds 45-47 with random initialisation on SGD as well for fairness,
+#   were removed unrun when the screen's rule stopped the measurement.)
 # Usage: docs/results/sgd-transfer.sh drift [cells...]|screen|screentable
 set -euo pipefail
 cd "$(dirname "$0")/../.."
