@@ -14,7 +14,16 @@
 #          the rate chosen (the higher mean of the six) and whether the rule goes on to the design's confirmation.
 #   (the design's `confirm` and `table`, fresh seeds 45-47 with random initialisation on SGD as well for fairness,
 #   were removed unrun when the screen's rule stopped the measurement.)
-# Usage: docs/results/sgd-transfer.sh drift [cells...]|screen|screentable
+#   lpft: the fifty-fifth measurement (linear probe, then fine-tune): each screen cell at rate 0.1 (encoder nearly
+#          fixed, head trained: the probe phase) fine-tuned for 15 more rounds with fedcxr's recipe (Adam 1e-3) from
+#          its final weights (`init=global:`), same seed, partition and share; cells $OUT/ssllpft-f<share>-s<seed>.
+#   lpfttable: per seed and share, SSL with Adam (15 rounds), the probe phase, LP-FT, random initialisation's
+#          published cell; LP-FT - SSL Adam and LP-FT - random per share and over the six; the rule's verdict.
+#   lpftfresh: if the rule goes on, fresh seeds 45-47, seed by seed: the probe phase (SGD 0.1) and LP-FT at both
+#          shares, SSL with Adam at both, random initialisation at 10% (its all-image cells: runs/prior-fresh).
+#   lpftfreshtable: per fresh seed the mean over the two shares of LP-FT - SSL Adam and of LP-FT - random, each with
+#          its paired 95% t interval over the seeds, and the same per share.
+# Usage: docs/results/sgd-transfer.sh drift [cells...]|screen|screentable|lpft|lpfttable|lpftfresh|lpftfreshtable
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source docs/results/auc.sh
@@ -26,6 +35,13 @@ run() { # arm-name init-or-encoder "sets" seed share
   OUT=$OUT PARTS=runs/rounds SEEDS=$4 SHARES=$5 SETS="$3" ARMS="$1=$2" docs/results/rounds-per-arm.sh cells
 }
 cellauc() { [ -f "$1/_SUCCESS" ] && auc "$1" || echo missing; }
+lpft() { # seed share: 15 rounds with fedcxr's recipe from the probe phase's (SGD 0.1) final weights
+  local c=$OUT/ssllpft-f$2-s$1
+  [ -f "$c/_SUCCESS" ] || bin/fedcxr federate --set input=runs/rounds/partition-s$1-f$2 \
+    --set test=runs/shared64/ingest --set eval_split=val --set output="$c" --set seed="$1" \
+    --set init="global:$OUT/ssl$(name 0.1)-f$2-s$1/final.safetensors" --set rounds=15 --set eval_every=1 \
+    --set keep_checkpoints=1 > "$c.log" 2>&1
+}
 
 case "${1:-}" in
   drift)
@@ -71,5 +87,44 @@ PY
             mean_ci(e, n)}
         printf "chosen rate: %s; the rule %s\n", rate[best], (sum[best] > adam ? "goes on to the confirmation" \
           : "stops here: SGD is below Adam at both rates")}' ;;
-  *) echo "usage: $0 drift [cells...]|screen|screentable" >&2; exit 2 ;;
+  lpft)
+    for s in 42 43 44; do for f in 1.0 0.1; do lpft $s $f; done; done ;;
+  lpftfresh)
+    for s in 45 46 47; do for f in 1.0 0.1; do
+      run "ssl$(name 0.1)" "$ENC" "optimizer=sgd learning_rate=0.1" $s $f
+      lpft $s $f
+      run sslnoedge "$ENC" "" $s $f
+    done; run random random "" $s 0.1; done ;;
+  lpftfreshtable)
+    for s in 45 46 47; do
+      echo "$s $(for f in 1.0 0.1; do ra=$OUT/random-f$f-s$s; [ $f = 1.0 ] && ra=runs/prior-fresh/random-f1.0-s$s
+        echo "$(cellauc $OUT/ssllpft-f$f-s$s) $(cellauc $OUT/sslnoedge-f$f-s$s) $(cellauc $ra)"; done | tr '\n' ' ')"
+    done | awk "$T_AWK"'/missing/ {printf "seed %s: a cell is missing: no verdict\n", $1; bad = 1; next}
+      {n++; printf "seed %s: all the images LP-FT %.4f, SSL Adam %.4f, random %.4f; 10%%: %.4f, %.4f, %.4f\n", $1, $2,
+         $3, $4, $5, $6, $7
+       a[n] = ($2 - $3 + $5 - $6) / 2; b[n] = ($2 - $4 + $5 - $7) / 2; a1[n] = $2 - $3; a2[n] = $5 - $6
+       b1[n] = $2 - $4; b2[n] = $5 - $7}
+      END {if (bad) exit 1
+        printf "LP-FT - SSL Adam, mean of the two shares: %s\n", mean_ci(a, n)
+        printf "LP-FT - random, mean of the two shares: %s\n", mean_ci(b, n)
+        printf "LP-FT - SSL Adam, all the images: %s; 10%%: %s\n", mean_ci(a1, n), mean_ci(a2, n)
+        printf "LP-FT - random, all the images: %s; 10%%: %s\n", mean_ci(b1, n), mean_ci(b2, n)}' ;;
+  lpfttable)
+    for f in 1.0 0.1; do for s in 42 43 44; do
+      echo "$f $s $(cellauc runs/rounds/sslnoedge-f$f-s$s) $(cellauc $OUT/ssl$(name 0.1)-f$f-s$s)" \
+        "$(cellauc $OUT/ssllpft-f$f-s$s)"
+    done; done | awk -v cells="$PUBLISHED_CELLS" "$T_AWK"'BEGIN {np = split(cells, p, " ")
+        for (i = 1; i < np; i += 4) rnd[p[i], p[i + 1]] = p[i + 2]}
+      /missing/ {printf "share %s seed %s: a cell is missing: no verdict\n", $1, $2; bad = 1; next}
+      {n++; k[$1]++; r = rnd[$1, $2]; a[n] = $5 - $3; b[n] = $5 - r; A[$1, k[$1]] = a[n]; B[$1, k[$1]] = b[n]
+       printf "share %s seed %s: SSL Adam %.4f, probe phase %.4f, LP-FT %.4f, random %.4f\n", $1, $2, $3, $4, $5, r}
+      function per(M, f, label,   i) {for (i = 1; i <= k[f]; i++) d[i] = M[f, i]; printf "%s, share %s: %s\n", label,
+        f, mean_ci(d, k[f])}
+      END {if (bad) exit 1
+        per(A, "1.0", "LP-FT - SSL Adam"); per(A, "0.1", "LP-FT - SSL Adam")
+        per(B, "1.0", "LP-FT - random"); per(B, "0.1", "LP-FT - random")
+        printf "LP-FT - SSL Adam over the six (not independent: n counts pairs): %s\n", mean_ci(a, n)
+        printf "the rule %s\n", (mean(a, n) > 0.01 ? "goes on to fresh seeds" : "stops here: LP-FT does not " \
+          "lead SSL with Adam by more than 0.01 over the six")}' ;;
+  *) echo "usage: $0 drift [cells...]|screen|screentable|lpft|lpfttable|lpftfresh|lpftfreshtable" >&2; exit 2 ;;
 esac
