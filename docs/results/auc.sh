@@ -4,6 +4,8 @@
 auc() {
   grep -o '"mean_auc" : [0-9.]*' "$1/_SUMMARY.json" | tail -1 | awk -v f="${2:-%.4f}" '{printf f "\n", $3}'
 }
+# `cellauc DIR`: the same for a finished run (its _SUCCESS written), else "missing".
+cellauc() { [ -f "$1/_SUCCESS" ] && auc "$1" || echo missing; }
 # Awk functions for the scripts' intervals; put before a program: awk "$T_AWK"'...'. t975(df): Student's t at 0.975
 # (df 1-30; 1.96 beyond). mean(d, n): the mean of d[1..n]. half(d, n): the half-width of the paired 95% t interval of
 # that mean (0 for n < 2). mean_ci(d, n): "mean M [LO, HI] over N seeds", the mean and that interval, four decimals.

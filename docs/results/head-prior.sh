@@ -26,13 +26,13 @@ ENC=runs/shared64/pretrain-e120-noedge/encoder.safetensors
 
 case "${1:-}" in
   weights)
-    python3 - runs/rounds/random-f0.1-s42 runs/rounds/sslnoedge-f0.1-s42 runs/rounds/sslnoedge-f1.0-s42 <<'PY'
-import json, struct, sys
+    PYTHONPATH=docs/results python3 - runs/rounds/random-f0.1-s42 runs/rounds/sslnoedge-f0.1-s42 \
+      runs/rounds/sslnoedge-f1.0-s42 <<'PY'
+import sys
 import numpy as np
+from safetensors_f32 import load
 for run in sys.argv[1:]:
-    b = open(run + "/final.safetensors", "rb").read(); n = struct.unpack("<Q", b[:8])[0]; h = json.loads(b[8:8 + n])
-    t = {k: np.frombuffer(b[8 + n + h[k]["data_offsets"][0]:8 + n + h[k]["data_offsets"][1]], np.float32)
-         for k in ("fc.weight", "fc.bias")}
+    t = load(run + "/final.safetensors")
     w = t["fc.weight"].reshape(14, -1); r = w.mean(1); bias = t["fc.bias"]
     print(f"{run}: bias {bias.min():+.4f} to {bias.max():+.4f}; rows' mean weight {r.min():+.4f} to {r.max():+.4f}, "
           f"{(r < 0).sum()} of 14 negative, {(r < -0.005).sum()} below -0.005; "
@@ -49,7 +49,7 @@ PY
   table)
     for f in 1.0 0.1; do for s in "${SEEDS[@]}"; do
       for c in runs/prior/randomprior-f$f-s$s runs/rounds/sslnoedge-f$f-s$s runs/prior/sslnoedgeprior-f$f-s$s; do
-        [ -f "$c/_SUCCESS" ] && auc "$c" | tr '\n' ' ' || printf 'missing '
+        printf '%s ' "$(cellauc "$c")"
       done; echo "$f $s"
     done; done |
     awk -v cells="$PUBLISHED_CELLS" "$T_AWK"'BEGIN {np = split(cells, p, " ")  # published random init, no prior
@@ -82,7 +82,7 @@ PY
   freshtable)
     for s in ${FRESH:-45 46 47 48 49}; do
       for c in runs/prior-fresh/random-f1.0-s$s runs/prior-fresh/randomprior-f1.0-s$s; do
-        [ -f "$c/_SUCCESS" ] && auc "$c" | tr '\n' ' ' || printf 'missing '
+        printf '%s ' "$(cellauc "$c")"
       done; echo "$s"
     done | awk "$T_AWK"'/missing/ {printf "seed %s: a cell is missing: no verdict\n", $3; bad = 1; next}
       {n++; d[n] = $2 - $1; printf "seed %s: random %.4f, with prior %.4f (%+.4f)\n", $3, $1, $2, d[n]}

@@ -13,7 +13,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source docs/results/auc.sh
 ENC=runs/shared64/pretrain-e120-noedge/encoder.safetensors
-cellauc() { [ -f "$1/_SUCCESS" ] && auc "$1" || echo missing; }
 
 case "${1:-}" in
   cells)

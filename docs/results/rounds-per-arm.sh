@@ -10,7 +10,8 @@
 #   cells:  the pretraining (if an arm needs it and it is missing), the partitions and the cells, seed by seed, arm by
 #           arm of ARMS (default "random ssl": random init, then SSL init from the default encoder; NAME=ENCODER is
 #           SSL init from another encoder, in cells named NAME-f<share>-s<seed>, the forty-ninth's edge-off arms;
-#           NAME=random is random init in cells named so), each federate also given SETS ("key=value ...", e.g. the
+#           NAME=random is random init in cells named so; NAME=global:CHECKPOINT starts from a whole model, the
+#           fifty-fifth's fine-tuning), each federate also given SETS ("key=value ...", e.g. the
 #           fifty-second's head_prior=true), on partitions in PARTS (default FROM, else OUT) (launcher defaults: two
 #           libtorch threads; run one process at a time).
 #   table:  per share, each arm's mean val AUC after every round (over the seeds whose two cells both reach the last
@@ -60,6 +61,7 @@ cells() {
           random) cell random "$s" "$f" random ;;
           ssl) cell ssl "$s" "$f" "ssl:$PRE/encoder.safetensors" ;;
           *=random) cell "${a%%=*}" "$s" "$f" random ;;
+          *=global:*) cell "${a%%=*}" "$s" "$f" "${a#*=}" ;;
           *) cell "${a%%=*}" "$s" "$f" "ssl:${a#*=}" ;;
         esac
       done
@@ -137,8 +139,8 @@ versus() {
   local f=${SHARE:-1.0}
   for e in "${encoders[@]}"; do for s in "${SEEDS[@]}"; do c=$OUT/ssl$e-f$f-s$s; a=$OUT/ssl$e-f1.0-s$s
     all=-  # the all-images cell, read only when it is not the share's own
-    [ "$f" = 1.0 ] || all=$([ -f "$a/_SUCCESS" ] && auc "$a" || echo missing)
-    echo "$e $s $([ -f "$c/_SUCCESS" ] && auc "$c" || echo missing) $all"
+    [ "$f" = 1.0 ] || all=$(cellauc "$a")
+    echo "$e $s $(cellauc "$c") $all"
   done; done |
   awk -v S="${RULE_SEEDS:-${SEEDS[*]}}" -v label="${LABEL:-these}" -v f="$f" -v cells="$PUBLISHED_CELLS" "$T_AWK"'
   BEGIN {n = split(cells, p, " ")  # published: share seed random recipe

@@ -32,25 +32,18 @@ name() { echo "sgd${1#0.}"; }  # 0.01 -> sgd01, 0.1 -> sgd1
 run() { # arm-name init-or-encoder "sets" seed share
   OUT=$OUT PARTS=runs/rounds SEEDS=$4 SHARES=$5 SETS="$3" ARMS="$1=$2" docs/results/rounds-per-arm.sh cells
 }
-cellauc() { [ -f "$1/_SUCCESS" ] && auc "$1" || echo missing; }
 lpft() { # seed share: 15 rounds with fedcxr's recipe from the probe phase's (SGD 0.1) final weights
-  local c=$OUT/ssllpft-f$2-s$1
-  [ -f "$c/_SUCCESS" ] || bin/fedcxr federate --set input=runs/rounds/partition-s$1-f$2 \
-    --set test=runs/shared64/ingest --set eval_split=val --set output="$c" --set seed="$1" \
-    --set init="global:$OUT/ssl$(name 0.1)-f$2-s$1/final.safetensors" --set rounds=15 --set eval_every=1 \
-    --set keep_checkpoints=1 > "$c.log" 2>&1
+  run ssllpft "global:$OUT/ssl$(name 0.1)-f$2-s$1/final.safetensors" "" "$1" "$2"
 }
 
 case "${1:-}" in
   drift)
     shift
-    python3 - "$ENC" "${@:-runs/rounds/sslnoedge-f1.0-s42 runs/rounds/sslnoedge-f0.1-s42}" <<'PY'
-import json, struct, sys
+    PYTHONPATH=docs/results python3 - "$ENC" \
+      "${@:-runs/rounds/sslnoedge-f1.0-s42 runs/rounds/sslnoedge-f0.1-s42}" <<'PY'
+import sys
 import numpy as np
-def load(p):
-    b = open(p, "rb").read(); n = struct.unpack("<Q", b[:8])[0]; h = json.loads(b[8:8 + n])
-    return {k: np.frombuffer(b[8 + n + v["data_offsets"][0]:8 + n + v["data_offsets"][1]], np.float32)
-            for k, v in h.items() if k != "__metadata__"}
+from safetensors_f32 import load
 enc = load(sys.argv[1])
 for run in " ".join(sys.argv[2:]).split():
     w = load(run + "/final.safetensors"); out = []
